@@ -1,0 +1,104 @@
+//! The crate's one public error type.
+//!
+//! Variants are the situations a caller branches on; the human-readable detail is in
+//! the `Display` text. Credentials never appear in any variant.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `cti-phonebook`.
+///
+/// Match on the variant to decide what to do (ask for a password again on
+/// [`Error::Unauthorized`], do a full listing on [`Error::TokenExpired`], retry later
+/// when [`Error::is_transient`] is true); show the `Display` text to people.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The record or resource does not exist (any more).
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for (record id, URL, folder name).
+        what: String,
+    },
+    /// The record was changed by someone else since the version the write was based on.
+    ///
+    /// `current` carries the source's current version of the record when it is known,
+    /// so that the caller holds both sides and nothing is lost.
+    #[error("conflict: {id} was changed on the server since version {based_on}")]
+    Conflict {
+        /// Id of the record.
+        id: String,
+        /// The version the rejected write was based on.
+        based_on: String,
+        /// The current record at the source, when it could be fetched.
+        current: Option<Box<crate::source::Record>>,
+    },
+    /// The server refused the credentials (or wants some and got none).
+    #[error("unauthorized: the server at {url} refused the credentials")]
+    Unauthorized {
+        /// The URL that answered 401/403.
+        url: String,
+    },
+    /// The source or folder does not accept writes.
+    #[error("read-only: {0}")]
+    ReadOnly(String),
+    /// The sync token is no longer accepted; do a full listing instead.
+    #[error("sync token expired or invalid; a full listing is needed")]
+    TokenExpired,
+    /// A network failure (connect, timeout, reset, 5xx); worth retrying later.
+    #[error("network error talking to {url}: {reason}")]
+    Network {
+        /// The URL of the request.
+        url: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The peer answered something we cannot use (malformed XML, wrong status, too large).
+    #[error("invalid response from {url}: {reason}")]
+    InvalidResponse {
+        /// The URL of the request.
+        url: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Nothing at the URL speaks CardDAV (no principal, no home set, no address book).
+    #[error("not a CardDAV server: {url} ({reason})")]
+    NotCardDav {
+        /// The URL the user gave.
+        url: String,
+        /// Why discovery gave up.
+        reason: String,
+    },
+    /// The configuration is unusable (bad URL, unreadable CA file, bad column name, ...).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// The source cannot do this (e.g. incremental sync on a source without tokens).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// A vCard could not be parsed.
+    #[error("invalid vCard: {0}")]
+    VCard(#[from] crate::vcard::ParseError),
+    /// The local cache failed (unreadable, corrupt, disk full).
+    #[error("cache error: {0}")]
+    Cache(String),
+    /// An I/O error outside the network (files, processes).
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// True when the same call may succeed later without any change by the caller
+    /// (network failures, timeouts, server errors).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Network { .. })
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub fn not_found(what: impl fmt::Display) -> Self {
+        Error::NotFound {
+            what: what.to_string(),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The contract every phone book backend fulfils: [`PhonebookSource`].
+//!
+//! A source is a folder of contact records. Every record carries its native vCard, so
+//! that writes merge row edits into the card the record came from and lose nothing the
+//! row does not show; the [`Row`] is the table view of that card under the source's
+//! [`Schema`].
+//!
+//! # Contract
+//!
+//! * All methods are blocking and may do network I/O. They are safe to call from
+//!   several threads at once. Async hosts call them through `spawn_blocking`.
+//! * [`Version`]s are opaque (an HTTP ETag for CardDAV). Two versions of the same record
+//!   are equal exactly when the record did not change in between.
+//! * Writes are optimistic: [`PhonebookSource::update`] and [`PhonebookSource::delete`]
+//!   carry the version the caller based the change on; when the record changed since,
+//!   they fail with [`Error::Conflict`] and change nothing. [`PhonebookSource::create`]
+//!   never overwrites an existing record.
+//! * A [`SyncToken`] is opaque. [`PhonebookSource::changes_since`] reports every change
+//!   after the token was issued, or fails with [`Error::TokenExpired`]: then the caller
+//!   does a full [`PhonebookSource::list`].
+//!
+//! Errors a caller branches on: [`Error::NotFound`], [`Error::Conflict`],
+//! [`Error::Unauthorized`], [`Error::ReadOnly`], [`Error::TokenExpired`],
+//! [`Error::Network`] (transient), [`Error::InvalidResponse`], [`Error::Config`].
+
+use std::collections::HashMap;
+use std::fmt;
+
+#[allow(unused_imports)] // doc links
+use crate::error::{Error, Result};
+use crate::schema::{Row, Schema};
+use crate::vcard::VCard;
+
+macro_rules! string_newtype {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a string.
+            pub fn new(s: impl Into<String>) -> Self {
+                Self(s.into())
+            }
+            /// The string inside.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s)
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// Identifies a record within its source (for CardDAV: the card's href).
+    RecordId
+);
+string_newtype!(
+    /// Opaque version of a record (for CardDAV: the ETag, quotes included).
+    Version
+);
+string_newtype!(
+    /// Opaque position in a source's change history.
+    SyncToken
+);
+
+/// One contact: id, version, the native card and its table view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Identity within the source.
+    pub id: RecordId,
+    /// Version the source holds; the base of the next update or delete.
+    pub version: Version,
+    /// The native vCard, kept so that writes lose nothing.
+    pub card: VCard,
+    /// The card as a table row under the source's schema.
+    pub row: Row,
+}
+
+/// A non-fatal problem with one record during a listing or sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordWarning {
+    /// The record (or href) concerned.
+    pub id: RecordId,
+    /// What was wrong; the record was skipped or kept as before.
+    pub message: String,
+}
+
+/// A full listing of a source.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Every record the source holds (those that could be read).
+    pub records: Vec<Record>,
+    /// Token for the next [`PhonebookSource::changes_since`], if the source has one.
+    pub token: Option<SyncToken>,
+    /// Records that could not be read, skipped.
+    pub warnings: Vec<RecordWarning>,
+    /// Requests (round trips) the listing cost.
+    pub requests: u32,
+}
+
+/// The changes of a source since a token.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Records created or changed since the token, in their current state.
+    pub changed: Vec<Record>,
+    /// Records removed since the token.
+    pub removed: Vec<RecordId>,
+    /// Token for the next call.
+    pub token: Option<SyncToken>,
+    /// Records that could not be read, skipped.
+    pub warnings: Vec<RecordWarning>,
+    /// Requests (round trips) the check cost.
+    pub requests: u32,
+}
+
+/// What a source is and can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Human-readable name (the address book's display name).
+    pub name: String,
+    /// Whether create, update and delete are accepted.
+    pub writable: bool,
+    /// Whether [`PhonebookSource::changes_since`] reports changes without a full listing
+    /// (a server-side change log), rather than by comparing versions.
+    pub incremental: bool,
+}
+
+/// Versions the caller already holds, keyed by record id; lets sources without a
+/// change log compute changes by comparison.
+pub type KnownVersions = HashMap<RecordId, Version>;
+
+/// A phone book backend. See the [module docs](self) for the contract.
+pub trait PhonebookSource: Send + Sync + fmt::Debug {
+    /// What the source is and can do.
+    fn info(&self) -> SourceInfo;
+
+    /// The schema rows are mapped with.
+    fn schema(&self) -> Schema;
+
+    /// Every record, with a token for later incremental sync.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`], [`Error::Network`], [`Error::InvalidResponse`]. Single
+    /// unreadable records are [`Listing::warnings`], not errors.
+    fn list(&self) -> Result<Listing>;
+
+    /// What changed since `token`. `known` holds the versions the caller has; sources
+    /// without a change log compare against it, others may ignore it.
+    ///
+    /// # Errors
+    /// [`Error::TokenExpired`] when the token is no longer accepted (do a full
+    /// [`list`](Self::list)); otherwise as for [`list`](Self::list).
+    fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes>;
+
+    /// One record in its current state.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when it does not exist.
+    fn get(&self, id: &RecordId) -> Result<Record>;
+
+    /// Creates a record from a row (a new card with a fresh UID). Returns the record as
+    /// the source stored it.
+    ///
+    /// # Errors
+    /// [`Error::ReadOnly`]; network errors.
+    fn create(&self, row: &Row) -> Result<Record>;
+
+    /// Merges `row` into `base`'s card and stores it, if `base.version` is still current.
+    /// Returns the record as the source stored it.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] (with the current record when known) when `base.version` is
+    /// stale; [`Error::NotFound`]; [`Error::ReadOnly`].
+    fn update(&self, base: &Record, row: &Row) -> Result<Record>;
+
+    /// Removes a record if `based_on` is still its version.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when the version is stale; [`Error::NotFound`];
+    /// [`Error::ReadOnly`].
+    fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()>;
+}

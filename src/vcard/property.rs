@@ -1,0 +1,346 @@
+//! Content lines: [`Property`] and [`Param`], and how a logical line is split into
+//! group, name, parameters and value.
+
+use super::Version;
+use super::text;
+
+/// A parameter: `NAME=v1,v2`, or a bare 2.1 value such as `WORK` (name `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// Parameter name as written, or `None` for a bare vCard 2.1 type (`TEL;WORK:`).
+    pub name: Option<String>,
+    /// Values, quotes removed and RFC 6868 escapes decoded.
+    pub values: Vec<String>,
+}
+
+impl Param {
+    /// A named parameter with one value.
+    pub fn new(name: &str, value: &str) -> Self {
+        Param {
+            name: Some(name.to_owned()),
+            values: vec![value.to_owned()],
+        }
+    }
+
+    /// Whether this parameter is `name` (case-insensitive). A bare 2.1 parameter counts
+    /// as `TYPE`, except the bare encodings and charsets it also allows.
+    pub fn is(&self, name: &str) -> bool {
+        match &self.name {
+            Some(n) => n.eq_ignore_ascii_case(name),
+            None => {
+                let bare_kind = match self.values.first().map(|v| v.to_ascii_uppercase()) {
+                    Some(v)
+                        if matches!(
+                            v.as_str(),
+                            "QUOTED-PRINTABLE" | "BASE64" | "8BIT" | "7BIT" | "B"
+                        ) =>
+                    {
+                        "ENCODING"
+                    }
+                    _ => "TYPE",
+                };
+                bare_kind.eq_ignore_ascii_case(name)
+            }
+        }
+    }
+}
+
+/// One property of a card: `group.NAME;params:value`.
+///
+/// `value` is the value text after transfer decoding (quoted-printable, charset) but
+/// with the version's escapes still in place; use [`Property::text`] or
+/// [`Property::components`] for decoded values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    /// Group (`item1` in `item1.TEL`), if any.
+    pub group: Option<String>,
+    /// Property name as written (compare with [`Property::is`]).
+    pub name: String,
+    /// Parameters in their order.
+    pub params: Vec<Param>,
+    /// Value text, still escaped.
+    pub value: String,
+}
+
+impl Property {
+    /// A property with a raw (already escaped) value and no parameters.
+    pub fn new(name: &str, raw_value: &str) -> Self {
+        Property {
+            group: None,
+            name: name.to_owned(),
+            params: Vec::new(),
+            value: raw_value.to_owned(),
+        }
+    }
+
+    /// Whether the property is named `name` (case-insensitive).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// All values of the parameters named `name` (repeated parameters are merged).
+    pub fn param_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.params
+            .iter()
+            .filter(move |p| p.is(name))
+            .flat_map(|p| p.values.iter().map(String::as_str))
+    }
+
+    /// The first value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .filter(|p| p.is(name))
+            .flat_map(|p| p.values.iter())
+            .next()
+            .map(String::as_str)
+    }
+
+    /// Upper-cased TYPE values, with comma lists and repeated parameters merged
+    /// (`TYPE=HOME;TYPE=FAX` and `TYPE="HOME,FAX"` both give `["HOME", "FAX"]`).
+    pub fn types(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for v in self.param_values("TYPE") {
+            for t in v.split(',') {
+                let t = t.trim().to_ascii_uppercase();
+                if !t.is_empty() && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// The preference (1 = most preferred): `PREF=n` (4.0) or a `PREF` type (2.1/3.0).
+    pub fn pref(&self) -> Option<u8> {
+        if let Some(p) = self.param("PREF") {
+            return p.trim().parse().ok().or(Some(1));
+        }
+        self.types().iter().any(|t| t == "PREF").then_some(1)
+    }
+
+    /// The value as one unescaped text.
+    pub fn text(&self, version: Version) -> String {
+        text::unescape_text(&self.value, version)
+    }
+
+    /// The value as structured components (split on `;`), each unescaped.
+    pub fn components(&self, version: Version) -> Vec<String> {
+        text::split_unescaped(&self.value, ';')
+            .into_iter()
+            .map(|c| text::unescape_component(c, version))
+            .collect()
+    }
+
+    /// The value as a list (split on `,`), each unescaped (CATEGORIES, NICKNAME).
+    pub fn list(&self, version: Version) -> Vec<String> {
+        if version == Version::V2_1 {
+            return self.value.split(',').map(|s| s.trim().to_owned()).collect();
+        }
+        text::split_unescaped(&self.value, ',')
+            .into_iter()
+            .map(|c| text::unescape_text(c, version))
+            .collect()
+    }
+
+    /// Whether the value is transfer-encoded as quoted-printable (2.1).
+    pub fn is_quoted_printable(&self) -> bool {
+        self.param_values("ENCODING")
+            .any(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+    }
+
+    /// Writes the property as one unfolded logical line (without line ending), in
+    /// `version`'s syntax. Quoted-printable values are written with soft line breaks.
+    pub(crate) fn write_unfolded(&self, version: Version, eol: &[u8]) -> (Vec<u8>, bool) {
+        let mut head = String::with_capacity(self.name.len() + 16);
+        if let Some(g) = &self.group {
+            head.push_str(g);
+            head.push('.');
+        }
+        head.push_str(&self.name);
+        for p in &self.params {
+            head.push(';');
+            if let Some(n) = &p.name {
+                head.push_str(n);
+                head.push('=');
+            }
+            let vals: Vec<String> = p
+                .values
+                .iter()
+                .map(|v| text::encode_param_value(v, version))
+                .collect();
+            head.push_str(&vals.join(","));
+        }
+        head.push(':');
+        let mut line = head.into_bytes();
+        if self.is_quoted_printable() {
+            let enc = text::encode_qp(&self.value, line.len(), eol);
+            line.extend_from_slice(&enc);
+            (line, true)
+        } else {
+            line.extend_from_slice(self.value.as_bytes());
+            (line, false)
+        }
+    }
+}
+
+/// Why a content line could not be read as a property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineProblem {
+    NoColon,
+    BadName,
+}
+
+/// Parses one unfolded logical line.
+pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, LineProblem> {
+    // Head: everything before the first colon outside double quotes.
+    let mut in_quotes = false;
+    let mut colon = None;
+    for (i, &b) in content.iter().enumerate() {
+        match b {
+            b'"' if version != Version::V2_1 => in_quotes = !in_quotes,
+            b':' if !in_quotes => {
+                colon = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    // An unbalanced quote: fall back to the first colon.
+    let colon = colon
+        .or_else(|| content.iter().position(|&b| b == b':'))
+        .ok_or(LineProblem::NoColon)?;
+    let head = String::from_utf8_lossy(&content[..colon]);
+    let raw_value = &content[colon + 1..];
+
+    let mut parts = split_params(&head, version).into_iter();
+    let full_name = parts.next().unwrap_or_default();
+    let (group, name) = match full_name.rfind('.') {
+        Some(dot) => (Some(full_name[..dot].to_owned()), &full_name[dot + 1..]),
+        None => (None, full_name.as_str()),
+    };
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(LineProblem::BadName);
+    }
+    let params: Vec<Param> = parts.map(|p| parse_param(&p, version)).collect();
+    let mut prop = Property {
+        group,
+        name: name.to_owned(),
+        params,
+        value: String::new(),
+    };
+    let bytes = if prop.is_quoted_printable() {
+        std::borrow::Cow::Owned(text::decode_qp(raw_value))
+    } else {
+        std::borrow::Cow::Borrowed(raw_value)
+    };
+    let (value, _unknown_charset) = text::decode_charset(&bytes, prop.param("CHARSET"));
+    prop.value = value;
+    Ok(prop)
+}
+
+/// Splits the head on `;` outside double quotes.
+fn split_params(head: &str, version: Version) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    for c in head.chars() {
+        match c {
+            '"' if version != Version::V2_1 => {
+                in_quotes = !in_quotes;
+                cur.push(c);
+            }
+            ';' if !in_quotes => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn parse_param(raw: &str, version: Version) -> Param {
+    let Some(eq) = raw.find('=') else {
+        return Param {
+            name: None,
+            values: vec![raw.trim().to_owned()],
+        };
+    };
+    let name = raw[..eq].trim().to_owned();
+    let rest = &raw[eq + 1..];
+    let mut values = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    for c in rest.chars() {
+        match c {
+            '"' if version != Version::V2_1 => in_quotes = !in_quotes,
+            ',' if !in_quotes => values.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    values.push(cur);
+    let values = if version == Version::V2_1 {
+        values
+    } else {
+        values.iter().map(|v| text::decode_caret(v)).collect()
+    };
+    Param {
+        name: Some(name),
+        values,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_params_value() {
+        let p = parse_line(
+            b"item1.TEL;TYPE=\"COMMA,SEPARATED:INSIDE.DQUOTE\",PREF:1",
+            Version::V3_0,
+        )
+        .unwrap();
+        assert_eq!(p.group.as_deref(), Some("item1"));
+        assert_eq!(p.name, "TEL");
+        assert_eq!(
+            p.params[0].values,
+            ["COMMA,SEPARATED:INSIDE.DQUOTE", "PREF"]
+        );
+        assert_eq!(p.value, "1");
+        assert_eq!(p.pref(), Some(1));
+    }
+
+    #[test]
+    fn bare_and_repeated_types() {
+        let p = parse_line(b"TEL;WORK;VOICE:1", Version::V2_1).unwrap();
+        assert_eq!(p.types(), ["WORK", "VOICE"]);
+        let p = parse_line(b"TEL;TYPE=HOME;TYPE=FAX:1", Version::V3_0).unwrap();
+        assert_eq!(p.types(), ["HOME", "FAX"]);
+        let p = parse_line(b"NOTE;QUOTED-PRINTABLE:a=3Db", Version::V2_1).unwrap();
+        assert_eq!(p.value, "a=b");
+        assert!(p.types().is_empty());
+    }
+
+    #[test]
+    fn caret_in_params() {
+        let p = parse_line(b"ADR;LABEL=\"a^nb ^'c^'\":;;x", Version::V4_0).unwrap();
+        assert_eq!(p.param("LABEL"), Some("a\nb \"c\""));
+    }
+
+    #[test]
+    fn problems() {
+        assert_eq!(
+            parse_line(b"blablabla", Version::V3_0),
+            Err(LineProblem::NoColon)
+        );
+        assert_eq!(
+            parse_line(b"# x: y", Version::V3_0),
+            Err(LineProblem::BadName)
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Value codecs: backslash escaping per version, RFC 6868 parameter escaping,
+//! quoted-printable, charsets, and folding of written lines.
+
+use super::Version;
+
+/// Unescapes a text value (3.0/4.0 backslash escapes). 2.1 text values carry no escapes
+/// and are returned as they are.
+pub fn unescape_text(raw: &str, version: Version) -> String {
+    if version == Version::V2_1 || !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(e @ ('\\' | ',' | ';' | ':')) => out.push(e),
+            // Unknown escape: keep it as written rather than guess.
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Escapes a text value for writing in `version`.
+pub fn escape_text(value: &str, version: Version) -> String {
+    let mut out = String::with_capacity(value.len() + 4);
+    for c in value.chars() {
+        match (c, version) {
+            // 2.1 has no escapes for text; newlines travel as quoted-printable.
+            (_, Version::V2_1) => out.push(c),
+            ('\\', _) => out.push_str("\\\\"),
+            (',', _) => out.push_str("\\,"),
+            (';', _) => out.push_str("\\;"),
+            ('\n', _) => out.push_str("\\n"),
+            ('\r', _) => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits a raw value on an unescaped `sep`, leaving the escapes in place.
+pub fn split_unescaped(raw: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in raw.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == sep {
+            parts.push(&raw[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&raw[start..]);
+    parts
+}
+
+/// Unescapes one component of a structured value (N, ADR, ORG).
+pub fn unescape_component(raw: &str, version: Version) -> String {
+    if version != Version::V2_1 {
+        return unescape_text(raw, version);
+    }
+    // vCard 2.1 escapes only the separators and the backslash inside structured values.
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(&n) = chars
+            .peek()
+            .filter(|n| c == '\\' && matches!(n, ';' | '\\' | ':' | ','))
+        {
+            out.push(n);
+            chars.next();
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes one component of a structured value.
+pub fn escape_component(value: &str, version: Version) -> String {
+    if version != Version::V2_1 {
+        return escape_text(value, version);
+    }
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, ';' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Decodes RFC 6868 caret escapes in a parameter value (`^n`, `^'`, `^^`).
+pub fn decode_caret(raw: &str) -> String {
+    if !raw.contains('^') {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '^' {
+            match chars.peek() {
+                Some('n') => {
+                    out.push('\n');
+                    chars.next();
+                    continue;
+                }
+                Some('\'') => {
+                    out.push('"');
+                    chars.next();
+                    continue;
+                }
+                Some('^') => {
+                    out.push('^');
+                    chars.next();
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Writes a parameter value, quoting and caret-escaping when needed.
+pub fn encode_param_value(value: &str, version: Version) -> String {
+    let needs_quotes = value.contains([',', ';', ':', ' ', '"', '\n']);
+    if version == Version::V2_1 || !needs_quotes {
+        return value.to_owned();
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '^' => out.push_str("^^"),
+            '"' => out.push_str("^'"),
+            '\n' => out.push_str("^n"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Decodes quoted-printable bytes (soft line breaks already removed by the lexer).
+/// Malformed escapes are kept as written.
+pub fn decode_qp(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if let (b'=', Some(h), Some(l)) = (
+            b,
+            raw.get(i + 1).and_then(|c| hex(*c)),
+            raw.get(i + 2).and_then(|c| hex(*c)),
+        ) {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    out
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Encodes UTF-8 text as quoted-printable with soft line breaks so that no physical
+/// line exceeds 76 octets. `first_line_used` is the length of the line's head
+/// (`NAME;PARAMS:`). `eol` is the card's line ending.
+pub fn encode_qp(value: &str, first_line_used: usize, eol: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() * 2);
+    let mut line_len = first_line_used;
+    for &b in value.as_bytes() {
+        let mut enc = [0u8; 3];
+        let piece: &[u8] = if (b.is_ascii_graphic() && b != b'=') || b == b' ' {
+            enc[0] = b;
+            &enc[..1]
+        } else {
+            const H: &[u8; 16] = b"0123456789ABCDEF";
+            enc = [b'=', H[(b >> 4) as usize], H[(b & 15) as usize]];
+            &enc[..]
+        };
+        if line_len + piece.len() > 75 {
+            out.push(b'=');
+            out.extend_from_slice(eol);
+            line_len = 0;
+        }
+        out.extend_from_slice(piece);
+        line_len += piece.len();
+    }
+    out
+}
+
+/// Decodes value bytes to text: by `charset` when given and known, else UTF-8 when
+/// valid, else Windows-1252 (what Outlook and old phones write). Returns the text and
+/// whether a fallback was needed for a named but unknown charset.
+pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
+    if let Some(label) = charset {
+        if let Some(enc) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+            let (text, _, _) = enc.decode(bytes);
+            return (text.into_owned(), false);
+        }
+        let (text, _) = decode_charset(bytes, None);
+        return (text, true);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), false),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text.into_owned(), false)
+        }
+    }
+}
+
+/// Folds one logical line at 75 octets (RFC 6350 §3.2) without splitting a UTF-8
+/// character, appending it with `eol` to `out`.
+pub fn fold_into(out: &mut Vec<u8>, line: &[u8], eol: &[u8]) {
+    const MAX: usize = 75;
+    let mut start = 0;
+    let mut first = true;
+    while start < line.len() {
+        let room = if first { MAX } else { MAX - 1 };
+        let mut end = (start + room).min(line.len());
+        // Back off to a character boundary: continuation bytes are 0b10xx_xxxx.
+        while end < line.len() && end > start + 1 && (line[end] & 0xC0) == 0x80 {
+            end -= 1;
+        }
+        if !first {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&line[start..end]);
+        out.extend_from_slice(eol);
+        start = end;
+        first = false;
+    }
+    if line.is_empty() {
+        out.extend_from_slice(eol);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescapes_per_version() {
+        assert_eq!(
+            unescape_text(r"a\,b\;c\nd\\e", Version::V3_0),
+            "a,b;c\nd\\e"
+        );
+        assert_eq!(unescape_text(r"a\,b", Version::V2_1), r"a\,b");
+        assert_eq!(unescape_component(r"A\;B\\", Version::V2_1), r"A;B\");
+    }
+
+    #[test]
+    fn escape_round_trips() {
+        for v in [Version::V3_0, Version::V4_0] {
+            let s = "a,b;c\nd\\e";
+            assert_eq!(unescape_text(&escape_text(s, v), v), s);
+        }
+    }
+
+    #[test]
+    fn caret_escapes() {
+        assert_eq!(decode_caret("a^nb^'c^^d^x"), "a\nb\"c^d^x");
+        assert_eq!(encode_param_value("a\"b", Version::V4_0), "\"a^'b\"");
+    }
+
+    #[test]
+    fn qp_round_trip() {
+        let s = "Grüße aus Köln = schön, and a long tail that needs soft line breaks to fit";
+        let enc = encode_qp(s, 20, b"\r\n");
+        let joined: Vec<u8> = String::from_utf8(enc)
+            .unwrap()
+            .replace("=\r\n", "")
+            .into_bytes();
+        assert_eq!(decode_qp(&joined), s.as_bytes());
+        assert_eq!(decode_qp(b"a=4"), b"a=4");
+        assert_eq!(decode_qp(b"="), b"=");
+    }
+
+    #[test]
+    fn folding_keeps_utf8_whole() {
+        let line = "NOTE:".to_string() + &"ä".repeat(100);
+        let mut out = Vec::new();
+        fold_into(&mut out, line.as_bytes(), b"\r\n");
+        for phys in out.split(|&b| b == b'\n') {
+            assert!(phys.len() <= 76);
+            let phys = phys.strip_suffix(b"\r").unwrap_or(phys);
+            let phys = phys.strip_prefix(b" ").unwrap_or(phys);
+            assert!(std::str::from_utf8(phys).is_ok());
+        }
+    }
+
+    #[test]
+    fn charsets() {
+        assert_eq!(decode_charset(b"K\xf6ln", None).0, "Köln");
+        assert_eq!(decode_charset(b"K\xf6ln", Some("ISO-8859-1")).0, "Köln");
+        assert_eq!(decode_charset(b"\x93\x8c", Some("SHIFT_JIS")).0, "東");
+        assert!(decode_charset(b"x", Some("invalid-encoding")).1);
+    }
+}
