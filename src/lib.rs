@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod carddav;
 pub mod error;
 pub mod schema;
 pub mod source;
