@@ -30,11 +30,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod error;
+pub mod map;
+pub mod memory;
 pub mod schema;
 pub mod source;
 pub mod vcard;
 
 pub use error::{Error, Result};
+pub use memory::MemorySource;
 pub use schema::{Row, Schema};
 pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};
