@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cache;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;

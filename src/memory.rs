@@ -5,7 +5,7 @@
 //! passes the same [conformance](crate::source) contract as the CardDAV backend).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
@@ -30,7 +30,7 @@ struct State {
 #[derive(Debug)]
 pub struct MemorySource {
     name: String,
-    schema: Schema,
+    schema: RwLock<Schema>,
     writable: bool,
     new_card_version: vcard::Version,
     state: Mutex<State>,
@@ -43,7 +43,7 @@ impl MemorySource {
     pub fn new(name: impl Into<String>) -> MemorySource {
         MemorySource {
             name: name.into(),
-            schema: Schema::default(),
+            schema: RwLock::new(Schema::default()),
             writable: true,
             new_card_version: vcard::Version::V3_0,
             state: Mutex::new(State::default()),
@@ -51,8 +51,8 @@ impl MemorySource {
     }
 
     /// Uses `schema` for rows.
-    pub fn with_schema(mut self, schema: Schema) -> MemorySource {
-        self.schema = schema;
+    pub fn with_schema(self, schema: Schema) -> MemorySource {
+        self.set_schema(schema);
         self
     }
 
@@ -74,11 +74,18 @@ impl MemorySource {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn schema_now(&self) -> Schema {
+        self.schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn record(&self, id: &RecordId, version: &Version, card: &VCard) -> Record {
         Record {
             id: id.clone(),
             version: version.clone(),
-            row: self.schema.to_row(card),
+            row: self.schema_now().to_row(card),
             card: card.clone(),
         }
     }
@@ -168,7 +175,11 @@ impl PhonebookSource for MemorySource {
     }
 
     fn schema(&self) -> Schema {
-        self.schema.clone()
+        self.schema_now()
+    }
+
+    fn set_schema(&self, schema: Schema) {
+        *self.schema.write().unwrap_or_else(|e| e.into_inner()) = schema;
     }
 
     fn list(&self) -> Result<Listing> {
@@ -223,8 +234,9 @@ impl PhonebookSource for MemorySource {
 
     fn create(&self, row: &Row) -> Result<Record> {
         self.check_writable()?;
-        self.schema.check_row(row)?;
-        let card = self.schema.new_card(row, self.new_card_version);
+        let schema = self.schema_now();
+        schema.check_row(row)?;
+        let card = schema.new_card(row, self.new_card_version);
         let uid = card.uid().unwrap_or_default();
         let id = RecordId::new(format!("{}.vcf", uid.trim_start_matches("urn:uuid:")));
         let mut s = self.lock();
@@ -236,7 +248,8 @@ impl PhonebookSource for MemorySource {
 
     fn update(&self, base: &Record, row: &Row) -> Result<Record> {
         self.check_writable()?;
-        self.schema.check_row(row)?;
+        let schema = self.schema_now();
+        schema.check_row(row)?;
         let mut s = self.lock();
         let card = match s.records.get(&base.id) {
             None => return Err(Error::not_found(&base.id)),
@@ -246,7 +259,7 @@ impl PhonebookSource for MemorySource {
             Some((_, c)) => c,
         };
         let mut card = card.clone();
-        self.schema.merge(&mut card, row);
+        schema.merge(&mut card, row);
         let v = next_version(&mut s);
         s.records.insert(base.id.clone(), (v.clone(), card.clone()));
         log(&mut s, base.id.clone());

@@ -509,3 +509,122 @@ impl std::str::FromStr for PhoneKind {
         })
     }
 }
+
+impl fmt::Display for ContactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ContactKind::Work => "work",
+            ContactKind::Home => "home",
+            ContactKind::Other => "other",
+        })
+    }
+}
+
+impl std::str::FromStr for ContactKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "work" | "business" => Ok(ContactKind::Work),
+            "home" | "private" => Ok(ContactKind::Home),
+            "other" => Ok(ContactKind::Other),
+            _ => Err(Error::Config(format!("unknown kind '{s}'"))),
+        }
+    }
+}
+
+impl Schema {
+    /// A one-line text form of the schema, for settings files:
+    /// `phones=business,mobile;emails=work;websites=;addresses=work;user=P:X-CTI-USER1|L:Customer no`.
+    /// [`Schema::from_spec`] reads it back.
+    pub fn to_spec(&self) -> String {
+        fn list<T: fmt::Display>(v: &[T]) -> String {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        let user: Vec<String> = self
+            .user_fields
+            .iter()
+            .map(|u| match u {
+                UserField::Property(p) => format!("P:{p}"),
+                UserField::Labeled(l) => format!("L:{l}"),
+            })
+            .collect();
+        format!(
+            "phones={};emails={};websites={};addresses={};user={}",
+            list(&self.phones),
+            list(&self.emails),
+            list(&self.websites),
+            list(&self.addresses),
+            user.join("|")
+        )
+    }
+
+    /// Reads [`Schema::to_spec`]'s form. Missing parts keep their defaults.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unknown kind or part.
+    pub fn from_spec(spec: &str) -> Result<Schema> {
+        fn list<T: std::str::FromStr<Err = Error>>(v: &str) -> Result<Vec<T>> {
+            v.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(str::parse)
+                .collect()
+        }
+        let mut schema = Schema::default();
+        for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| Error::Config(format!("bad schema part '{part}'")))?;
+            match key.trim() {
+                "phones" => schema.phones = list(value)?,
+                "emails" => schema.emails = list(value)?,
+                "websites" => schema.websites = list(value)?,
+                "addresses" => schema.addresses = list(value)?,
+                "user" => {
+                    schema.user_fields = value
+                        .split('|')
+                        .filter(|s| !s.is_empty())
+                        .map(|u| match u.split_once(':') {
+                            Some(("P", p)) => Ok(UserField::Property(p.to_owned())),
+                            Some(("L", l)) => Ok(UserField::Labeled(l.to_owned())),
+                            _ => Err(Error::Config(format!("bad user field '{u}'"))),
+                        })
+                        .collect::<Result<_>>()?
+                }
+                other => return Err(Error::Config(format!("unknown schema part '{other}'"))),
+            }
+        }
+        Ok(schema)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_round_trips() {
+        let mut s = Schema::default();
+        s.set_phone_count(9);
+        s.user_fields.push(UserField::Labeled("Customer no".into()));
+        assert_eq!(Schema::from_spec(&s.to_spec()).unwrap(), s);
+        assert!(Schema::from_spec("phones=warp").is_err());
+        assert_eq!(Schema::from_spec("").unwrap(), Schema::default());
+    }
+
+    #[test]
+    fn column_names_are_stable() {
+        let names: Vec<String> = Schema::default()
+            .columns()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names[0], "display_name");
+        assert!(names.contains(&"phone6".to_string()));
+        assert!(names.contains(&"address2_postcode".to_string()));
+        assert!(names.contains(&"user2".to_string()));
+        assert_eq!(names.len(), 13 + 6 + 3 + 2 + 14 + 2);
+    }
+}
