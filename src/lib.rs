@@ -31,10 +31,12 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod lookup;
 pub mod schema;
 pub mod source;
 pub mod vcard;
 
 pub use error::{Error, Result};
+pub use lookup::{CallerIndex, DialPlan, MatchQuality};
 pub use schema::{Row, Schema};
 pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};
