@@ -34,6 +34,7 @@ pub mod cache;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod lookup;
 pub mod map;
 pub mod memory;
 pub mod schema;
@@ -41,6 +42,7 @@ pub mod source;
 pub mod vcard;
 
 pub use error::{Error, Result};
+pub use lookup::{CallerIndex, DialPlan, MatchQuality};
 pub use memory::MemorySource;
 pub use schema::{Row, Schema};
 pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};
