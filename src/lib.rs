@@ -30,12 +30,22 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod carddav;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod error;
+pub mod lookup;
+pub mod map;
+pub mod memory;
+pub mod phonebook;
 pub mod schema;
 pub mod source;
 pub mod vcard;
 
 pub use error::{Error, Result};
+pub use lookup::{CallerIndex, DialPlan, MatchQuality};
+pub use memory::MemorySource;
+pub use phonebook::Phonebook;
 pub use schema::{Row, Schema};
 pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};

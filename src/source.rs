@@ -157,6 +157,11 @@ pub trait PhonebookSource: Send + Sync + fmt::Debug {
     /// The schema rows are mapped with.
     fn schema(&self) -> Schema;
 
+    /// Changes the schema rows are mapped with from now on (column counts and kinds).
+    /// Cards are kept whole, so nothing is lost; records read afterwards show the new
+    /// columns.
+    fn set_schema(&self, schema: Schema);
+
     /// Every record, with a token for later incremental sync.
     ///
     /// # Errors

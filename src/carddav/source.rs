@@ -1,7 +1,6 @@
 //! [`CardDavSource`]: one CardDAV address book as a [`PhonebookSource`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::RwLock;
 
 use url::Url;
 
@@ -32,7 +31,7 @@ pub struct CardDavSource {
     client: Client,
     config: CardDavConfig,
     book: AddressBook,
-    schema: Schema,
+    schema: RwLock<Schema>,
 }
 
 const SYNC: &str = "sync:";
@@ -53,7 +52,7 @@ impl CardDavSource {
             client,
             config,
             book,
-            schema: Schema::default(),
+            schema: RwLock::new(Schema::default()),
         })
     }
 
@@ -74,14 +73,21 @@ impl CardDavSource {
             config: config.with_url(book.url.clone()),
             client,
             book,
-            schema: Schema::default(),
+            schema: RwLock::new(Schema::default()),
         })
     }
 
     /// Uses `schema` to map cards to rows (default: [`Schema::default`]).
-    pub fn with_schema(mut self, schema: Schema) -> Self {
-        self.schema = schema;
+    pub fn with_schema(self, schema: Schema) -> Self {
+        self.set_schema(schema);
         self
+    }
+
+    fn schema_now(&self) -> Schema {
+        self.schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The address book as discovery saw it.
@@ -100,7 +106,7 @@ impl CardDavSource {
 
     fn record(&self, c: RemoteCard) -> Record {
         Record {
-            row: to_row(&self.schema, &c.card),
+            row: to_row(&self.schema_now(), &c.card),
             id: RecordId::new(c.href),
             version: Version::new(xml::normalize_etag(&c.etag)),
             card: c.card,
@@ -176,10 +182,17 @@ impl CardDavSource {
         })
     }
 
+    /// The error for a failed precondition: a conflict carrying the current record,
+    /// or [`Error::NotFound`] when the card is gone (an `If-Match` on a missing
+    /// resource is a 412 too, RFC 9110 §13.1.1; sabre/dav answers so).
     fn conflict(&self, id: &RecordId, based_on: &str) -> Error {
-        let current = sync::get(&self.client, self.url(), id.as_str())
-            .ok()
-            .map(|c| Box::new(self.record(c)));
+        let current = match sync::get(&self.client, self.url(), id.as_str()) {
+            Ok(c) => Some(Box::new(self.record(c))),
+            Err(Error::NotFound { .. }) if !based_on.is_empty() => {
+                return Error::not_found(id);
+            }
+            Err(_) => None,
+        };
         Error::Conflict {
             id: id.to_string(),
             based_on: based_on.to_owned(),
@@ -221,7 +234,11 @@ impl PhonebookSource for CardDavSource {
     }
 
     fn schema(&self) -> Schema {
-        self.schema.clone()
+        self.schema_now()
+    }
+
+    fn set_schema(&self, schema: Schema) {
+        *self.schema.write().unwrap_or_else(|e| e.into_inner()) = schema;
     }
 
     fn list(&self) -> Result<Listing> {
@@ -286,9 +303,11 @@ impl PhonebookSource for CardDavSource {
             }
             return self.etag_diff(known, before);
         }
-        if t == ETAGS {
+        if t == ETAGS || !self.book.supports_sync {
+            // Without a change log any token is as good as none: compare versions.
             return self.etag_diff(known, before);
         }
+        // Not one of ours: the caller must start over with a full listing.
         Err(Error::TokenExpired)
     }
 
@@ -297,7 +316,7 @@ impl PhonebookSource for CardDavSource {
     }
 
     fn create(&self, row: &Row) -> Result<Record> {
-        let mut card = new_card(&self.schema, row, self.book.preferred_version());
+        let mut card = new_card(&self.schema_now(), row, self.book.preferred_version());
         let uid = match card.uid() {
             Some(u) if !u.trim().is_empty() => u,
             _ => {
@@ -325,7 +344,7 @@ impl PhonebookSource for CardDavSource {
 
     fn update(&self, base: &Record, row: &Row) -> Result<Record> {
         let mut card = base.card.clone();
-        merge(&self.schema, &mut card, row);
+        merge(&self.schema_now(), &mut card, row);
         let etag = xml::normalize_etag(base.version.as_str());
         match sync::put(
             &self.client,
@@ -348,47 +367,20 @@ impl PhonebookSource for CardDavSource {
     }
 }
 
-// The vCard ⇄ row mapping lives in `schema`/`map`; these three calls are the only
-// places this backend uses it.
-fn to_row(_schema: &Schema, _card: &VCard) -> Row {
-    Row::default()
+fn to_row(schema: &Schema, card: &VCard) -> Row {
+    schema.to_row(card)
 }
 
-fn merge(_schema: &Schema, _card: &mut VCard, _row: &Row) {}
-
-fn new_card(_schema: &Schema, _row: &Row, version: vcard::Version) -> VCard {
-    VCard::new(version)
+fn merge(schema: &Schema, card: &mut VCard, row: &Row) {
+    schema.merge(card, row);
 }
 
-/// A fresh random UID in UUID form (no `uuid` crate: a hash of time, counter and
-/// process is unique enough for a card id).
-pub(crate) fn new_uid() -> String {
-    use sha2::Digest as _;
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let seed = format!(
-        "{now}:{}:{}:{:p}",
-        SEQ.fetch_add(1, Ordering::Relaxed),
-        std::process::id(),
-        &SEQ
-    );
-    let h = sha2::Sha256::digest(seed.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&h[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+fn new_card(schema: &Schema, row: &Row, version: vcard::Version) -> VCard {
+    schema.new_card(row, version)
+}
+
+fn new_uid() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// The href of a new card: `<uid>.vcf` in the book when the UID is made of URL-safe
@@ -436,14 +428,5 @@ mod tests {
         }
         let nob = Url::parse("http://h/a/book").unwrap();
         assert_eq!(href_for_uid(&nob, "x"), "/a/book/x.vcf");
-    }
-
-    #[test]
-    fn uids_are_fresh_uuids() {
-        let a = new_uid();
-        let b = new_uid();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
     }
 }

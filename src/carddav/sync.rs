@@ -445,6 +445,21 @@ fn write_error(reply: &Reply, what: &str, href: &str) -> Error {
     }
 }
 
+/// Sends a write, waiting out `423 Locked`: Xandikos answers it to a write that comes
+/// while another one commits; the retry then sees the new state (and its 412).
+fn send_write(client: &Client, req: &Request) -> Result<Reply> {
+    let mut wait = std::time::Duration::from_millis(50);
+    for _ in 0..6 {
+        let reply = client.send(req)?;
+        if reply.status != 423 {
+            return Ok(reply);
+        }
+        std::thread::sleep(wait);
+        wait *= 2;
+    }
+    client.send(req)
+}
+
 /// PUT `body` to `href`.
 pub(crate) fn put(
     client: &Client,
@@ -459,7 +474,7 @@ pub(crate) fn put(
         Precondition::Create => req.header("If-None-Match", "*"),
         Precondition::Match(etag) => req.header("If-Match", etag),
     };
-    let reply = client.send(&req)?;
+    let reply = send_write(client, &req)?;
     match reply.status {
         200..=299 => Ok(WriteOutcome::Done(
             // A weak ETag cannot be used in If-Match: fetch the card instead.
@@ -473,7 +488,10 @@ pub(crate) fn put(
 /// DELETE `href` if its ETag is still `etag`.
 pub(crate) fn delete(client: &Client, book: &Url, href: &str, etag: &str) -> Result<WriteOutcome> {
     let url = resolve(book, href)?;
-    let reply = client.send(&Request::new("DELETE", url).header("If-Match", etag))?;
+    let reply = send_write(
+        client,
+        &Request::new("DELETE", url).header("If-Match", etag),
+    )?;
     match reply.status {
         // Radicale answers 200 with a multistatus body.
         200..=299 => Ok(WriteOutcome::Done(None)),

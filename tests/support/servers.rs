@@ -45,18 +45,17 @@ fn repo() -> PathBuf {
 
 /// Whether the user opted out of `kind` with `CTI_SKIP_SERVERS`.
 pub fn skipped(kind: &str) -> bool {
-    std::env::var("CTI_SKIP_SERVERS").is_ok_and(|v| {
-        v.split(',')
-            .map(str::trim)
-            .any(|s| s == "all" || s == kind)
-    })
+    std::env::var("CTI_SKIP_SERVERS")
+        .is_ok_and(|v| v.split(',').map(str::trim).any(|s| s == "all" || s == kind))
 }
 
 fn install_hint(script: &str) -> String {
     match script {
-        "sabredav" => "as root: apt-get install php-cli php-sqlite3 php-xml php-mbstring php-sabre-dav \
+        "sabredav" => {
+            "as root: apt-get install php-cli php-sqlite3 php-xml php-mbstring php-sabre-dav \
              (or run ./scripts/test, which installs everything)"
-            .into(),
+                .into()
+        }
         s => format!(
             "scripts/servers/{s}.sh install (needs python3 with venv and PyPI), or ./scripts/test"
         ),

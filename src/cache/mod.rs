@@ -1,0 +1,862 @@
+//! The offline cache: [`CachedFolder`] wraps any [`PhonebookSource`], keeps its
+//! records on disk and in memory, and synchronises them.
+//!
+//! * **Offline first.** Opening a folder reads its rows from the local store; the
+//!   application lists and looks numbers up without the network.
+//! * **Sync modes.** [`CachedFolder::refresh`] fetches only what changed (the source's
+//!   change log, or a version comparison); a second refresh within the escalation
+//!   window (5 s) becomes a [`CachedFolder::reload`] of everything, as CTI users press
+//!   F5 twice; [`CachedFolder::refresh_record`] re-reads one record;
+//!   [`CachedFolder::sync_if_due`] and [`AutoSync`] sync on an interval (default 7 days,
+//!   persisted per folder).
+//! * **Atomic.** Network work happens first; the result is applied in one store
+//!   transaction and then swapped in as a new [`Snapshot`]. A failure anywhere leaves
+//!   the cache as it was; readers never see half a sync and never wait for the network.
+//! * **Write-through.** Creates, updates and deletes go to the source and update the
+//!   cache in the same call. A conflict stores the server's version and returns
+//!   [`Error::Conflict`] carrying it, so the caller holds both sides.
+//! * **Notifications.** [`CachedFolder::on_change`] listeners hear which records
+//!   changed (the lookup index uses this).
+//!
+//! Several folders share one cache directory, one SQLite file each
+//! (see [`CachedFolder::open`]).
+
+mod auto;
+mod clock;
+mod store;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use chrono::{DateTime, Duration, Utc};
+
+pub use auto::AutoSync;
+pub use clock::{Clock, ManualClock, SystemClock};
+
+use crate::error::{Error, Result};
+use crate::schema::{Row, Schema};
+use crate::source::{
+    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, RecordWarning, SourceInfo,
+    SyncToken, Version,
+};
+use crate::vcard::VCard;
+use store::{Batch, Store};
+
+/// Default interval of the automatic sync.
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::days(7);
+/// Default window in which a second refresh escalates to a reload.
+pub const DEFAULT_ESCALATION_WINDOW: Duration = Duration::seconds(5);
+
+const META_TOKEN: &str = "sync_token";
+const META_LAST_SYNC: &str = "last_sync";
+const META_NEXT_SYNC: &str = "next_sync";
+const META_INTERVAL: &str = "sync_interval_secs";
+const META_SCHEMA: &str = "schema";
+const SETTING_PREFIX: &str = "setting.";
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// How the sync was done.
+    pub mode: SyncMode,
+    /// Records new to the cache.
+    pub added: usize,
+    /// Records whose version changed.
+    pub changed: usize,
+    /// Records removed from the cache.
+    pub removed: usize,
+    /// Records the source could not deliver (see `warnings`).
+    pub skipped: usize,
+    /// Requests (round trips) to the source.
+    pub requests: u32,
+    /// Per-record problems.
+    pub warnings: Vec<RecordWarning>,
+}
+
+/// How a sync was done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncMode {
+    /// Only changes were fetched.
+    #[default]
+    Incremental,
+    /// Everything was read anew (asked for, or the first sync).
+    Reload,
+    /// A second refresh within the escalation window became a reload.
+    Escalated,
+    /// The source no longer accepted the token, so everything was read anew.
+    TokenExpired,
+    /// One record was refreshed.
+    Record,
+}
+
+/// One cached record's table view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedRow {
+    /// Version the cache holds.
+    pub version: Version,
+    /// The row.
+    pub row: Row,
+}
+
+/// An immutable view of a folder at one moment: what readers use.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    rows: BTreeMap<RecordId, CachedRow>,
+    token: Option<SyncToken>,
+    last_sync: Option<DateTime<Utc>>,
+    next_sync: Option<DateTime<Utc>>,
+}
+
+impl Snapshot {
+    /// Rows by record id, in id order.
+    pub fn rows(&self) -> impl Iterator<Item = (&RecordId, &CachedRow)> {
+        self.rows.iter()
+    }
+    /// One row.
+    pub fn get(&self, id: &RecordId) -> Option<&CachedRow> {
+        self.rows.get(id)
+    }
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    /// Whether the folder is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+    /// The sync token of the last sync.
+    pub fn token(&self) -> Option<&SyncToken> {
+        self.token.as_ref()
+    }
+    /// When the folder was last synced.
+    pub fn last_sync(&self) -> Option<DateTime<Utc>> {
+        self.last_sync
+    }
+    /// When the automatic sync is due next.
+    pub fn next_sync(&self) -> Option<DateTime<Utc>> {
+        self.next_sync
+    }
+    fn known(&self) -> KnownVersions {
+        self.rows
+            .iter()
+            .map(|(id, r)| (id.clone(), r.version.clone()))
+            .collect()
+    }
+}
+
+/// What changed in a folder, told to [`CachedFolder::on_change`] listeners.
+#[derive(Debug, Clone)]
+pub struct FolderChange {
+    /// The folder's name.
+    pub folder: String,
+    /// Records added or changed.
+    pub changed: Vec<RecordId>,
+    /// Records removed.
+    pub removed: Vec<RecordId>,
+    /// Whether everything may have changed (a reload).
+    pub reloaded: bool,
+    /// The folder after the change.
+    pub snapshot: Arc<Snapshot>,
+}
+
+type Listener = Box<dyn Fn(&FolderChange) + Send + Sync>;
+
+/// A cached phone book folder. See the [module docs](self).
+pub struct CachedFolder {
+    name: String,
+    source: Arc<dyn PhonebookSource>,
+    store: Mutex<Store>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    clock: Arc<dyn Clock>,
+    escalation_window: Duration,
+    interval: Mutex<Duration>,
+    last_refresh: Mutex<Option<DateTime<Utc>>>,
+    listeners: RwLock<Vec<Listener>>,
+    /// Serialises syncs and writes of this folder.
+    sync_lock: Mutex<()>,
+    open_warning: Option<String>,
+}
+
+impl std::fmt::Debug for CachedFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedFolder")
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .field("records", &self.snapshot().len())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The store file of folder `name` in `dir`: the name with anything but letters,
+/// digits, `-` and `_` replaced, plus `.sqlite`.
+pub fn folder_path(dir: &Path, name: &str) -> PathBuf {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(format!("{safe}.sqlite"))
+}
+
+/// Names of the folders cached in `dir` (from their file names).
+pub fn cached_folders(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e.into()),
+    };
+    for e in entries {
+        let p = e?.path();
+        if let (Some(stem), true) = (p.file_stem(), p.extension().is_some_and(|x| x == "sqlite")) {
+            out.push(stem.to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn parse_time(s: Option<&String>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl CachedFolder {
+    /// Opens (or creates) folder `name` in cache directory `dir` over `source`, with
+    /// the system clock.
+    ///
+    /// The folder's rows are ready from disk at once. A schema stored with the folder
+    /// is applied to the source; otherwise the source's schema is stored. A damaged or
+    /// foreign cache file is moved aside and a fresh one made ([`Self::open_warning`]);
+    /// the next refresh then reloads everything.
+    ///
+    /// # Errors
+    /// [`Error::Cache`] when the directory or file cannot be used at all.
+    pub fn open(dir: &Path, name: &str, source: Arc<dyn PhonebookSource>) -> Result<CachedFolder> {
+        CachedFolder::open_with_clock(dir, name, source, Arc::new(SystemClock))
+    }
+
+    /// As [`CachedFolder::open`], with an injected clock.
+    pub fn open_with_clock(
+        dir: &Path,
+        name: &str,
+        source: Arc<dyn PhonebookSource>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<CachedFolder> {
+        let path = folder_path(dir, name);
+        let (mut store, open_warning) = Store::open(&path)?;
+        let meta = store.meta()?;
+        match meta.get(META_SCHEMA) {
+            Some(spec) => source.set_schema(Schema::from_spec(spec)?),
+            None => store.apply(&Batch {
+                meta: vec![(META_SCHEMA.into(), Some(source.schema().to_spec()))],
+                ..Batch::default()
+            })?,
+        }
+        let interval = meta
+            .get(META_INTERVAL)
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(Duration::seconds)
+            .unwrap_or(DEFAULT_SYNC_INTERVAL);
+        let rows = store
+            .rows()?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    CachedRow {
+                        version: r.version,
+                        row: r.row,
+                    },
+                )
+            })
+            .collect();
+        let snapshot = Snapshot {
+            rows,
+            token: meta.get(META_TOKEN).map(|t| SyncToken::new(t.clone())),
+            last_sync: parse_time(meta.get(META_LAST_SYNC)),
+            next_sync: parse_time(meta.get(META_NEXT_SYNC)),
+        };
+        Ok(CachedFolder {
+            name: name.to_owned(),
+            source,
+            store: Mutex::new(store),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            clock,
+            escalation_window: DEFAULT_ESCALATION_WINDOW,
+            interval: Mutex::new(interval),
+            last_refresh: Mutex::new(None),
+            listeners: RwLock::new(Vec::new()),
+            sync_lock: Mutex::new(()),
+            open_warning,
+        })
+    }
+
+    /// Sets the window in which a second refresh escalates to a reload (default 5 s).
+    pub fn with_escalation_window(mut self, window: Duration) -> CachedFolder {
+        self.escalation_window = window;
+        self
+    }
+
+    /// The folder's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The source behind the cache.
+    pub fn source(&self) -> &Arc<dyn PhonebookSource> {
+        &self.source
+    }
+
+    /// Why the cache file had to be rebuilt on open, if it had to.
+    pub fn open_warning(&self) -> Option<&str> {
+        self.open_warning.as_deref()
+    }
+
+    /// The store file.
+    pub fn path(&self) -> PathBuf {
+        lock(&self.store).path().to_owned()
+    }
+
+    /// The current snapshot (cheap: an `Arc`).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Adds a listener for changes. Listeners run on the thread that made the change,
+    /// after the new snapshot is in place; keep them short.
+    pub fn on_change(&self, listener: impl Fn(&FolderChange) + Send + Sync + 'static) {
+        self.listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Box::new(listener));
+    }
+
+    /// The cached record `id` with its card, without the network.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the cache has no such record; [`Error::Cache`].
+    pub fn cached_record(&self, id: &RecordId) -> Result<Record> {
+        let snap = self.snapshot();
+        let row = snap.get(id).ok_or_else(|| Error::not_found(id))?;
+        let bytes = lock(&self.store)
+            .card(id)?
+            .ok_or_else(|| Error::not_found(id))?;
+        let card = VCard::parse(&bytes)?;
+        Ok(Record {
+            id: id.clone(),
+            version: row.version.clone(),
+            card,
+            row: row.row.clone(),
+        })
+    }
+
+    /// The automatic sync interval.
+    pub fn sync_interval(&self) -> Duration {
+        *lock(&self.interval)
+    }
+
+    /// Sets and persists the automatic sync interval; the next sync moves accordingly.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a non-positive interval; [`Error::Cache`].
+    pub fn set_sync_interval(&self, interval: Duration) -> Result<()> {
+        if interval <= Duration::zero() {
+            return Err(Error::Config("sync interval must be positive".into()));
+        }
+        let _g = lock(&self.sync_lock);
+        let snap = self.snapshot();
+        let next = snap.last_sync.map(|t| t + interval);
+        lock(&self.store).apply(&Batch {
+            meta: vec![
+                (
+                    META_INTERVAL.into(),
+                    Some(interval.num_seconds().to_string()),
+                ),
+                (META_NEXT_SYNC.into(), next.map(|t| t.to_rfc3339())),
+            ],
+            ..Batch::default()
+        })?;
+        *lock(&self.interval) = interval;
+        let mut s = (*snap).clone();
+        s.next_sync = next;
+        self.swap(s);
+        Ok(())
+    }
+
+    /// A setting stored with the folder (e.g. the server URL of the application).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        let meta = lock(&self.store).meta()?;
+        Ok(meta.get(&format!("{SETTING_PREFIX}{key}")).cloned())
+    }
+
+    /// Stores a setting with the folder. Never store passwords here.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        lock(&self.store).apply(&Batch {
+            meta: vec![(format!("{SETTING_PREFIX}{key}"), Some(value.to_owned()))],
+            ..Batch::default()
+        })
+    }
+
+    /// Changes the folder's schema (column counts and kinds): applied to the source,
+    /// persisted, and every cached row re-mapped from its stored card in one step.
+    ///
+    /// # Errors
+    /// [`Error::Cache`]; a stored card that no longer parses is an [`Error::VCard`].
+    pub fn set_schema(&self, schema: Schema) -> Result<()> {
+        let _g = lock(&self.sync_lock);
+        let snap = self.snapshot();
+        let mut batch = Batch {
+            meta: vec![(META_SCHEMA.into(), Some(schema.to_spec()))],
+            ..Batch::default()
+        };
+        let mut next = (*snap).clone();
+        {
+            let store = lock(&self.store);
+            for (id, cached) in snap.rows() {
+                let Some(bytes) = store.card(id)? else {
+                    continue;
+                };
+                let card = VCard::parse(&bytes)?;
+                let row = schema.to_row(&card);
+                next.rows.insert(
+                    id.clone(),
+                    CachedRow {
+                        version: cached.version.clone(),
+                        row: row.clone(),
+                    },
+                );
+                batch
+                    .upserts
+                    .push((id.clone(), cached.version.clone(), row, bytes));
+            }
+        }
+        lock(&self.store).apply(&batch)?;
+        self.source.set_schema(schema);
+        let changed: Vec<RecordId> = next.rows.keys().cloned().collect();
+        self.swap(next);
+        self.notify(changed, Vec::new(), true);
+        Ok(())
+    }
+
+    fn swap(&self, next: Snapshot) -> Arc<Snapshot> {
+        let next = Arc::new(next);
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
+        next
+    }
+
+    fn notify(&self, changed: Vec<RecordId>, removed: Vec<RecordId>, reloaded: bool) {
+        if changed.is_empty() && removed.is_empty() && !reloaded {
+            return;
+        }
+        let change = FolderChange {
+            folder: self.name.clone(),
+            changed,
+            removed,
+            reloaded,
+            snapshot: self.snapshot(),
+        };
+        for l in self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            l(&change);
+        }
+    }
+
+    fn sync_meta(
+        &self,
+        token: Option<&SyncToken>,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, Option<String>)> {
+        vec![
+            (META_TOKEN.into(), token.map(|t| t.as_str().to_owned())),
+            (META_LAST_SYNC.into(), Some(now.to_rfc3339())),
+            (
+                META_NEXT_SYNC.into(),
+                Some((now + self.sync_interval()).to_rfc3339()),
+            ),
+        ]
+    }
+
+    /// Applies changed and removed records (already fetched) atomically.
+    fn apply(
+        &self,
+        mode: SyncMode,
+        records: Vec<Record>,
+        removed: &[RecordId],
+        clear: bool,
+        token: Option<&SyncToken>,
+        meta: bool,
+    ) -> Result<SyncReport> {
+        let now = self.clock.now();
+        let snap = self.snapshot();
+        let mut report = SyncReport {
+            mode,
+            ..SyncReport::default()
+        };
+        let mut next = if clear {
+            Snapshot::default()
+        } else {
+            (*snap).clone()
+        };
+        let mut batch = Batch {
+            clear,
+            ..Batch::default()
+        };
+        let mut changed_ids = Vec::new();
+        let mut seen = HashSet::new();
+        for r in records {
+            if !seen.insert(r.id.clone()) {
+                continue;
+            }
+            match snap.get(&r.id) {
+                None => report.added += 1,
+                Some(old) if old.version != r.version => report.changed += 1,
+                Some(old) if clear || old.row != r.row => {}
+                Some(_) => {
+                    // Same version, same row: nothing to write.
+                    next.rows.insert(r.id.clone(), snap.rows[&r.id].clone());
+                    continue;
+                }
+            }
+            if snap.get(&r.id).is_none_or(|old| old.version != r.version) {
+                changed_ids.push(r.id.clone());
+            }
+            next.rows.insert(
+                r.id.clone(),
+                CachedRow {
+                    version: r.version.clone(),
+                    row: r.row.clone(),
+                },
+            );
+            batch
+                .upserts
+                .push((r.id, r.version, r.row, r.card.to_bytes()));
+        }
+        let mut removed_ids = Vec::new();
+        if clear {
+            removed_ids.extend(
+                snap.rows
+                    .keys()
+                    .filter(|id| !next.rows.contains_key(*id))
+                    .cloned(),
+            );
+        } else {
+            for id in removed {
+                if next.rows.remove(id).is_some() {
+                    batch.deletes.push(id.clone());
+                    removed_ids.push(id.clone());
+                }
+            }
+        }
+        report.removed = removed_ids.len();
+        if meta {
+            batch.meta = self.sync_meta(token, now);
+            next.token = token.cloned();
+            next.last_sync = Some(now);
+            next.next_sync = Some(now + self.sync_interval());
+        }
+        lock(&self.store).apply(&batch)?;
+        self.swap(next);
+        self.notify(changed_ids, removed_ids, clear);
+        Ok(report)
+    }
+
+    /// Fetches what changed and applies it. A second call within the escalation window
+    /// (5 s by default) reloads everything instead.
+    ///
+    /// # Errors
+    /// Source errors ([`Error::Network`], [`Error::Unauthorized`], ...); the cache is
+    /// then unchanged. An expired token is not an error: the folder is reloaded.
+    pub fn refresh(&self) -> Result<SyncReport> {
+        let now = self.clock.now();
+        let escalate = {
+            let mut last = lock(&self.last_refresh);
+            let esc = last
+                .is_some_and(|t| now - t >= Duration::zero() && now - t < self.escalation_window);
+            *last = Some(now);
+            esc
+        };
+        if escalate {
+            return self.reload_as(SyncMode::Escalated);
+        }
+        self.refresh_changes()
+    }
+
+    /// Incremental refresh without the escalation rule (what the automatic sync does).
+    fn refresh_changes(&self) -> Result<SyncReport> {
+        let _g = lock(&self.sync_lock);
+        let snap = self.snapshot();
+        let Some(token) = snap.token.clone() else {
+            drop(_g);
+            return self.reload_as(SyncMode::Reload);
+        };
+        match self.source.changes_since(&token, &snap.known()) {
+            Ok(Changes {
+                changed,
+                removed,
+                token,
+                warnings,
+                requests,
+            }) => {
+                let mut report = self.apply(
+                    SyncMode::Incremental,
+                    changed,
+                    &removed,
+                    false,
+                    token.as_ref(),
+                    true,
+                )?;
+                report.skipped = warnings.len();
+                report.warnings = warnings;
+                report.requests = requests;
+                Ok(report)
+            }
+            Err(Error::TokenExpired) => {
+                drop(_g);
+                let mut r = self.reload_as(SyncMode::TokenExpired)?;
+                r.requests += 1;
+                Ok(r)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the whole folder anew and replaces the cache with it.
+    ///
+    /// # Errors
+    /// Source errors; the cache is then unchanged.
+    pub fn reload(&self) -> Result<SyncReport> {
+        self.reload_as(SyncMode::Reload)
+    }
+
+    fn reload_as(&self, mode: SyncMode) -> Result<SyncReport> {
+        let _g = lock(&self.sync_lock);
+        let Listing {
+            records,
+            token,
+            warnings,
+            requests,
+        } = self.source.list()?;
+        let mut report = self.apply(mode, records, &[], true, token.as_ref(), true)?;
+        report.skipped = warnings.len();
+        report.warnings = warnings;
+        report.requests = requests;
+        Ok(report)
+    }
+
+    /// Re-reads one record from the source (also what opening a record should do).
+    /// A record the source no longer has is removed from the cache.
+    ///
+    /// # Errors
+    /// Source errors other than [`Error::NotFound`]; the cache is then unchanged.
+    pub fn refresh_record(&self, id: &RecordId) -> Result<SyncReport> {
+        let _g = lock(&self.sync_lock);
+        match self.source.get(id) {
+            Ok(r) => {
+                let mut rep = self.apply(SyncMode::Record, vec![r], &[], false, None, false)?;
+                rep.requests = 1;
+                Ok(rep)
+            }
+            Err(Error::NotFound { .. }) => {
+                let mut rep = self.apply(
+                    SyncMode::Record,
+                    vec![],
+                    std::slice::from_ref(id),
+                    false,
+                    None,
+                    false,
+                )?;
+                rep.requests = 1;
+                Ok(rep)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the automatic sync is due at `now` (never synced counts as due).
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.snapshot().next_sync.is_none_or(|t| t <= now)
+    }
+
+    /// Refreshes the folder if the automatic sync is due. Returns the report, or
+    /// `None` when it was not due.
+    ///
+    /// # Errors
+    /// As [`CachedFolder::refresh`].
+    pub fn sync_if_due(&self) -> Result<Option<SyncReport>> {
+        if !self.is_due(self.clock.now()) {
+            return Ok(None);
+        }
+        self.refresh_changes().map(Some)
+    }
+
+    /// Creates a record at the source and caches it.
+    ///
+    /// # Errors
+    /// Source errors; nothing is cached then.
+    pub fn create(&self, row: &Row) -> Result<Record> {
+        let _g = lock(&self.sync_lock);
+        let rec = self.source.create(row)?;
+        self.apply(SyncMode::Record, vec![rec.clone()], &[], false, None, false)?;
+        Ok(rec)
+    }
+
+    /// Updates a record at the source (merging `row` into `base`'s card) and caches the
+    /// result. On a conflict the cache takes the server's version, and the error
+    /// carries it.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] with `current` filled when it could be fetched; other
+    /// source errors.
+    pub fn update(&self, base: &Record, row: &Row) -> Result<Record> {
+        let _g = lock(&self.sync_lock);
+        match self.source.update(base, row) {
+            Ok(rec) => {
+                self.apply(SyncMode::Record, vec![rec.clone()], &[], false, None, false)?;
+                Ok(rec)
+            }
+            Err(e) => Err(self.absorb_conflict(e)),
+        }
+    }
+
+    /// Deletes a record at the source and from the cache.
+    ///
+    /// # Errors
+    /// As [`CachedFolder::update`]; [`Error::NotFound`] also removes the record from
+    /// the cache.
+    pub fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
+        let _g = lock(&self.sync_lock);
+        match self.source.delete(id, based_on) {
+            Ok(()) => {
+                self.apply(
+                    SyncMode::Record,
+                    vec![],
+                    std::slice::from_ref(id),
+                    false,
+                    None,
+                    false,
+                )?;
+                Ok(())
+            }
+            Err(e @ Error::NotFound { .. }) => {
+                self.apply(
+                    SyncMode::Record,
+                    vec![],
+                    std::slice::from_ref(id),
+                    false,
+                    None,
+                    false,
+                )?;
+                Err(e)
+            }
+            Err(e) => Err(self.absorb_conflict(e)),
+        }
+    }
+
+    /// On a conflict, stores the server's current record and makes sure the error
+    /// carries it.
+    fn absorb_conflict(&self, e: Error) -> Error {
+        let Error::Conflict {
+            id,
+            based_on,
+            current,
+        } = e
+        else {
+            return e;
+        };
+        let rid = RecordId::new(id.clone());
+        let current = current.map(|c| *c).or_else(|| self.source.get(&rid).ok());
+        match &current {
+            Some(c) => {
+                let _ = self.apply(SyncMode::Record, vec![c.clone()], &[], false, None, false);
+            }
+            None => {
+                let _ = self.apply(SyncMode::Record, vec![], &[rid], false, None, false);
+            }
+        }
+        Error::Conflict {
+            id,
+            based_on,
+            current: current.map(Box::new),
+        }
+    }
+}
+
+/// A cached folder is itself a source: listings and reads come from the cache (no
+/// network), writes go through; `changes_since` asks the source.
+impl PhonebookSource for CachedFolder {
+    fn info(&self) -> SourceInfo {
+        self.source.info()
+    }
+
+    fn schema(&self) -> Schema {
+        self.source.schema()
+    }
+
+    fn set_schema(&self, schema: Schema) {
+        // The trait cannot report errors here; a failing store keeps the old rows,
+        // which are re-mapped on the next reload.
+        if self.set_schema(schema.clone()).is_err() {
+            self.source.set_schema(schema);
+        }
+    }
+
+    fn list(&self) -> Result<Listing> {
+        let snap = self.snapshot();
+        let mut records = Vec::with_capacity(snap.len());
+        let mut warnings = Vec::new();
+        for (id, _) in snap.rows() {
+            match self.cached_record(id) {
+                Ok(r) => records.push(r),
+                Err(e) => warnings.push(RecordWarning {
+                    id: id.clone(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        Ok(Listing {
+            records,
+            token: snap.token.clone(),
+            warnings,
+            requests: 0,
+        })
+    }
+
+    fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
+        self.source.changes_since(token, known)
+    }
+
+    fn get(&self, id: &RecordId) -> Result<Record> {
+        self.cached_record(id)
+    }
+
+    fn create(&self, row: &Row) -> Result<Record> {
+        CachedFolder::create(self, row)
+    }
+
+    fn update(&self, base: &Record, row: &Row) -> Result<Record> {
+        CachedFolder::update(self, base, row)
+    }
+
+    fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
+        CachedFolder::delete(self, id, based_on)
+    }
+}

@@ -1,0 +1,687 @@
+//! [`CallerIndex`]: every phone number of every folder, normalised once, looked up in
+//! nanoseconds while syncs go on.
+//!
+//! Readers take an [`IndexSnapshot`] (an `Arc` held under a read lock for the time of
+//! one pointer copy); writers build the next snapshot beside it and swap it in. A sync
+//! therefore never stalls a lookup, and a lookup never sees half an update.
+//!
+//! Layout, for memory and speed: each number is one 16-byte slot (a bijective hash of
+//! its key, the record's number and the field's position), sorted by hash, with a
+//! directory of bucket offsets indexed by the hash's top bits. A lookup is one hash,
+//! one directory read and a scan of a handful of adjacent slots. Names and ids live once
+//! per record, shared by `Arc`.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, RwLock};
+
+use super::dialplan::DialPlan;
+use super::normalize::{Assumed, Normalized, NotANumber};
+use crate::source::RecordId;
+
+/// One phone field of a contact, as the index receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneField {
+    /// The column (or vCard TEL type) the number is in, shown with a match.
+    pub column: String,
+    /// The number as written.
+    pub number: String,
+}
+
+/// What the index keeps of a contact: the names shown on a match and its numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexedContact {
+    /// The contact's display name.
+    pub display_name: String,
+    /// The organisation.
+    pub company: String,
+    /// Every phone field; numbers that are no phone number are reported and skipped.
+    pub numbers: Vec<PhoneField>,
+}
+
+/// A change to apply to the index; a batch of them costs one snapshot swap.
+#[derive(Debug, Clone)]
+pub enum IndexChange {
+    /// A record was created or changed: replaces whatever was indexed for it.
+    Upsert {
+        /// The folder it is in.
+        folder: String,
+        /// Its id within the folder.
+        id: RecordId,
+        /// Its names and numbers.
+        contact: IndexedContact,
+    },
+    /// A record was removed.
+    Remove {
+        /// The folder it was in.
+        folder: String,
+        /// Its id.
+        id: RecordId,
+    },
+    /// A whole folder was removed or is reloaded.
+    ClearFolder(String),
+}
+
+/// How good a match is; the derived order is best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MatchQuality {
+    /// The same number, both written with country code or both without.
+    Exact,
+    /// The same number, but one side carried no country code and the dial plan
+    /// supplied it.
+    National,
+    /// The company switchboard of a direct-dial number: the stored number is the
+    /// incoming one with `stripped` trailing digits removed (and possibly a `0` in
+    /// their place, `+49 30 1234-0` for `+49 30 1234-567`).
+    Switchboard {
+        /// How many trailing digits of the incoming number were stripped.
+        stripped: u8,
+    },
+    /// The same internal extension.
+    Extension,
+}
+
+#[derive(Debug)]
+struct RecordData {
+    folder: Arc<str>,
+    id: RecordId,
+    display_name: Box<str>,
+    company: Box<str>,
+    numbers: Box<[(Arc<str>, Box<str>)]>,
+}
+
+/// A contact found for a number.
+#[derive(Debug, Clone)]
+pub struct CallerMatch {
+    quality: MatchQuality,
+    record: Arc<RecordData>,
+    field: u16,
+}
+
+impl CallerMatch {
+    /// How good the match is.
+    pub fn quality(&self) -> MatchQuality {
+        self.quality
+    }
+    /// The folder of the contact.
+    pub fn folder(&self) -> &str {
+        &self.record.folder
+    }
+    /// The record id of the contact.
+    pub fn id(&self) -> &RecordId {
+        &self.record.id
+    }
+    /// The contact's display name.
+    pub fn display_name(&self) -> &str {
+        &self.record.display_name
+    }
+    /// The contact's organisation.
+    pub fn company(&self) -> &str {
+        &self.record.company
+    }
+    /// The column of the number that matched.
+    pub fn column(&self) -> &str {
+        &self.record.numbers[usize::from(self.field)].0
+    }
+    /// The matching number as stored.
+    pub fn number(&self) -> &str {
+        &self.record.numbers[usize::from(self.field)].1
+    }
+}
+
+/// A number the index could not read, from [`IndexReport::rejected`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedNumber {
+    /// The folder of the record.
+    pub folder: String,
+    /// The record.
+    pub id: RecordId,
+    /// The column.
+    pub column: String,
+    /// The text as stored.
+    pub number: String,
+    /// Why it is no number.
+    pub reason: NotANumber,
+}
+
+/// What applying changes did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    /// Numbers added to the index.
+    pub indexed: usize,
+    /// Public numbers with fewer significant digits than the plan's minimum: kept out
+    /// of the index because they must never match (service numbers like `112`).
+    pub too_short: usize,
+    /// Texts in phone fields that are no phone number.
+    pub rejected: Vec<RejectedNumber>,
+}
+
+/// Memory the index takes, from [`CallerIndex::memory_usage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryUsage {
+    /// Numbers indexed.
+    pub numbers: usize,
+    /// Bytes of the lookup structure: slots, directory, record table and the writer's
+    /// id map.
+    pub index_bytes: usize,
+    /// Bytes of what is shown on a match (names, ids, numbers as stored), estimated.
+    pub payload_bytes: usize,
+}
+
+impl MemoryUsage {
+    /// Lookup-structure bytes per indexed number.
+    pub fn index_bytes_per_number(&self) -> f64 {
+        self.index_bytes as f64 / self.numbers.max(1) as f64
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    /// `mix(key)`; bijective, so equal hashes are equal keys.
+    h: u64,
+    rec: u32,
+    field: u16,
+    assumed: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 16);
+
+/// splitmix64's finaliser: a bijection on `u64` that spreads E.164 keys (which
+/// cluster by country) evenly over the directory's buckets.
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn slot_order(s: &Slot) -> (u64, u32, u16) {
+    (s.h, s.rec, s.field)
+}
+
+/// An immutable state of the index. Lookups on one snapshot see one consistent state.
+#[derive(Debug)]
+pub struct IndexSnapshot {
+    plan: Arc<DialPlan>,
+    slots: Vec<Slot>,
+    dir: Vec<u32>,
+    shift: u32,
+    records: Vec<Option<Arc<RecordData>>>,
+}
+
+impl IndexSnapshot {
+    fn empty(plan: Arc<DialPlan>) -> IndexSnapshot {
+        let mut s = IndexSnapshot {
+            plan,
+            slots: Vec::new(),
+            dir: Vec::new(),
+            shift: 60,
+            records: Vec::new(),
+        };
+        s.build_dir();
+        s
+    }
+
+    fn build_dir(&mut self) {
+        let wanted = (self.slots.len() / 4).max(16).next_power_of_two();
+        let bits = wanted.trailing_zeros().clamp(4, 24);
+        self.shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut dir = vec![0u32; buckets + 1];
+        for s in &self.slots {
+            dir[(s.h >> self.shift) as usize + 1] += 1;
+        }
+        for b in 1..=buckets {
+            dir[b] += dir[b - 1];
+        }
+        self.dir = dir;
+    }
+
+    fn probe(&self, key: u64) -> impl Iterator<Item = &Slot> {
+        let h = mix(key);
+        let b = (h >> self.shift) as usize;
+        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+        self.slots[lo..hi].iter().filter(move |s| s.h == h)
+    }
+
+    fn push_matches(
+        &self,
+        key: u64,
+        quality: impl Fn(&Slot) -> MatchQuality,
+        out: &mut Vec<CallerMatch>,
+    ) {
+        for s in self.probe(key) {
+            if let Some(Some(record)) = self.records.get(s.rec as usize) {
+                out.push(CallerMatch {
+                    quality: quality(s),
+                    record: Arc::clone(record),
+                    field: s.field,
+                });
+            }
+        }
+    }
+
+    /// The dial plan stored numbers were read under.
+    pub fn plan(&self) -> &DialPlan {
+        &self.plan
+    }
+
+    /// Numbers indexed.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Looks up a number read under the index's own plan.
+    ///
+    /// # Errors
+    /// [`NotANumber`] when the text is no phone number.
+    pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
+        Ok(self.lookup_normalized(&self.plan.normalize(number)?))
+    }
+
+    /// Looks up a normalised number. All matches, best first: exact and national
+    /// matches; when there are none, the switchboard with the fewest stripped digits.
+    pub fn lookup_normalized(&self, number: &Normalized) -> Vec<CallerMatch> {
+        let mut out = Vec::new();
+        let p = match number {
+            Normalized::Internal(ext) => {
+                self.push_matches(ext.packed(), |_| MatchQuality::Extension, &mut out);
+                return out;
+            }
+            Normalized::Public(p) => p,
+        };
+        let min = usize::from(self.plan.min_significant_digits).max(1);
+        let n = p.national_len();
+        if n < min {
+            return out;
+        }
+        let explicit = p.assumed == Assumed::Nothing;
+        self.push_matches(
+            p.key.0,
+            |s| {
+                if (s.assumed == Assumed::Nothing as u8) == explicit {
+                    MatchQuality::Exact
+                } else {
+                    MatchQuality::National
+                }
+            },
+            &mut out,
+        );
+        if !out.is_empty() {
+            out.sort_by_key(|m| m.quality);
+            return out;
+        }
+        let key = p.key.0;
+        let mut pow = 1u64;
+        for stripped in 1..=self.plan.switchboard_max_stripped.min(6) {
+            pow *= 10;
+            let kept = n.saturating_sub(usize::from(stripped));
+            if kept == 0 {
+                break;
+            }
+            let base = key / pow;
+            let q = |_: &Slot| MatchQuality::Switchboard { stripped };
+            if kept + 1 >= min && base * 10 != key {
+                self.push_matches(base * 10, q, &mut out);
+            }
+            if kept >= min {
+                self.push_matches(base, q, &mut out);
+            }
+            if !out.is_empty() {
+                break;
+            }
+        }
+        out
+    }
+
+    fn memory(&self) -> (usize, usize) {
+        let index = self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.dir.capacity() * 4
+            + self.records.capacity() * std::mem::size_of::<Option<Arc<RecordData>>>();
+        let payload = self
+            .records
+            .iter()
+            .flatten()
+            .map(|r| {
+                // Arc header + RecordData, the strings, the field table; folder and
+                // column names are shared and not counted per record.
+                16 + std::mem::size_of::<RecordData>()
+                    + r.id.as_str().len()
+                    + r.display_name.len()
+                    + r.company.len()
+                    + r.numbers.len() * 32
+                    + r.numbers.iter().map(|(_, n)| n.len()).sum::<usize>()
+            })
+            .sum();
+        (index, payload)
+    }
+}
+
+/// The writer's side: where each record lives in the record table.
+#[derive(Debug, Default)]
+struct Writer {
+    /// Hash of (folder, id) → record number.
+    ids: HashMap<u64, u32>,
+    /// The rare records whose (folder, id) hash collides with another's.
+    collisions: HashMap<(Arc<str>, RecordId), u32>,
+    free: Vec<u32>,
+    folders: Vec<Arc<str>>,
+    columns: Vec<Arc<str>>,
+}
+
+fn id_hash(folder: &str, id: &RecordId) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    folder.hash(&mut h);
+    id.hash(&mut h);
+    h.finish()
+}
+
+fn is_record(r: &Option<Arc<RecordData>>, folder: &str, id: &RecordId) -> bool {
+    r.as_ref()
+        .is_some_and(|r| &*r.folder == folder && &r.id == id)
+}
+
+impl Writer {
+    fn find(
+        &self,
+        records: &[Option<Arc<RecordData>>],
+        folder: &str,
+        id: &RecordId,
+    ) -> Option<u32> {
+        if let Some(&r) = self.ids.get(&id_hash(folder, id))
+            && is_record(&records[r as usize], folder, id)
+        {
+            return Some(r);
+        }
+        self.collisions
+            .get(&(Arc::from(folder), id.clone()))
+            .copied()
+    }
+
+    fn forget(&mut self, records: &[Option<Arc<RecordData>>], r: u32) {
+        if let Some(data) = &records[r as usize] {
+            let h = id_hash(&data.folder, &data.id);
+            if self.ids.get(&h) == Some(&r) {
+                self.ids.remove(&h);
+            } else {
+                self.collisions
+                    .remove(&(data.folder.clone(), data.id.clone()));
+            }
+        }
+    }
+
+    fn remember(&mut self, folder: Arc<str>, id: &RecordId, r: u32) {
+        let h = id_hash(&folder, id);
+        match self.ids.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collisions.insert((folder, id.clone()), r);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(r);
+            }
+        }
+    }
+
+    fn intern(list: &mut Vec<Arc<str>>, s: &str) -> Arc<str> {
+        if let Some(a) = list.iter().find(|a| ***a == *s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        // Folder and column names are few; keep the list short in odd cases.
+        if list.len() < 256 {
+            list.push(a.clone());
+        }
+        a
+    }
+}
+
+/// The caller lookup index across all folders. Cheap to share (`Arc<CallerIndex>`);
+/// lookups and updates may run on any threads at once.
+///
+/// ```
+/// use cti_phonebook::lookup::{CallerIndex, DialPlan, IndexedContact, MatchQuality, PhoneField};
+///
+/// let plan = DialPlan::new("DE")?.with_area_code("30")?;
+/// let index = CallerIndex::new(plan);
+/// index.upsert("work", "ada.vcf".into(), IndexedContact {
+///     display_name: "Ada Lovelace".into(),
+///     company: "Analytical Engines".into(),
+///     numbers: vec![PhoneField { column: "Business".into(), number: "+49 30 1234-0".into() }],
+/// });
+/// let found = index.lookup("030 1234567")?;
+/// assert_eq!(found[0].display_name(), "Ada Lovelace");
+/// assert_eq!(found[0].quality(), MatchQuality::Switchboard { stripped: 3 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CallerIndex {
+    current: RwLock<Arc<IndexSnapshot>>,
+    writer: Mutex<Writer>,
+}
+
+impl CallerIndex {
+    /// An empty index; stored numbers without country or area code are read under
+    /// `plan`.
+    pub fn new(plan: DialPlan) -> CallerIndex {
+        CallerIndex {
+            current: RwLock::new(Arc::new(IndexSnapshot::empty(Arc::new(plan)))),
+            writer: Mutex::new(Writer::default()),
+        }
+    }
+
+    /// The current state, for several lookups on one consistent view. Holds a read
+    /// lock only for the time of an `Arc` clone.
+    pub fn snapshot(&self) -> Arc<IndexSnapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Looks up a number under the index's dial plan. See
+    /// [`IndexSnapshot::lookup_normalized`] for the order of matches.
+    ///
+    /// # Errors
+    /// [`NotANumber`] when the text is no phone number.
+    pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
+        self.snapshot().lookup(number)
+    }
+
+    /// Looks up a number that arrived on a line with its own dial plan.
+    ///
+    /// # Errors
+    /// [`NotANumber`] when the text is no phone number.
+    pub fn lookup_on(&self, line: &DialPlan, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
+        let n = line.normalize(number)?;
+        Ok(self.snapshot().lookup_normalized(&n))
+    }
+
+    /// Indexes (or re-indexes) one record. Each call publishes a new snapshot, which
+    /// copies the slot table: use [`apply`](Self::apply) for batches.
+    pub fn upsert(&self, folder: &str, id: RecordId, contact: IndexedContact) -> IndexReport {
+        self.apply([IndexChange::Upsert {
+            folder: folder.to_string(),
+            id,
+            contact,
+        }])
+    }
+
+    /// Removes one record.
+    pub fn remove(&self, folder: &str, id: &RecordId) -> IndexReport {
+        self.apply([IndexChange::Remove {
+            folder: folder.to_string(),
+            id: id.clone(),
+        }])
+    }
+
+    /// Removes every record of a folder.
+    pub fn clear_folder(&self, folder: &str) -> IndexReport {
+        self.apply([IndexChange::ClearFolder(folder.to_string())])
+    }
+
+    /// Applies a batch of changes and publishes the result as one new snapshot.
+    /// Lookups meanwhile go on against the previous snapshot.
+    pub fn apply(&self, changes: impl IntoIterator<Item = IndexChange>) -> IndexReport {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let cur = self.snapshot();
+        let plan = cur.plan.clone();
+        let min = usize::from(plan.min_significant_digits).max(1);
+        let mut records = cur.records.clone();
+        let mut dead = vec![false; records.len()];
+        let mut fresh: Vec<Slot> = Vec::new();
+        let mut report = IndexReport::default();
+
+        let mut drop_record = |w: &mut Writer,
+                               records: &mut Vec<Option<Arc<RecordData>>>,
+                               fresh: &mut Vec<Slot>,
+                               r: u32| {
+            w.forget(records, r);
+            if let Some(d) = dead.get_mut(r as usize) {
+                *d = true;
+            }
+            fresh.retain(|s| s.rec != r);
+            records[r as usize] = None;
+        };
+
+        for change in changes {
+            match change {
+                IndexChange::Upsert {
+                    folder,
+                    id,
+                    contact,
+                } => {
+                    if let Some(r) = w.find(&records, &folder, &id) {
+                        drop_record(&mut w, &mut records, &mut fresh, r);
+                        w.free.push(r);
+                    }
+                    let r = match w.free.pop() {
+                        Some(r) => r,
+                        None => {
+                            records.push(None);
+                            (records.len() - 1) as u32
+                        }
+                    };
+                    let folder_arc = Writer::intern(&mut w.folders, &folder);
+                    let mut fields = Vec::with_capacity(contact.numbers.len());
+                    for (i, field) in contact
+                        .numbers
+                        .iter()
+                        .enumerate()
+                        .take(usize::from(u16::MAX))
+                    {
+                        match plan.normalize(&field.number) {
+                            Ok(Normalized::Internal(ext)) => {
+                                fresh.push(Slot {
+                                    h: mix(ext.packed()),
+                                    rec: r,
+                                    field: i as u16,
+                                    assumed: Assumed::Nothing as u8,
+                                });
+                                report.indexed += 1;
+                            }
+                            Ok(Normalized::Public(p)) if p.national_len() < min => {
+                                report.too_short += 1;
+                            }
+                            Ok(Normalized::Public(p)) => {
+                                fresh.push(Slot {
+                                    h: mix(p.key.0),
+                                    rec: r,
+                                    field: i as u16,
+                                    assumed: p.assumed as u8,
+                                });
+                                report.indexed += 1;
+                            }
+                            Err(reason) => report.rejected.push(RejectedNumber {
+                                folder: folder.clone(),
+                                id: id.clone(),
+                                column: field.column.clone(),
+                                number: field.number.clone(),
+                                reason,
+                            }),
+                        }
+                        let column = Writer::intern(&mut w.columns, &field.column);
+                        fields.push((column, Box::from(field.number.as_str())));
+                    }
+                    records[r as usize] = Some(Arc::new(RecordData {
+                        folder: folder_arc.clone(),
+                        id: id.clone(),
+                        display_name: contact.display_name.into(),
+                        company: contact.company.into(),
+                        numbers: fields.into(),
+                    }));
+                    w.remember(folder_arc, &id, r);
+                }
+                IndexChange::Remove { folder, id } => {
+                    if let Some(r) = w.find(&records, &folder, &id) {
+                        drop_record(&mut w, &mut records, &mut fresh, r);
+                        w.free.push(r);
+                    }
+                }
+                IndexChange::ClearFolder(folder) => {
+                    let gone: Vec<u32> = records
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.as_ref().is_some_and(|r| *r.folder == *folder))
+                        .map(|(i, _)| i as u32)
+                        .collect();
+                    for r in gone {
+                        drop_record(&mut w, &mut records, &mut fresh, r);
+                        w.free.push(r);
+                    }
+                }
+            }
+        }
+
+        fresh.sort_unstable_by_key(slot_order);
+        let kept = cur
+            .slots
+            .iter()
+            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false));
+        let mut slots = Vec::with_capacity(cur.slots.len() + fresh.len());
+        let mut fresh_iter = fresh.into_iter().peekable();
+        for s in kept {
+            while let Some(f) = fresh_iter.next_if(|f| slot_order(f) < slot_order(s)) {
+                slots.push(f);
+            }
+            slots.push(*s);
+        }
+        slots.extend(fresh_iter);
+        // Trailing free record numbers can go.
+        while records.last().is_some_and(Option::is_none) {
+            records.pop();
+            let last = records.len() as u32;
+            w.free.retain(|&r| r != last);
+        }
+        let mut next = IndexSnapshot {
+            plan,
+            slots,
+            dir: Vec::new(),
+            shift: 60,
+            records,
+        };
+        next.build_dir();
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        report
+    }
+
+    /// Memory the index takes now.
+    pub fn memory_usage(&self) -> MemoryUsage {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let snap = self.snapshot();
+        let (index, payload) = snap.memory();
+        // hashbrown: key + value per bucket plus one control byte.
+        let writer =
+            w.ids.capacity() * (8 + 4 + 1) + w.collisions.capacity() * 64 + w.free.capacity() * 4;
+        MemoryUsage {
+            numbers: snap.len(),
+            index_bytes: index + writer,
+            payload_bytes: payload,
+        }
+    }
+}

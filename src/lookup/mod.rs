@@ -1,0 +1,50 @@
+//! Caller lookup: find the contact of an incoming call in microseconds, whatever form
+//! the PBX delivers the number in, and turn stored numbers into the digits to dial.
+//!
+//! * [`DialPlan`] — one line's country, area code, outside-line prefix, internal
+//!   extension lengths and matching limits. Trunk and international prefixes follow
+//!   from the country.
+//! * [`DialPlan::normalize`] — any written number (`+49 30 1234567`, `0049…`, `030…`,
+//!   local `1234567`, `+49 (0)30…`, `tel:`/`sip:`/`callto:` links, `x12`, vanity
+//!   letters) becomes a [`Normalized`]: an E.164 [`NumberKey`] or an internal
+//!   [`Extension`]. Garbage is a typed [`NotANumber`], never a panic.
+//! * [`CallerIndex`] — every number of every folder, normalised once, updated
+//!   incrementally ([`CallerIndex::apply`]); lookups run on an immutable
+//!   [`IndexSnapshot`] and never wait for an update.
+//! * [`DialPlan::dial`] — the dialling direction.
+//!
+//! # Matching
+//!
+//! Matches come best first, each with its [`MatchQuality`]:
+//!
+//! 1. [`Exact`](MatchQuality::Exact): the same E.164 number.
+//! 2. [`National`](MatchQuality::National): the same number, but one side was
+//!    written without country code and the dial plan supplied it.
+//! 3. Only when there is neither: [`Switchboard`](MatchQuality::Switchboard), the
+//!    company's main number for a direct-dial number. Up to
+//!    [`DialPlan::switchboard_max_stripped`] trailing digits are stripped, and both
+//!    the bare prefix (`+49 30 1234`) and the prefix with `0` (`+49 30 1234-0`) are
+//!    tried; the fewest stripped digits win.
+//! 4. Internal extensions match only internal extensions
+//!    ([`Extension`](MatchQuality::Extension)).
+//!
+//! No public number with fewer than [`DialPlan::min_significant_digits`] national
+//! digits ever matches, and numbers with different country codes never match: the
+//! country code is part of the key.
+//!
+//! Extensions written after a public number (`;ext=89`, `x89`) are not part of the
+//! key: the caller is reported as the main number.
+
+mod dial;
+mod dialplan;
+mod index;
+mod normalize;
+
+pub use dialplan::{CountryRules, DialPlan, preload};
+pub use index::{
+    CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,
+    MatchQuality, MemoryUsage, PhoneField, RejectedNumber,
+};
+#[doc(hidden)]
+pub use normalize::normalize_with_phonenumber;
+pub use normalize::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};

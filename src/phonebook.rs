@@ -1,0 +1,187 @@
+//! [`Phonebook`]: the embedding API. The folders of one cache directory, each a
+//! [`CachedFolder`] over its own source, and one [`CallerIndex`] across all of them,
+//! kept current from the folders' change notifications.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use cti_phonebook::{DialPlan, MemorySource, Phonebook, Row};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let book = Phonebook::new(dir.path(), DialPlan::new("DE")?.with_area_code("30")?);
+//! let folder = book.attach("Customers", Arc::new(MemorySource::new("Customers")))?;
+//! folder.reload()?;
+//! folder.create(&Row::new().with("display_name", "ACME GmbH").with("phone1", "+49 30 1234567"))?;
+//! let hits = book.lookup("030 1234567")?;
+//! assert_eq!(hits[0].display_name(), "ACME GmbH");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use crate::cache::{CachedFolder, FolderChange, Snapshot};
+use crate::error::Result;
+use crate::lookup::{
+    CallerIndex, CallerMatch, DialPlan, IndexChange, IndexedContact, NotANumber, PhoneField,
+};
+use crate::schema::{ColumnKind, Field, Row, Schema};
+use crate::source::{PhonebookSource, RecordId};
+
+/// The folders of one cache directory and one caller index over them.
+#[derive(Debug)]
+pub struct Phonebook {
+    dir: PathBuf,
+    folders: RwLock<BTreeMap<String, Arc<CachedFolder>>>,
+    index: Arc<CallerIndex>,
+}
+
+/// What the index keeps of a row: display name, company and every phone column.
+pub fn indexed_contact(schema: &Schema, row: &Row) -> IndexedContact {
+    let numbers = schema
+        .columns()
+        .into_iter()
+        .filter(|c| matches!(c.kind, ColumnKind::Phone(..)))
+        .filter_map(|c| {
+            row.get(&c.name).map(|n| PhoneField {
+                number: n.to_owned(),
+                column: c.name,
+            })
+        })
+        .collect();
+    IndexedContact {
+        display_name: row
+            .get(Field::DisplayName.column_name())
+            .unwrap_or("")
+            .to_owned(),
+        company: row
+            .get(Field::Company.column_name())
+            .unwrap_or("")
+            .to_owned(),
+        numbers,
+    }
+}
+
+fn upsert(folder: &str, schema: &Schema, id: &RecordId, row: &Row) -> IndexChange {
+    IndexChange::Upsert {
+        folder: folder.to_owned(),
+        id: id.clone(),
+        contact: indexed_contact(schema, row),
+    }
+}
+
+fn reindex_all(index: &CallerIndex, folder: &str, schema: &Schema, snap: &Snapshot) {
+    let changes = std::iter::once(IndexChange::ClearFolder(folder.to_owned())).chain(
+        snap.rows()
+            .map(|(id, r)| upsert(folder, schema, id, &r.row)),
+    );
+    index.apply(changes);
+}
+
+impl Phonebook {
+    /// A phone book over cache directory `dir`, matching numbers under `plan`.
+    pub fn new(dir: impl Into<PathBuf>, plan: DialPlan) -> Phonebook {
+        Phonebook {
+            dir: dir.into(),
+            folders: RwLock::new(BTreeMap::new()),
+            index: Arc::new(CallerIndex::new(plan)),
+        }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Opens folder `name` over `source` (its cached rows are indexed at once, without
+    /// the network) and keeps the index current as the folder changes.
+    ///
+    /// # Errors
+    /// As [`CachedFolder::open`].
+    pub fn attach(
+        &self,
+        name: &str,
+        source: Arc<dyn PhonebookSource>,
+    ) -> Result<Arc<CachedFolder>> {
+        let folder = Arc::new(CachedFolder::open(&self.dir, name, source)?);
+        self.add(folder.clone());
+        Ok(folder)
+    }
+
+    /// Adds an already opened folder (e.g. one opened with an injected clock).
+    pub fn add(&self, folder: Arc<CachedFolder>) {
+        let name = folder.name().to_owned();
+        reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
+        let index = Arc::downgrade(&self.index);
+        let source = Arc::downgrade(folder.source());
+        folder.on_change(move |change: &FolderChange| {
+            let (Some(index), Some(source)) = (index.upgrade(), source.upgrade()) else {
+                return;
+            };
+            let schema = source.schema();
+            if change.reloaded {
+                reindex_all(&index, &change.folder, &schema, &change.snapshot);
+                return;
+            }
+            let ups = change.changed.iter().filter_map(|id| {
+                change
+                    .snapshot
+                    .get(id)
+                    .map(|r| upsert(&change.folder, &schema, id, &r.row))
+            });
+            let rems = change.removed.iter().map(|id| IndexChange::Remove {
+                folder: change.folder.clone(),
+                id: id.clone(),
+            });
+            index.apply(ups.chain(rems).collect::<Vec<_>>());
+        });
+        self.folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, folder);
+    }
+
+    /// Removes folder `name` from the phone book and the index (its cache file stays).
+    pub fn detach(&self, name: &str) -> Option<Arc<CachedFolder>> {
+        let f = self
+            .folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        self.index.clear_folder(name);
+        f
+    }
+
+    /// The folder called `name`.
+    pub fn folder(&self, name: &str) -> Option<Arc<CachedFolder>> {
+        self.folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+    }
+
+    /// Every folder, by name.
+    pub fn folders(&self) -> Vec<Arc<CachedFolder>> {
+        self.folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// The contacts whose numbers match `number`, best first, across all folders.
+    /// Never touches the network and never waits for a sync.
+    ///
+    /// # Errors
+    /// [`NotANumber`] when `number` is no phone number.
+    pub fn lookup(&self, number: &str) -> std::result::Result<Vec<CallerMatch>, NotANumber> {
+        self.index.lookup(number)
+    }
+
+    /// The caller index.
+    pub fn index(&self) -> &Arc<CallerIndex> {
+        &self.index
+    }
+}

@@ -1,0 +1,589 @@
+//! The cache over the in-memory source: every sync mode, write-through, faults,
+//! corruption, permissions, and a process killed mid-write.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, TimeZone, Utc};
+use cti_phonebook::cache::{
+    CachedFolder, FolderChange, ManualClock, SyncMode, cached_folders, folder_path,
+};
+use cti_phonebook::schema::Schema;
+use cti_phonebook::source::{
+    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, SourceInfo, SyncToken,
+    Version,
+};
+use cti_phonebook::vcard::VCard;
+use cti_phonebook::{Error, MemorySource, Row};
+
+/// A source that fails on demand and can be slowed down: the network, as it is.
+#[derive(Debug)]
+struct Flaky {
+    inner: MemorySource,
+    fail: AtomicBool,
+    slow_ms: AtomicUsize,
+    calls: AtomicUsize,
+}
+
+impl Flaky {
+    fn new() -> Arc<Flaky> {
+        Arc::new(Flaky {
+            inner: MemorySource::new("flaky"),
+            fail: AtomicBool::new(false),
+            slow_ms: AtomicUsize::new(0),
+            calls: AtomicUsize::new(0),
+        })
+    }
+    fn gate(&self) -> Result<(), Error> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(StdDuration::from_millis(
+            self.slow_ms.load(Ordering::SeqCst) as u64,
+        ));
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(Error::Network {
+                url: "http://127.0.0.1:1/".into(),
+                reason: "connection reset (injected)".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl PhonebookSource for Flaky {
+    fn info(&self) -> SourceInfo {
+        self.inner.info()
+    }
+    fn schema(&self) -> Schema {
+        self.inner.schema()
+    }
+    fn set_schema(&self, s: Schema) {
+        self.inner.set_schema(s)
+    }
+    fn list(&self) -> Result<Listing, Error> {
+        self.gate()?;
+        self.inner.list()
+    }
+    fn changes_since(&self, t: &SyncToken, k: &KnownVersions) -> Result<Changes, Error> {
+        self.gate()?;
+        self.inner.changes_since(t, k)
+    }
+    fn get(&self, id: &RecordId) -> Result<Record, Error> {
+        self.gate()?;
+        self.inner.get(id)
+    }
+    fn create(&self, row: &Row) -> Result<Record, Error> {
+        self.gate()?;
+        self.inner.create(row)
+    }
+    fn update(&self, base: &Record, row: &Row) -> Result<Record, Error> {
+        self.gate()?;
+        self.inner.update(base, row)
+    }
+    fn delete(&self, id: &RecordId, v: &Version) -> Result<(), Error> {
+        self.gate()?;
+        self.inner.delete(id, v)
+    }
+}
+
+fn card(name: &str, tel: &str) -> VCard {
+    VCard::parse(format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{name}\r\nFN:{name}\r\nTEL;TYPE=WORK:{tel}\r\nX-KEEP:me\r\nEND:VCARD\r\n").as_bytes()).unwrap()
+}
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
+    ))
+}
+
+fn open(dir: &Path, src: Arc<dyn PhonebookSource>, clock: Arc<ManualClock>) -> CachedFolder {
+    CachedFolder::open_with_clock(dir, "work", src, clock).unwrap()
+}
+
+fn phones(f: &CachedFolder) -> Vec<(String, String)> {
+    f.snapshot()
+        .rows()
+        .map(|(id, r)| (id.to_string(), r.row.get("phone1").unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[test]
+fn first_refresh_reloads_then_works_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "+49 30 1"));
+    src.inner.put_card("b.vcf", card("b", "+49 30 2"));
+    let f = open(dir.path(), src.clone(), clock());
+    let r = f.refresh().unwrap();
+    assert_eq!(
+        (r.mode, r.added, r.changed, r.removed),
+        (SyncMode::Reload, 2, 0, 0)
+    );
+    drop(f);
+    // Offline: every request fails, yet the folder opens with its rows.
+    src.fail.store(true, Ordering::SeqCst);
+    let f = open(dir.path(), src.clone(), clock());
+    assert_eq!(
+        phones(&f),
+        [
+            ("a.vcf".into(), "+49 30 1".into()),
+            ("b.vcf".into(), "+49 30 2".into())
+        ]
+    );
+    let rec = f.cached_record(&"a.vcf".into()).unwrap();
+    assert_eq!(rec.card.text_value("X-KEEP").as_deref(), Some("me"));
+    assert!(matches!(f.refresh(), Err(Error::Network { .. })));
+    assert_eq!(f.snapshot().len(), 2);
+}
+
+#[test]
+fn incremental_refresh_counts_each_kind_of_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    src.inner.put_card("b.vcf", card("b", "2"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.refresh().unwrap();
+    clock.advance(Duration::seconds(60));
+    let none = f.refresh().unwrap();
+    assert_eq!(
+        (
+            none.mode,
+            none.added,
+            none.changed,
+            none.removed,
+            none.requests
+        ),
+        (SyncMode::Incremental, 0, 0, 0, 1)
+    );
+    src.inner.put_card("a.vcf", card("a", "11"));
+    src.inner.remove_card(&"b.vcf".into());
+    src.inner.put_card("c.vcf", card("c", "3"));
+    clock.advance(Duration::seconds(60));
+    let r = f.refresh().unwrap();
+    assert_eq!(
+        (r.mode, r.added, r.changed, r.removed),
+        (SyncMode::Incremental, 1, 1, 1)
+    );
+    assert_eq!(
+        phones(&f),
+        [("a.vcf".into(), "11".into()), ("c.vcf".into(), "3".into())]
+    );
+}
+
+#[test]
+fn second_refresh_within_five_seconds_escalates() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.refresh().unwrap();
+    clock.advance(Duration::seconds(30));
+    assert_eq!(f.refresh().unwrap().mode, SyncMode::Incremental);
+    clock.advance(Duration::milliseconds(4900));
+    assert_eq!(f.refresh().unwrap().mode, SyncMode::Escalated);
+    clock.advance(Duration::seconds(5));
+    assert_eq!(f.refresh().unwrap().mode, SyncMode::Incremental);
+    let f = f.with_escalation_window(Duration::seconds(60));
+    clock.advance(Duration::seconds(61));
+    assert_eq!(
+        f.refresh().unwrap().mode,
+        SyncMode::Incremental,
+        "first press after reconfiguring"
+    );
+    clock.advance(Duration::seconds(59));
+    assert_eq!(f.refresh().unwrap().mode, SyncMode::Escalated);
+}
+
+#[test]
+fn expired_token_falls_back_to_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.refresh().unwrap();
+    src.inner.put_card("b.vcf", card("b", "2"));
+    src.inner.expire_tokens();
+    clock.advance(Duration::minutes(1));
+    let r = f.refresh().unwrap();
+    assert_eq!((r.mode, r.added), (SyncMode::TokenExpired, 1));
+    assert_eq!(f.snapshot().len(), 2);
+}
+
+#[test]
+fn refresh_one_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    src.inner.put_card("b.vcf", card("b", "2"));
+    let f = open(dir.path(), src.clone(), clock());
+    f.reload().unwrap();
+    src.inner.put_card("a.vcf", card("a", "9"));
+    src.inner.remove_card(&"b.vcf".into());
+    let r = f.refresh_record(&"a.vcf".into()).unwrap();
+    assert_eq!((r.mode, r.changed, r.requests), (SyncMode::Record, 1, 1));
+    let r = f.refresh_record(&"b.vcf".into()).unwrap();
+    assert_eq!(r.removed, 1);
+    assert_eq!(phones(&f), [("a.vcf".into(), "9".into())]);
+}
+
+#[test]
+fn automatic_sync_interval_is_persisted() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    assert!(f.is_due(clock.now_for_test()));
+    assert!(f.sync_if_due().unwrap().is_some());
+    assert!(f.sync_if_due().unwrap().is_none());
+    assert_eq!(f.sync_interval(), Duration::days(7));
+    clock.advance(Duration::days(7));
+    assert!(f.sync_if_due().unwrap().is_some());
+    f.set_sync_interval(Duration::hours(1)).unwrap();
+    assert!(f.set_sync_interval(Duration::zero()).is_err());
+    drop(f);
+    let f = open(dir.path(), src.clone(), clock.clone());
+    assert_eq!(f.sync_interval(), Duration::hours(1));
+    assert!(!f.is_due(clock.now_for_test()));
+    clock.advance(Duration::minutes(61));
+    assert!(f.is_due(clock.now_for_test()));
+}
+
+trait Now {
+    fn now_for_test(&self) -> chrono::DateTime<Utc>;
+}
+impl Now for ManualClock {
+    fn now_for_test(&self) -> chrono::DateTime<Utc> {
+        use cti_phonebook::cache::Clock;
+        self.now()
+    }
+}
+
+#[test]
+fn auto_sync_thread_syncs_due_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let f = Arc::new(open(dir.path(), src.clone(), clock()));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let auto = cti_phonebook::cache::AutoSync::spawn(
+        vec![f.clone()],
+        StdDuration::from_millis(10),
+        move |name, r| {
+            s2.lock()
+                .unwrap()
+                .push((name.to_owned(), r.map(|r| r.added).ok()));
+        },
+    )
+    .unwrap();
+    for _ in 0..200 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(StdDuration::from_millis(10));
+    }
+    auto.stop();
+    assert_eq!(seen.lock().unwrap()[0], ("work".to_string(), Some(1)));
+    assert_eq!(seen.lock().unwrap().len(), 1, "not due again for a week");
+}
+
+#[test]
+fn writes_go_through_and_conflicts_keep_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    let f = open(dir.path(), src.clone(), clock());
+    f.reload().unwrap();
+    let rec = f
+        .create(&Row::new().with("display_name", "Ada").with("phone1", "100"))
+        .unwrap();
+    assert_eq!(f.snapshot().get(&rec.id).unwrap().version, rec.version);
+    let upd = f
+        .update(&rec, &rec.row.clone().with("phone1", "101"))
+        .unwrap();
+    assert_eq!(
+        f.snapshot().get(&rec.id).unwrap().row.get("phone1"),
+        Some("101")
+    );
+
+    // Someone else edits on the server.
+    let mut theirs = upd.card.clone();
+    let tel = theirs.tels()[0].id;
+    theirs.set_text(tel, "555");
+    let their_version = src.inner.put_card(rec.id.clone(), theirs);
+    let mine = upd.row.clone().with("phone1", "102");
+    match f.update(&upd, &mine) {
+        Err(Error::Conflict {
+            current: Some(cur), ..
+        }) => {
+            assert_eq!(cur.version, their_version);
+            assert_eq!(cur.row.get("phone1"), Some("555"));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // The cache holds the server's version; the caller still has `mine`.
+    let cached = f.snapshot().get(&rec.id).unwrap().clone();
+    assert_eq!(
+        (cached.version, cached.row.get("phone1")),
+        (their_version.clone(), Some("555"))
+    );
+    assert_eq!(mine.get("phone1"), Some("102"));
+    assert!(matches!(
+        f.delete(&rec.id, &upd.version),
+        Err(Error::Conflict { .. })
+    ));
+    f.delete(&rec.id, &their_version).unwrap();
+    assert!(f.snapshot().is_empty());
+}
+
+#[test]
+fn network_failure_mid_sync_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.refresh().unwrap();
+    let before = phones(&f);
+    let token = f.snapshot().token().cloned();
+    src.inner.put_card("a.vcf", card("a", "2"));
+    src.fail.store(true, Ordering::SeqCst);
+    clock.advance(Duration::minutes(1));
+    assert!(f.refresh().unwrap_err().is_transient());
+    clock.advance(Duration::minutes(1));
+    assert!(f.reload().is_err());
+    assert_eq!(phones(&f), before);
+    assert_eq!(f.snapshot().token().cloned(), token);
+    drop(f);
+    let f = open(dir.path(), src.clone(), clock.clone());
+    assert_eq!(phones(&f), before, "nothing half-written on disk");
+    src.fail.store(false, Ordering::SeqCst);
+    clock.advance(Duration::minutes(1));
+    assert_eq!(f.refresh().unwrap().changed, 1);
+}
+
+#[test]
+fn readers_see_old_or_new_never_half() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    for i in 0..200 {
+        src.inner
+            .put_card(format!("{i}.vcf"), card(&format!("n{i}"), "1"));
+    }
+    let clock = clock();
+    let f = Arc::new(open(dir.path(), src.clone(), clock.clone()));
+    f.refresh().unwrap();
+    for i in 0..200 {
+        src.inner
+            .put_card(format!("{i}.vcf"), card(&format!("n{i}"), "2"));
+    }
+    src.slow_ms.store(50, Ordering::SeqCst);
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (f, done) = (f.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !done.load(Ordering::SeqCst) {
+                let snap = f.snapshot();
+                let vals: std::collections::HashSet<_> = snap
+                    .rows()
+                    .map(|(_, r)| r.row.get("phone1").unwrap().to_owned())
+                    .collect();
+                assert_eq!(vals.len(), 1, "a half-applied sync was visible");
+                reads += 1;
+            }
+            reads
+        })
+    };
+    clock.advance(Duration::minutes(1));
+    let r = f.refresh().unwrap();
+    done.store(true, Ordering::SeqCst);
+    assert_eq!(r.changed, 200);
+    assert!(reader.join().unwrap() > 0);
+}
+
+#[test]
+fn change_notifications_name_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    let events: Arc<Mutex<Vec<FolderChange>>> = Arc::default();
+    let e2 = events.clone();
+    f.on_change(move |c| e2.lock().unwrap().push(c.clone()));
+    f.refresh().unwrap();
+    src.inner.put_card("b.vcf", card("b", "2"));
+    src.inner.remove_card(&"a.vcf".into());
+    clock.advance(Duration::minutes(1));
+    f.refresh().unwrap();
+    let ev = events.lock().unwrap();
+    assert_eq!(ev.len(), 2);
+    assert!(ev[0].reloaded);
+    assert_eq!(ev[1].changed, vec![RecordId::new("b.vcf")]);
+    assert_eq!(ev[1].removed, vec![RecordId::new("a.vcf")]);
+    assert_eq!(ev[1].snapshot.len(), 1);
+}
+
+#[test]
+fn corrupt_and_foreign_files_are_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let path = folder_path(dir.path(), "work");
+    std::fs::write(
+        &path,
+        b"this is not a database, just some bytes that happen to be here",
+    )
+    .unwrap();
+    let f = open(dir.path(), src.clone(), clock());
+    assert!(
+        f.open_warning().unwrap().contains("moved to"),
+        "{:?}",
+        f.open_warning()
+    );
+    assert!(f.snapshot().is_empty());
+    assert_eq!(f.refresh().unwrap().mode, SyncMode::Reload);
+    drop(f);
+    // A foreign SQLite database.
+    std::fs::remove_file(&path).unwrap();
+    {
+        let c = rusqlite_free_foreign_db(&path);
+        assert!(c);
+    }
+    let f = open(dir.path(), src.clone(), clock());
+    assert!(f.open_warning().is_some());
+    assert_eq!(f.refresh().unwrap().added, 1);
+}
+
+/// Writes a valid SQLite file that is not ours: the header of an empty database with
+/// one foreign table, made by copying one of our files and changing its application id
+/// through a plain byte edit (offset 68, big-endian).
+fn rusqlite_free_foreign_db(path: &Path) -> bool {
+    let other = tempfile::tempdir().unwrap();
+    let f = CachedFolder::open(other.path(), "x", Arc::new(MemorySource::new("x"))).unwrap();
+    let src_path = f.path();
+    drop(f);
+    let mut bytes = std::fs::read(&src_path).unwrap();
+    bytes[68..72].copy_from_slice(&0x1234_5678u32.to_be_bytes());
+    std::fs::write(path, bytes).is_ok()
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = open(dir.path(), Flaky::new(), clock());
+    f.reload().unwrap();
+    let mode = std::fs::metadata(f.path()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn several_folders_share_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["Work", "Private/Family"] {
+        let src = Arc::new(MemorySource::new(name));
+        src.put_card("x.vcf", card(name, "1"));
+        CachedFolder::open(dir.path(), name, src)
+            .unwrap()
+            .reload()
+            .unwrap();
+    }
+    assert_eq!(
+        cached_folders(dir.path()).unwrap(),
+        ["Private_Family", "Work"]
+    );
+}
+
+#[test]
+fn schema_changes_remap_without_loss_and_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    let mut three = VCard::parse(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:T\r\nEND:VCARD\r\n").unwrap();
+    for n in ["1", "2", "3"] {
+        three.push_text("TEL", n);
+    }
+    src.inner.put_card("t.vcf", three);
+    let f = open(dir.path(), src.clone(), clock());
+    f.reload().unwrap();
+    let mut one = Schema::default();
+    one.set_phone_count(1);
+    f.set_schema(one.clone()).unwrap();
+    let row = f.snapshot().get(&"t.vcf".into()).unwrap().row.clone();
+    assert_eq!((row.get("phone1"), row.hidden.phones), (Some("1"), 2));
+    drop(f);
+    let src2 = Flaky::new();
+    let f = open(dir.path(), src2.clone(), clock());
+    assert_eq!(
+        src2.schema(),
+        one,
+        "stored schema applied to the source on open"
+    );
+    let mut many = Schema::default();
+    many.set_phone_count(3);
+    many.phones = vec![cti_phonebook::schema::PhoneKind::Other; 3];
+    f.set_schema(many).unwrap();
+    let row = f.snapshot().get(&"t.vcf".into()).unwrap().row.clone();
+    assert_eq!((row.get("phone3"), row.hidden.phones), (Some("3"), 0));
+}
+
+/// Child side of `killed_writer_leaves_old_or_new_state`: reloads a big folder over
+/// and over until killed.
+#[test]
+#[ignore = "run as a child process by killed_writer_leaves_old_or_new_state"]
+fn child_writer() {
+    let Ok(dir) = std::env::var("CTI_CACHE_CHILD_DIR") else {
+        return;
+    };
+    let src = Arc::new(MemorySource::new("w"));
+    let f = CachedFolder::open(Path::new(&dir), "work", src.clone()).unwrap();
+    for round in 0.. {
+        for i in 0..2000 {
+            src.put_card(
+                format!("{i}.vcf"),
+                card(&format!("n{i}"), &round.to_string()),
+            );
+        }
+        f.reload().unwrap();
+    }
+}
+
+#[test]
+fn killed_writer_leaves_old_or_new_state() {
+    let dir = tempfile::tempdir().unwrap();
+    for attempt in 0..3 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "child_writer", "--nocapture"])
+            .env("CTI_CACHE_CHILD_DIR", dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(StdDuration::from_millis(700 + attempt * 137));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let f = CachedFolder::open(dir.path(), "work", Arc::new(MemorySource::new("w"))).unwrap();
+        assert!(f.open_warning().is_none(), "{:?}", f.open_warning());
+        let snap = f.snapshot();
+        // Every committed reload holds 2000 cards, all from the same round.
+        assert!(
+            snap.is_empty() || snap.len() == 2000,
+            "torn: {} records",
+            snap.len()
+        );
+        let rounds: std::collections::HashSet<_> = snap
+            .rows()
+            .map(|(_, r)| r.row.get("phone1").unwrap().to_owned())
+            .collect();
+        assert!(rounds.len() <= 1, "records from several rounds: {rounds:?}");
+        if let Some((id, _)) = snap.rows().next() {
+            f.cached_record(id).unwrap();
+        }
+    }
+}

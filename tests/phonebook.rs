@@ -1,0 +1,178 @@
+//! The embedding API: one caller index across folders, kept current by syncs and
+//! writes, answering while syncs run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cti_phonebook::vcard::VCard;
+use cti_phonebook::{DialPlan, MatchQuality, MemorySource, Phonebook, Row};
+
+fn card(uid: &str, name: &str, org: &str, tels: &[(&str, &str)]) -> VCard {
+    let mut s = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nORG:{org}\r\n");
+    for (t, n) in tels {
+        s += &format!("TEL;TYPE={t}:{n}\r\n");
+    }
+    s += "END:VCARD\r\n";
+    VCard::parse(s.as_bytes()).unwrap()
+}
+
+fn plan() -> DialPlan {
+    DialPlan::new("DE").unwrap().with_area_code("30").unwrap()
+}
+
+#[test]
+fn lookup_across_folders_follows_syncs_and_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = Phonebook::new(dir.path(), plan());
+    let work = Arc::new(MemorySource::new("work"));
+    let private = Arc::new(MemorySource::new("private"));
+    work.put_card(
+        "acme.vcf",
+        card(
+            "acme",
+            "ACME Zentrale",
+            "ACME",
+            &[("WORK", "+49 30 1234-0")],
+        ),
+    );
+    work.put_card(
+        "bob.vcf",
+        card("bob", "Bob Builder", "ACME", &[("CELL", "0170 5550001")]),
+    );
+    private.put_card(
+        "mum.vcf",
+        card("mum", "Mum", "", &[("HOME", "030 7654321")]),
+    );
+    let wf = book.attach("work", work.clone()).unwrap();
+    let pf = book.attach("private", private.clone()).unwrap();
+    wf.reload().unwrap();
+    pf.reload().unwrap();
+
+    for incoming in ["030 7654321", "+49307654321", "0049 30 7654321", "7654321"] {
+        let hits = book.lookup(incoming).unwrap();
+        assert_eq!(hits.len(), 1, "{incoming}");
+        assert_eq!(
+            (hits[0].folder(), hits[0].display_name()),
+            ("private", "Mum"),
+            "{incoming}"
+        );
+    }
+    let sb = book.lookup("+49 30 1234-567").unwrap();
+    assert_eq!(sb[0].display_name(), "ACME Zentrale");
+    assert!(matches!(sb[0].quality(), MatchQuality::Switchboard { .. }));
+    assert_eq!(book.lookup("+491705550001").unwrap()[0].column(), "phone3");
+
+    // A change on the server arrives with the next refresh.
+    work.put_card(
+        "bob.vcf",
+        card("bob", "Bob Builder", "ACME", &[("CELL", "0170 5550002")]),
+    );
+    wf.refresh().unwrap();
+    assert!(book.lookup("0170 5550001").unwrap().is_empty());
+    assert_eq!(
+        book.lookup("0170 5550002").unwrap()[0].display_name(),
+        "Bob Builder"
+    );
+
+    // Writes through the folder update the index at once.
+    let rec = pf
+        .create(
+            &Row::new()
+                .with("display_name", "Dad")
+                .with("phone4", "030 1111111"),
+        )
+        .unwrap();
+    assert_eq!(
+        book.lookup("+49 30 1111111").unwrap()[0].display_name(),
+        "Dad"
+    );
+    pf.delete(&rec.id, &rec.version).unwrap();
+    assert!(book.lookup("+49 30 1111111").unwrap().is_empty());
+
+    book.detach("private");
+    assert!(book.lookup("030 7654321").unwrap().is_empty());
+    assert!(book.lookup("not a number at all").is_err());
+}
+
+#[test]
+fn index_is_ready_from_the_cache_without_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let book = Phonebook::new(dir.path(), plan());
+        let src = Arc::new(MemorySource::new("w"));
+        src.put_card(
+            "a.vcf",
+            card("a", "Anna", "", &[("WORK", "+49 30 2222222")]),
+        );
+        book.attach("w", src).unwrap().reload().unwrap();
+    }
+    let book = Phonebook::new(dir.path(), plan());
+    // An empty source: only the cache can answer.
+    book.attach("w", Arc::new(MemorySource::new("w"))).unwrap();
+    assert_eq!(
+        book.lookup("030 2222222").unwrap()[0].display_name(),
+        "Anna"
+    );
+}
+
+#[test]
+fn lookups_answer_correctly_while_syncs_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = Arc::new(Phonebook::new(dir.path(), plan()));
+    let src = Arc::new(MemorySource::new("w"));
+    src.put_card(
+        "fixed.vcf",
+        card("fixed", "Fixed", "", &[("WORK", "+49 30 9999999")]),
+    );
+    for i in 0..500 {
+        src.put_card(
+            format!("{i}.vcf"),
+            card(
+                &i.to_string(),
+                &format!("P{i}"),
+                "",
+                &[("WORK", &format!("+49 40 {i:07}"))],
+            ),
+        );
+    }
+    let f = book.attach("w", src.clone()).unwrap();
+    f.reload().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let (book, stop) = (book.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::SeqCst) {
+                    let hits = book.lookup("030 9999999").unwrap();
+                    assert_eq!(hits.len(), 1, "the fixed contact vanished during a sync");
+                    assert_eq!(hits[0].display_name(), "Fixed");
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    for round in 0..20 {
+        for i in (0..500).step_by(7) {
+            src.put_card(
+                format!("{i}.vcf"),
+                card(
+                    &i.to_string(),
+                    &format!("P{i}"),
+                    "",
+                    &[("WORK", &format!("+49 40 {:07}", i + round))],
+                ),
+            );
+        }
+        if round % 5 == 0 {
+            f.reload().unwrap();
+        } else {
+            f.refresh().unwrap();
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for r in readers {
+        assert!(r.join().unwrap() > 0);
+    }
+}
