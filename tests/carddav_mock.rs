@@ -284,7 +284,17 @@ fn put_without_etag_fetches_the_stored_card() {
                 ),
         ),
     );
-    let src = open(&m);
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "hunter2")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !format!("{src:?}").contains("hunter2"),
+        "Debug shows no password"
+    );
     let rec = src
         .create(&Row::new().with("display_name", "Ada"))
         .expect("create");
