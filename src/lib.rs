@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod carddav;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;

@@ -1,0 +1,333 @@
+//! CardDAV backend: discovery, login, listing, sync and writes (RFC 6352, RFC 6578).
+//!
+//! * [`discover`] finds the address books behind whatever URL a user typed: the book
+//!   itself, a home set, a principal, a DAV root (`https://host/remote.php/dav`) or the
+//!   bare server (`https://host`). It tries the URL as given, then
+//!   `/.well-known/carddav` (RFC 6764), then `/`.
+//! * [`CardDavSource`] is one address book as a
+//!   [`PhonebookSource`](crate::PhonebookSource).
+//! * [`CardDavConfig`] holds the URL, credentials and HTTP limits.
+//!
+//! The layers: [`xml`] builds request bodies and parses multistatus answers (pure),
+//! `client` is the only code that does HTTP, `discover` and `sync` are the protocol
+//! flows over it.
+//!
+//! Everything here is blocking (`reqwest::blocking`). Calling it from inside an async
+//! runtime panics; async hosts use `spawn_blocking`.
+//!
+//! Server behaviour this code survives, with the bug reports that show it, is listed in
+//! the README ("Supported servers and their quirks").
+
+mod client;
+mod discover;
+pub mod names;
+mod source;
+mod sync;
+pub mod xml;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+
+pub use discover::{AddressBook, discover};
+pub use source::CardDavSource;
+
+/// A secret string (password or token): never shown by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The secret itself; only for putting it on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How to log in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// No credentials (a public or unauthenticated server).
+    #[default]
+    None,
+    /// User name and password, for Basic or Digest, whichever the server asks for.
+    Password {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// An OAuth 2 access token, sent as `Authorization: Bearer`.
+    Bearer(Secret),
+}
+
+/// Connection settings of a CardDAV account. Build one with [`CardDavConfig::builder`].
+#[derive(Debug, Clone)]
+pub struct CardDavConfig {
+    pub(crate) url: Url,
+    pub(crate) credentials: Credentials,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) accept_invalid_certs: bool,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) multiget_batch: usize,
+}
+
+impl CardDavConfig {
+    /// Starts a configuration for `url` (any of the forms [`discover`] accepts).
+    pub fn builder(url: &str) -> CardDavConfigBuilder {
+        CardDavConfigBuilder {
+            url: url.to_owned(),
+            credentials: Credentials::None,
+            ca_file: None,
+            accept_invalid_certs: false,
+            connect_timeout: Duration::from_secs(15),
+            timeout: Duration::from_secs(120),
+            max_response_bytes: 64 * 1024 * 1024,
+            multiget_batch: 100,
+        }
+    }
+
+    /// The URL (without user info).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The same settings for another URL (for example a book found by [`discover`]).
+    pub fn with_url(&self, url: Url) -> CardDavConfig {
+        CardDavConfig {
+            url,
+            ..self.clone()
+        }
+    }
+}
+
+/// Builder of [`CardDavConfig`].
+#[derive(Debug, Clone)]
+pub struct CardDavConfigBuilder {
+    url: String,
+    credentials: Credentials,
+    ca_file: Option<PathBuf>,
+    accept_invalid_certs: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_response_bytes: u64,
+    multiget_batch: usize,
+}
+
+impl CardDavConfigBuilder {
+    /// User name and password (Basic or Digest, as the server asks). Default: none.
+    pub fn password(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials = Credentials::Password {
+            username: username.into(),
+            password: Secret::new(password),
+        };
+        self
+    }
+
+    /// An OAuth 2 bearer token instead of a password. Default: none.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Credentials::Bearer(Secret::new(token));
+        self
+    }
+
+    /// A PEM file of CA certificates to trust in addition to the built-in roots, for
+    /// company servers with their own CA. Default: none.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Accepts any TLS certificate, including expired and self-signed ones. Opt-in only,
+    /// and unsafe outside a test network: anyone on the path can read the password.
+    /// Default: false.
+    pub fn accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Time allowed to establish a connection. Default: 15 s.
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// Time allowed for one whole request, body included. Default: 120 s (a multiget
+    /// of 100 cards with photos can be large).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    /// Largest response body read, in bytes; a larger one is an
+    /// [`Error::InvalidResponse`] (a listing then skips the one card concerned with a
+    /// warning). Default: 64 MiB. Cards of 161 MB exist (nextcloud/contacts#2743).
+    pub fn max_response_bytes(mut self, n: u64) -> Self {
+        self.max_response_bytes = n;
+        self
+    }
+
+    /// Cards fetched per `addressbook-multiget` request. Default: 100; values below 1
+    /// count as 1.
+    pub fn multiget_batch_size(mut self, n: usize) -> Self {
+        self.multiget_batch = n.max(1);
+        self
+    }
+
+    /// Checks and finishes the configuration. User info in the URL
+    /// (`https://user:pass@host/`) is moved into the credentials (unless some are set),
+    /// so it can never leak into an error message.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a URL that does not parse or is not http(s).
+    pub fn build(mut self) -> Result<CardDavConfig> {
+        let mut url =
+            Url::parse(self.url.trim()).map_err(|e| Error::Config(format!("not a URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "URL scheme {} is not http or https",
+                url.scheme()
+            )));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            if self.credentials == Credentials::None {
+                self.credentials = Credentials::Password {
+                    username: percent_decode(url.username()),
+                    password: Secret::new(percent_decode(url.password().unwrap_or(""))),
+                };
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        Ok(CardDavConfig {
+            url,
+            credentials: self.credentials,
+            ca_file: self.ca_file,
+            accept_invalid_certs: self.accept_invalid_certs,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_response_bytes: self.max_response_bytes,
+            multiget_batch: self.multiget_batch,
+        })
+    }
+}
+
+/// Percent-decodes `s` (invalid escapes are kept as they are).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The comparison key of an href: resolved against `base`, percent-decoded
+/// (`%40` = `@`, `%2b` = `%2B` = `+`), without scheme. Requests always use the href as
+/// the server sent it; only comparisons use this key.
+pub(crate) fn href_key(base: &Url, href: &str) -> String {
+    match base.join(href.trim()) {
+        Ok(u) => format!(
+            "{}:{}{}",
+            u.host_str().unwrap_or(""),
+            u.port_or_known_default().unwrap_or(0),
+            percent_decode(u.path())
+        ),
+        Err(_) => percent_decode(href.trim()),
+    }
+}
+
+/// The URL of `href` (a path or an absolute URL) relative to `base`.
+pub(crate) fn resolve(base: &Url, href: &str) -> Result<Url> {
+    base.join(href.trim()).map_err(|e| Error::InvalidResponse {
+        url: base.to_string(),
+        reason: format!("bad href {href:?}: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_hidden() {
+        let c = CardDavConfig::builder("https://alice:s3cr%40t@example.org/dav/")
+            .build()
+            .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cr"), "{shown}");
+        assert_eq!(c.url().as_str(), "https://example.org/dav/");
+        match &c.credentials {
+            Credentials::Password { username, password } => {
+                assert_eq!(username, "alice");
+                assert_eq!(password.expose(), "s3cr@t");
+            }
+            other => panic!("{other:?}"),
+        }
+        let b = CardDavConfig::builder("https://h/")
+            .bearer_token("tok3n")
+            .build()
+            .unwrap();
+        assert!(!format!("{b:?}").contains("tok3n"));
+        assert_eq!(Secret::new("x").to_string(), "***");
+    }
+
+    #[test]
+    fn bad_urls_are_config_errors() {
+        assert!(matches!(
+            CardDavConfig::builder("not a url").build(),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            CardDavConfig::builder("ftp://h/").build(),
+            Err(Error::Config(_))
+        ));
+    }
+
+    #[test]
+    fn href_keys_ignore_encoding_and_form() {
+        let base = Url::parse("http://127.0.0.1:5232/alice/contacts/").unwrap();
+        let k = href_key(&base, "/alice/contacts/a%20b%40c%2Bd.vcf");
+        assert_eq!(k, href_key(&base, "/alice/contacts/a%20b@c%2bd.vcf"));
+        assert_eq!(
+            k,
+            href_key(&base, "http://127.0.0.1:5232/alice/contacts/a%20b@c+d.vcf")
+        );
+        assert_eq!(k, href_key(&base, "a%20b@c%2Bd.vcf"));
+        assert_ne!(k, href_key(&base, "/alice/contacts/other.vcf"));
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+    }
+}

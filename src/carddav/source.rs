@@ -1,0 +1,432 @@
+//! [`CardDavSource`]: one CardDAV address book as a [`PhonebookSource`].
+
+use std::sync::RwLock;
+
+use url::Url;
+
+use super::client::Client;
+use super::discover::{self, AddressBook};
+use super::sync::{self, Precondition, RemoteCard, WriteOutcome};
+use super::{CardDavConfig, href_key, xml};
+use crate::error::{Error, Result};
+use crate::schema::{Row, Schema};
+use crate::source::{
+    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, SourceInfo, SyncToken,
+    Version,
+};
+use crate::vcard::{self, VCard};
+
+/// One CardDAV address book as a [`PhonebookSource`].
+///
+/// Record ids are the cards' hrefs as the server sent them; versions are ETags (with
+/// quotes, also when the server left them out). Sync tokens are ours and opaque: they
+/// wrap the server's sync-token where it has RFC 6578 sync, else its CTag.
+///
+/// Request costs (see the README for measurements): a [`list`](PhonebookSource::list)
+/// of N cards is 1 PROPFIND + ⌈N / batch⌉ multigets; a refresh with nothing changed is
+/// one request; after k changes, one sync-collection report (servers with sync) or a
+/// CTag check + ETag listing + ⌈k / batch⌉ multigets (servers without).
+#[derive(Debug)]
+pub struct CardDavSource {
+    client: Client,
+    config: CardDavConfig,
+    book: AddressBook,
+    schema: RwLock<Schema>,
+}
+
+const SYNC: &str = "sync:";
+const CTAG: &str = "ctag:";
+const ETAGS: &str = "etags:";
+
+impl CardDavSource {
+    /// Opens the address book at `config`'s URL, which must be the book itself (use
+    /// [`discover`](super::discover) to find it from a server URL). One PROPFIND.
+    ///
+    /// # Errors
+    /// [`Error::Unauthorized`], [`Error::Network`], [`Error::NotFound`], and
+    /// [`Error::NotCardDav`] when the URL is not an address book.
+    pub fn open(config: CardDavConfig) -> Result<Self> {
+        let client = Client::new(&config)?;
+        let book = discover::book_info(&client, &config.url)?;
+        Ok(CardDavSource {
+            client,
+            config,
+            book,
+            schema: RwLock::new(Schema::default()),
+        })
+    }
+
+    /// Discovers the address books behind `config`'s URL (any form [`discover`](super::discover)
+    /// accepts) and opens the first one.
+    ///
+    /// # Errors
+    /// As [`discover`](super::discover); [`Error::NotFound`] when the account has no
+    /// address book.
+    pub fn discover_first(config: CardDavConfig) -> Result<Self> {
+        let client = Client::new(&config)?;
+        let books = discover::discover_with(&client, &config.url)?;
+        let book = books
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found(format!("address book at {}", config.url)))?;
+        Ok(CardDavSource {
+            config: config.with_url(book.url.clone()),
+            client,
+            book,
+            schema: RwLock::new(Schema::default()),
+        })
+    }
+
+    /// Uses `schema` to map cards to rows (default: [`Schema::default`]).
+    pub fn with_schema(self, schema: Schema) -> Self {
+        self.set_schema(schema);
+        self
+    }
+
+    fn schema_now(&self) -> Schema {
+        self.schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The address book as discovery saw it.
+    pub fn address_book(&self) -> &AddressBook {
+        &self.book
+    }
+
+    /// HTTP round trips made since the source was opened (opening included).
+    pub fn requests(&self) -> u32 {
+        self.client.requests()
+    }
+
+    fn url(&self) -> &Url {
+        &self.book.url
+    }
+
+    fn record(&self, c: RemoteCard) -> Record {
+        Record {
+            row: to_row(&self.schema_now(), &c.card),
+            id: RecordId::new(c.href),
+            version: Version::new(xml::normalize_etag(&c.etag)),
+            card: c.card,
+        }
+    }
+
+    fn token_of(&self, ctag: Option<String>, sync_token: Option<String>) -> SyncToken {
+        match (self.book.supports_sync, sync_token, ctag) {
+            (true, Some(t), _) => SyncToken::new(format!("{SYNC}{t}")),
+            (_, _, Some(c)) => SyncToken::new(format!("{CTAG}{c}")),
+            _ => SyncToken::new(ETAGS),
+        }
+    }
+
+    /// The caller's id for `href` when it knows the card under another spelling.
+    fn id_for(
+        &self,
+        href: String,
+        known: &std::collections::HashMap<String, RecordId>,
+    ) -> RecordId {
+        known
+            .get(&href_key(self.url(), &href))
+            .cloned()
+            .unwrap_or_else(|| RecordId::new(href))
+    }
+
+    fn etag_diff(&self, known: &KnownVersions, before: u32) -> Result<Changes> {
+        let listing = sync::list_etags(&self.client, self.url())?;
+        let keys: std::collections::HashMap<String, (&RecordId, String)> = known
+            .iter()
+            .map(|(id, v)| {
+                (
+                    href_key(self.url(), id.as_str()),
+                    (id, xml::normalize_etag(v.as_str())),
+                )
+            })
+            .collect();
+        let mut present = std::collections::HashSet::new();
+        let mut fetch = Vec::new();
+        for (href, etag) in &listing.entries {
+            let key = href_key(self.url(), href);
+            match keys.get(&key) {
+                Some((_, v)) if *v == xml::normalize_etag(etag) => {}
+                _ => fetch.push(href.clone()),
+            }
+            present.insert(key);
+        }
+        let mut removed: Vec<RecordId> = keys
+            .iter()
+            .filter(|(k, _)| !present.contains(*k))
+            .map(|(_, (id, _))| (*id).clone())
+            .collect();
+        let f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        let ids: std::collections::HashMap<String, RecordId> = keys
+            .iter()
+            .map(|(k, (id, _))| (k.clone(), (*id).clone()))
+            .collect();
+        removed.extend(f.gone.into_iter().map(|h| self.id_for(h, &ids)));
+        let changed = f
+            .cards
+            .into_iter()
+            .map(|mut c| {
+                c.href = self.id_for(c.href, &ids).as_str().to_owned();
+                self.record(c)
+            })
+            .collect();
+        Ok(Changes {
+            changed,
+            removed,
+            token: Some(self.token_of(listing.ctag, listing.sync_token)),
+            warnings: f.warnings,
+            requests: self.client.requests() - before,
+        })
+    }
+
+    /// The error for a failed precondition: a conflict carrying the current record,
+    /// or [`Error::NotFound`] when the card is gone (an `If-Match` on a missing
+    /// resource is a 412 too, RFC 9110 §13.1.1; sabre/dav answers so).
+    fn conflict(&self, id: &RecordId, based_on: &str) -> Error {
+        let current = match sync::get(&self.client, self.url(), id.as_str()) {
+            Ok(c) => Some(Box::new(self.record(c))),
+            Err(Error::NotFound { .. }) if !based_on.is_empty() => {
+                return Error::not_found(id);
+            }
+            Err(_) => None,
+        };
+        Error::Conflict {
+            id: id.to_string(),
+            based_on: based_on.to_owned(),
+            current,
+        }
+    }
+
+    /// After a successful PUT: the record as stored. With a strong ETag, our bytes are
+    /// what the server holds (byte for byte or re-serialized as in Radicale: the ETag is
+    /// the server's, so the next If-Match fits either way); without one (the server
+    /// changed the card, sabre-io/dav#732), the card and ETag are fetched, because
+    /// reusing an old ETag causes endless conflicts (nametag#392).
+    fn stored(&self, href: &str, etag: Option<String>, card: VCard) -> Result<Record> {
+        match etag {
+            Some(etag) => Ok(self.record(RemoteCard {
+                href: href.to_owned(),
+                etag,
+                card,
+            })),
+            None => sync::get(&self.client, self.url(), href).map(|c| self.record(c)),
+        }
+    }
+}
+
+impl PhonebookSource for CardDavSource {
+    fn info(&self) -> SourceInfo {
+        let name = self.book.display_name.clone().unwrap_or_else(|| {
+            self.url()
+                .path_segments()
+                .and_then(|mut s| s.rfind(|s| !s.is_empty()))
+                .map(super::percent_decode)
+                .unwrap_or_else(|| self.url().to_string())
+        });
+        SourceInfo {
+            name,
+            writable: true,
+            incremental: self.book.supports_sync,
+        }
+    }
+
+    fn schema(&self) -> Schema {
+        self.schema_now()
+    }
+
+    fn set_schema(&self, schema: Schema) {
+        *self.schema.write().unwrap_or_else(|e| e.into_inner()) = schema;
+    }
+
+    fn list(&self) -> Result<Listing> {
+        let before = self.client.requests();
+        let listing = sync::list_etags(&self.client, self.url())?;
+        let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
+        let f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        Ok(Listing {
+            records: f.cards.into_iter().map(|c| self.record(c)).collect(),
+            token: Some(self.token_of(listing.ctag, listing.sync_token)),
+            warnings: f.warnings,
+            requests: self.client.requests() - before,
+        })
+    }
+
+    fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
+        let before = self.client.requests();
+        let t = token.as_str();
+        if let Some(server_token) = t.strip_prefix(SYNC) {
+            let delta = match sync::sync_collection(
+                &self.client,
+                self.url(),
+                server_token,
+                self.config.multiget_batch,
+            ) {
+                // The server lost sync support (downgrade): compare ETags instead.
+                Err(Error::Unsupported(_)) => return self.etag_diff(known, before),
+                other => other?,
+            };
+            let ids: std::collections::HashMap<String, RecordId> = known
+                .keys()
+                .map(|id| (href_key(self.url(), id.as_str()), id.clone()))
+                .collect();
+            let changed = delta
+                .changed
+                .into_iter()
+                .map(|mut c| {
+                    c.href = self.id_for(c.href, &ids).as_str().to_owned();
+                    self.record(c)
+                })
+                .collect();
+            return Ok(Changes {
+                changed,
+                removed: delta
+                    .removed
+                    .into_iter()
+                    .map(|h| self.id_for(h, &ids))
+                    .collect(),
+                token: Some(SyncToken::new(format!("{SYNC}{}", delta.token))),
+                warnings: delta.warnings,
+                requests: self.client.requests() - before,
+            });
+        }
+        if let Some(ctag) = t.strip_prefix(CTAG) {
+            let (now, _) = sync::check(&self.client, self.url())?;
+            if now.as_deref() == Some(ctag) {
+                return Ok(Changes {
+                    token: Some(token.clone()),
+                    requests: self.client.requests() - before,
+                    ..Changes::default()
+                });
+            }
+            return self.etag_diff(known, before);
+        }
+        if t == ETAGS || !self.book.supports_sync {
+            // Without a change log any token is as good as none: compare versions.
+            return self.etag_diff(known, before);
+        }
+        // Not one of ours: the caller must start over with a full listing.
+        Err(Error::TokenExpired)
+    }
+
+    fn get(&self, id: &RecordId) -> Result<Record> {
+        sync::get(&self.client, self.url(), id.as_str()).map(|c| self.record(c))
+    }
+
+    fn create(&self, row: &Row) -> Result<Record> {
+        let mut card = new_card(&self.schema_now(), row, self.book.preferred_version());
+        let uid = match card.uid() {
+            Some(u) if !u.trim().is_empty() => u,
+            _ => {
+                let u = new_uid();
+                card.set_single("UID", Some(&u));
+                u
+            }
+        };
+        // Radicale and Xandikos reject a card without FN.
+        if card.first("FN").is_none() {
+            card.set_single("FN", Some(""));
+        }
+        let href = href_for_uid(self.url(), &uid);
+        match sync::put(
+            &self.client,
+            self.url(),
+            &href,
+            card.to_bytes(),
+            Precondition::Create,
+        )? {
+            WriteOutcome::Done(etag) => self.stored(&href, etag, card),
+            WriteOutcome::PreconditionFailed => Err(self.conflict(&RecordId::new(href), "")),
+        }
+    }
+
+    fn update(&self, base: &Record, row: &Row) -> Result<Record> {
+        let mut card = base.card.clone();
+        merge(&self.schema_now(), &mut card, row);
+        let etag = xml::normalize_etag(base.version.as_str());
+        match sync::put(
+            &self.client,
+            self.url(),
+            base.id.as_str(),
+            card.to_bytes(),
+            Precondition::Match(&etag),
+        )? {
+            WriteOutcome::Done(etag) => self.stored(base.id.as_str(), etag, card),
+            WriteOutcome::PreconditionFailed => Err(self.conflict(&base.id, base.version.as_str())),
+        }
+    }
+
+    fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
+        let etag = xml::normalize_etag(based_on.as_str());
+        match sync::delete(&self.client, self.url(), id.as_str(), &etag)? {
+            WriteOutcome::Done(_) => Ok(()),
+            WriteOutcome::PreconditionFailed => Err(self.conflict(id, based_on.as_str())),
+        }
+    }
+}
+
+fn to_row(schema: &Schema, card: &VCard) -> Row {
+    schema.to_row(card)
+}
+
+fn merge(schema: &Schema, card: &mut VCard, row: &Row) {
+    schema.merge(card, row);
+}
+
+fn new_card(schema: &Schema, row: &Row, version: vcard::Version) -> VCard {
+    schema.new_card(row, version)
+}
+
+fn new_uid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The href of a new card: `<uid>.vcf` in the book when the UID is made of URL-safe
+/// characters only (so no server re-encodes it: `@` vs `%40`), else a hash of it.
+pub(crate) fn href_for_uid(book: &Url, uid: &str) -> String {
+    use sha2::Digest as _;
+    let uid = uid.trim();
+    let uid = uid.strip_prefix("urn:uuid:").unwrap_or(uid);
+    let safe = !uid.is_empty()
+        && uid.len() <= 64
+        && !uid.starts_with('.')
+        && uid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    let name = if safe {
+        uid.to_owned()
+    } else {
+        let h = sha2::Sha256::digest(uid.as_bytes());
+        h[..16].iter().map(|x| format!("{x:02x}")).collect()
+    };
+    let mut path = book.path().to_owned();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("{path}{name}.vcf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_from_uids_are_safe() {
+        let book = Url::parse("http://h/a/book/").unwrap();
+        assert_eq!(href_for_uid(&book, "abc-1"), "/a/book/abc-1.vcf");
+        assert_eq!(
+            href_for_uid(&book, "urn:uuid:6f1a-22"),
+            "/a/book/6f1a-22.vcf"
+        );
+        for bad in ["../../etc/passwd", "a/b", "x@y", "a b", "", ".hidden"] {
+            let h = href_for_uid(&book, bad);
+            assert!(h.starts_with("/a/book/"), "{h}");
+            let name = &h["/a/book/".len()..];
+            assert!(name.len() == 36 && name.ends_with(".vcf"), "{h}");
+        }
+        let nob = Url::parse("http://h/a/book").unwrap();
+        assert_eq!(href_for_uid(&nob, "x"), "/a/book/x.vcf");
+    }
+}

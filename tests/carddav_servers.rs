@@ -1,0 +1,212 @@
+//! The CardDAV backend against real servers on 127.0.0.1: Radicale, Xandikos (plain,
+//! and TLS with a password and its own CA) and sabre/dav 1.8 (Basic and Digest).
+//!
+//! Each test starts its server (see `support/servers.rs`; a missing server fails with
+//! the install command unless `CTI_SKIP_SERVERS` names it), then checks discovery from
+//! each URL form, login, the conformance suite, and request counts. Counts and times
+//! are printed (`cargo test --test carddav_servers -- --nocapture`).
+//!
+//! `CTI_CARDDAV_BIG=N` adds an N-card timing run (slow on Radicale and Xandikos, whose
+//! writes get slower as the book grows).
+#![cfg(feature = "conformance")]
+
+mod support;
+
+use std::time::Instant;
+
+use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
+use cti_phonebook::source::KnownVersions;
+use cti_phonebook::{Error, PhonebookSource, Row, conformance};
+use support::servers::Server;
+
+fn config(s: &Server, url: &str) -> CardDavConfig {
+    let mut b = CardDavConfig::builder(url).password(&s.user, &s.password);
+    if let Some(ca) = &s.ca_file {
+        b = b.ca_file(ca);
+    }
+    b.build().expect("config")
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+fn check_discovery(s: &Server) {
+    for (form, url) in [
+        ("address book URL", s.book_url.as_str()),
+        ("DAV root", s.url.as_str()),
+        ("bare server", s.bare_url.as_str()),
+    ] {
+        let t = Instant::now();
+        let books = carddav::discover(&config(s, url))
+            .unwrap_or_else(|e| panic!("{}: discovery from the {form} {url}: {e}", s.kind));
+        assert!(
+            books.iter().any(|b| same_url(b.url.as_str(), &s.book_url)),
+            "{}: discovery from the {form} found {books:?}, not {}",
+            s.kind,
+            s.book_url
+        );
+        eprintln!(
+            "[{}] discovery from the {form}: {} book(s) in {:?}",
+            s.kind,
+            books.len(),
+            t.elapsed()
+        );
+    }
+}
+
+fn check_login(s: &Server) {
+    if !s.checks_password {
+        return;
+    }
+    let wrong = {
+        let mut b = CardDavConfig::builder(&s.book_url).password(&s.user, "wrong-password");
+        if let Some(ca) = &s.ca_file {
+            b = b.ca_file(ca);
+        }
+        b.build().unwrap()
+    };
+    match CardDavSource::open(wrong) {
+        Err(Error::Unauthorized { url }) => {
+            assert!(!url.contains("wrong-password"));
+        }
+        other => panic!(
+            "{}: wrong password must be Unauthorized, got {other:?}",
+            s.kind
+        ),
+    }
+    if s.ca_file.is_some() {
+        // Without the CA the TLS server is not trusted.
+        let no_ca = CardDavConfig::builder(&s.book_url)
+            .password(&s.user, &s.password)
+            .build()
+            .unwrap();
+        match CardDavSource::open(no_ca) {
+            Err(Error::Network { reason, .. }) => {
+                assert!(!reason.contains(&s.password));
+            }
+            other => panic!(
+                "{}: an untrusted certificate must fail, got {other:?}",
+                s.kind
+            ),
+        }
+        let insecure = CardDavConfig::builder(&s.book_url)
+            .password(&s.user, &s.password)
+            .accept_invalid_certs(true)
+            .build()
+            .unwrap();
+        CardDavSource::open(insecure).expect("accept_invalid_certs opt-in");
+    }
+}
+
+/// Request counts of a listing of `n` cards, a refresh with nothing changed, and a
+/// refresh after `k` changes; printed for the README.
+fn check_request_counts(s: &Server, src: &CardDavSource, n: usize, k: usize) {
+    let t = Instant::now();
+    let mut created = Vec::new();
+    for i in 0..n {
+        created.push(
+            src.create(
+                &Row::new()
+                    .with("first_name", format!("Test{i}"))
+                    .with("last_name", "Count")
+                    .with("phone1", format!("+49 30 {:06}", i)),
+            )
+            .expect("create"),
+        );
+    }
+    let create_time = t.elapsed();
+    let t = Instant::now();
+    let listing = src.list().expect("list");
+    let list_time = t.elapsed();
+    assert_eq!(listing.records.len(), n, "{}: listed all cards", s.kind);
+    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    let token = listing.token.clone().expect("token");
+    let known: KnownVersions = listing
+        .records
+        .iter()
+        .map(|r| (r.id.clone(), r.version.clone()))
+        .collect();
+    let t = Instant::now();
+    let none = src
+        .changes_since(&token, &known)
+        .expect("no-change refresh");
+    let none_time = t.elapsed();
+    assert!(
+        none.changed.is_empty() && none.removed.is_empty(),
+        "{none:?}"
+    );
+    assert_eq!(
+        none.requests, 1,
+        "{}: a no-change refresh is one request",
+        s.kind
+    );
+
+    for r in created.iter().take(k) {
+        src.update(r, &r.row.clone().with("phone2", "+49 30 999"))
+            .expect("update");
+    }
+    let t = Instant::now();
+    let ch = src.changes_since(&token, &known).expect("refresh after k");
+    let k_time = t.elapsed();
+    assert_eq!(ch.changed.len(), k, "{}: {ch:?}", s.kind);
+    eprintln!(
+        "[{}] {n} creates in {create_time:?}; list of {n}: {} requests in {list_time:?}; \
+         no-change refresh: {} request in {none_time:?}; refresh after {k} changes: {} requests in {k_time:?}",
+        s.kind, listing.requests, none.requests, ch.requests
+    );
+    for r in src.list().expect("list").records {
+        src.delete(&r.id, &r.version).expect("cleanup");
+    }
+}
+
+fn run(kind: &'static str, n: usize) {
+    let Some(s) = Server::start(kind) else { return };
+    check_discovery(&s);
+    check_login(&s);
+    let src = CardDavSource::open(config(&s, &s.book_url)).expect("open the book");
+    assert_eq!(
+        src.info().incremental,
+        !kind.starts_with("sabredav"),
+        "{kind}: sync-collection support as expected"
+    );
+    let t = Instant::now();
+    conformance::run_all(&src);
+    eprintln!(
+        "[{kind}] conformance suite passed in {:?}, {} requests",
+        t.elapsed(),
+        src.requests()
+    );
+    check_request_counts(&s, &src, n, 3);
+    if let Some(big) = std::env::var("CTI_CARDDAV_BIG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        check_request_counts(&s, &src, big, 10);
+    }
+}
+
+#[test]
+fn radicale() {
+    run("radicale", 20);
+}
+
+#[test]
+fn xandikos() {
+    run("xandikos", 20);
+}
+
+#[test]
+fn xandikos_tls_with_password() {
+    run("xandikos-tls", 20);
+}
+
+#[test]
+fn sabredav_basic() {
+    run("sabredav", 200);
+}
+
+#[test]
+fn sabredav_digest() {
+    run("sabredav-digest", 50);
+}
