@@ -286,17 +286,7 @@ impl Client {
             let next = url
                 .join(&location)
                 .map_err(|e| reply.invalid(format!("bad redirect location: {e}")))?;
-            match (url.scheme(), next.scheme()) {
-                ("https", "https") | ("http", "http") | ("http", "https") => {}
-                ("https", "http") => {
-                    return Err(reply.invalid(format!(
-                        "refused redirect from https to http ({next}): it would expose credentials"
-                    )));
-                }
-                (_, other) => {
-                    return Err(reply.invalid(format!("refused redirect to a {other}: URL")));
-                }
-            }
+            redirect_allowed(&url, &next).map_err(|why| reply.invalid(why))?;
             self.trust(&next);
             url = next;
         }
@@ -490,6 +480,18 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// Whether a redirect from `from` to `to` may be followed: http(s) only, and never
+/// from https down to http (it would send the credentials in clear; nextcloud/docker#2437).
+fn redirect_allowed(from: &Url, to: &Url) -> std::result::Result<(), String> {
+    match (from.scheme(), to.scheme()) {
+        ("https", "https") | ("http", "http") | ("http", "https") => Ok(()),
+        ("https", "http") => Err(format!(
+            "refused redirect from https to http ({to}): it would expose credentials"
+        )),
+        (_, other) => Err(format!("refused redirect to a {other}: URL")),
     }
 }
 
@@ -725,6 +727,18 @@ fn digest_header(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirects_never_downgrade() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(redirect_allowed(&u("https://a/x"), &u("https://b/y")).is_ok());
+        assert!(redirect_allowed(&u("http://a/x"), &u("https://a/y")).is_ok());
+        assert!(redirect_allowed(&u("http://a/x"), &u("http://a:8080/y")).is_ok());
+        let e =
+            redirect_allowed(&u("https://a/.well-known/carddav"), &u("http://a/dav/")).unwrap_err();
+        assert!(e.contains("https to http"), "{e}");
+        assert!(redirect_allowed(&u("https://a/x"), &u("file:///etc/passwd")).is_err());
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

@@ -81,7 +81,9 @@ impl AddressBook {
     }
 }
 
-/// Finds the address books reachable from `config`'s URL with its credentials.
+/// Finds the address books reachable from `config`'s URL with its credentials: the
+/// URL as given (and with a trailing slash added if it has none), then
+/// `/.well-known/carddav`, then `/`.
 ///
 /// # Errors
 /// [`Error::Unauthorized`] when the server refuses the credentials;
@@ -111,6 +113,12 @@ enum Found {
 
 pub(crate) fn discover_with(client: &Client, start: &Url) -> Result<Vec<AddressBook>> {
     let mut candidates = vec![start.clone()];
+    // `https://host/remote.php/dav` as typed: collections live under the slashed URL.
+    if !start.path().ends_with('/') && start.query().is_none() {
+        let mut slashed = start.clone();
+        slashed.set_path(&format!("{}/", start.path()));
+        candidates.push(slashed);
+    }
     for path in ["/.well-known/carddav", "/"] {
         if let Ok(u) = start.join(path)
             && !candidates.contains(&u)

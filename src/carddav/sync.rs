@@ -186,27 +186,16 @@ fn fetch_chunk(client: &Client, book: &Url, chunk: &[String], out: &mut Fetched)
             // a huge card does it through the size cap. Halve until it is one card.
             if chunk.len() > 1 {
                 let (a, b) = chunk.split_at(chunk.len() / 2);
-                fetch_chunk(client, book, a, out)?;
-                return fetch_chunk(client, book, b, out);
+                for half in [a, b] {
+                    if half.len() == 1 {
+                        get_one(client, book, &half[0], &why, out)?;
+                    } else {
+                        fetch_chunk(client, book, half, out)?;
+                    }
+                }
+                return Ok(());
             }
-            return match get(client, book, &chunk[0]) {
-                Ok(c) => {
-                    out.cards.push(c);
-                    Ok(())
-                }
-                Err(Error::NotFound { .. }) => {
-                    out.gone.push(chunk[0].clone());
-                    Ok(())
-                }
-                Err(e @ (Error::Unauthorized { .. } | Error::Network { .. })) => Err(e),
-                Err(e) => {
-                    out.warnings.push(warning(
-                        &chunk[0],
-                        format!("card skipped: {e} (multiget: {why})"),
-                    ));
-                    Ok(())
-                }
-            };
+            return get_one(client, book, &chunk[0], &why, out);
         }
     };
     let wanted: HashMap<String, &String> = chunk.iter().map(|h| (href_key(book, h), h)).collect();
@@ -237,15 +226,23 @@ fn fetch_chunk(client: &Client, book: &Url, chunk: &[String], out: &mut Fetched)
     for (key, href) in &wanted {
         if !done.contains_key(key) {
             // Left out of the answer or answered incompletely: GET tells.
-            match get(client, book, href) {
-                Ok(c) => out.cards.push(c),
-                Err(Error::NotFound { .. }) => out.gone.push((*href).clone()),
-                Err(e @ (Error::Unauthorized { .. } | Error::Network { .. })) => return Err(e),
-                Err(e) => out
-                    .warnings
-                    .push(warning(href, format!("card skipped: {e}"))),
-            }
+            get_one(client, book, href, "not in the multiget answer", out)?;
         }
+    }
+    Ok(())
+}
+
+/// The fallback for one card whose multiget failed: GET it; gone is gone, anything
+/// else is a warning.
+fn get_one(client: &Client, book: &Url, href: &str, why: &str, out: &mut Fetched) -> Result<()> {
+    match get(client, book, href) {
+        Ok(c) => out.cards.push(c),
+        Err(Error::NotFound { .. }) => out.gone.push(href.to_owned()),
+        Err(e @ (Error::Unauthorized { .. } | Error::Network { .. })) => return Err(e),
+        Err(e) => out.warnings.push(warning(
+            href,
+            format!("card skipped: {e} (multiget: {why})"),
+        )),
     }
     Ok(())
 }
