@@ -51,3 +51,8 @@ pub use memory::MemorySource;
 pub use phonebook::Phonebook;
 pub use schema::{Row, Schema};
 pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};
+
+/// The README's code blocks, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

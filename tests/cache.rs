@@ -587,3 +587,25 @@ fn killed_writer_leaves_old_or_new_state() {
         }
     }
 }
+
+#[test]
+fn offline_source_serves_the_cache_and_refuses_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    open(dir.path(), src, clock()).reload().unwrap();
+    let f = CachedFolder::open(
+        dir.path(),
+        "work",
+        Arc::new(cti_phonebook::cache::OfflineSource::new("work")),
+    )
+    .unwrap();
+    assert_eq!(f.snapshot().len(), 1);
+    assert_eq!(PhonebookSource::list(&f).unwrap().records.len(), 1);
+    let err = f.refresh().unwrap_err();
+    assert!(
+        err.is_transient() && err.to_string().contains("not connected"),
+        "{err}"
+    );
+    assert_eq!(f.snapshot().len(), 1);
+}

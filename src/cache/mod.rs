@@ -23,6 +23,7 @@
 
 mod auto;
 mod clock;
+mod offline;
 mod store;
 
 use std::collections::{BTreeMap, HashSet};
@@ -33,6 +34,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use auto::AutoSync;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use offline::OfflineSource;
 
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};

@@ -100,6 +100,33 @@ impl CardDavSource {
         self.client.requests()
     }
 
+    /// Uploads an existing card as it is (an import): a new resource named after its
+    /// UID (a UID is added when it has none), never overwriting an existing one.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when a resource with that name exists; server errors.
+    pub fn import_card(&self, mut card: VCard) -> Result<Record> {
+        let uid = match card.uid() {
+            Some(u) if !u.trim().is_empty() => u,
+            _ => {
+                let u = new_uid();
+                card.set_single("UID", Some(&u));
+                u
+            }
+        };
+        let href = href_for_uid(self.url(), &uid);
+        match sync::put(
+            &self.client,
+            self.url(),
+            &href,
+            card.to_bytes(),
+            Precondition::Create,
+        )? {
+            WriteOutcome::Done(etag) => self.stored(&href, etag, card),
+            WriteOutcome::PreconditionFailed => Err(self.conflict(&RecordId::new(href), "")),
+        }
+    }
+
     fn url(&self) -> &Url {
         &self.book.url
     }

@@ -36,10 +36,15 @@ impl DialPlan {
                 let nsn = p.national_digits();
                 if p.country_code() == rules.calling_code() {
                     let area = &*self.area_code;
+                    // A subscriber number that itself starts with the trunk prefix
+                    // (Vienna +43 1 010000) would read as a national number when
+                    // dialled without its area code: dial it in full.
+                    let trunk = rules.trunk_prefix().unwrap_or("");
                     let local = self.dial_local_without_area_code
                         && !area.is_empty()
                         && nsn.len() > area.len()
-                        && nsn.starts_with(area);
+                        && nsn.starts_with(area)
+                        && (trunk.is_empty() || !nsn[area.len()..].starts_with(trunk));
                     if local {
                         out.push_str(&nsn[area.len()..]);
                     } else {

@@ -1,0 +1,251 @@
+//! Acceptance test of the `phonebook` example CLI against a real Radicale on
+//! 127.0.0.1: the invocations the README documents, with their JSON output.
+#![cfg(feature = "conformance")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::servers::Server;
+
+fn exe() -> PathBuf {
+    // target/debug/deps/cli-HASH → target/debug/examples/phonebook
+    let deps = std::env::current_exe().unwrap();
+    let p = deps
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/phonebook");
+    assert!(
+        p.exists(),
+        "{} missing: run `cargo test --all-targets`",
+        p.display()
+    );
+    p
+}
+
+fn run(dir: &Path, password: &str, args: &[&str]) -> Output {
+    Command::new(exe())
+        .arg("--cache-dir")
+        .arg(dir)
+        .args(args)
+        .env("PHONEBOOK_PASSWORD", password)
+        .output()
+        .unwrap()
+}
+
+fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let out = run(dir, "secret", args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn cli_against_radicale() {
+    let Some(s) = Server::start("radicale") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let books = ok_json(d, &["discover", &s.bare_url, "--user", "alice", "--json"]);
+    assert_eq!(books.as_array().unwrap().len(), 1);
+
+    let out = run(
+        d,
+        "secret",
+        &[
+            "folder",
+            "add",
+            "Work",
+            "--url",
+            &s.bare_url,
+            "--user",
+            "alice",
+            "--phones",
+            "4",
+            "--sync-interval",
+            "1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rec = ok_json(
+        d,
+        &[
+            "add",
+            "Work",
+            "--set",
+            "display_name=ACME Zentrale",
+            "--set",
+            "company=ACME",
+            "--set",
+            "phone1=+49 30 1234-0",
+            "--json",
+        ],
+    );
+    let id = rec["id"].as_str().unwrap().to_owned();
+    assert_eq!(rec["fields"]["phone1"], "+49 30 1234-0");
+    ok_json(
+        d,
+        &[
+            "add",
+            "Work",
+            "--set",
+            "first_name=Bob",
+            "--set",
+            "last_name=Builder",
+            "--set",
+            "phone3=0170 5550001",
+            "--json",
+        ],
+    );
+
+    let sync = ok_json(d, &["sync", "Work", "--json"]);
+    assert_eq!(sync["folder"], "Work");
+    assert!(sync["requests"].as_u64().unwrap() >= 1);
+    let again = ok_json(d, &["sync", "Work", "--json"]);
+    assert_eq!(
+        (again["added"].as_u64(), again["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    let list = ok_json(d, &["list", "Work", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let bob = list
+        .iter()
+        .find(|r| r["fields"]["display_name"] == "Bob Builder")
+        .expect("FN derived");
+    assert!(bob["fields"].get("phone1").is_none(), "empty cells omitted");
+
+    let hits = ok_json(
+        d,
+        &["lookup", "+49 30 1234-567", "--country", "DE", "--json"],
+    );
+    assert_eq!(hits["matches"][0]["display_name"], "ACME Zentrale");
+    assert_eq!(hits["matches"][0]["quality"], "switchboard");
+    let none = ok_json(d, &["lookup", "+1 212 555 0000", "--json"]);
+    assert_eq!(none["matches"].as_array().unwrap().len(), 0);
+    let bob_hit = ok_json(d, &["lookup", "0049 170 5550001", "--json"]);
+    assert_eq!(bob_hit["matches"][0]["column"], "phone3");
+
+    let edited = ok_json(
+        d,
+        &[
+            "edit",
+            "Work",
+            &id,
+            "--set",
+            "phone2=+49 30 1234-99",
+            "--json",
+        ],
+    );
+    assert_eq!(edited["fields"]["phone2"], "+49 30 1234-99");
+    let shown = ok_json(d, &["show", "Work", &id, "--json"]);
+    assert_eq!(shown["fields"]["company"], "ACME");
+
+    let vcf = run(d, "secret", &["export", "Work", "--format", "vcf"]);
+    let text = String::from_utf8(vcf.stdout).unwrap();
+    assert_eq!(text.matches("BEGIN:VCARD").count(), 2);
+    let csv = run(d, "secret", &["export", "Work", "--format", "csv"]);
+    assert!(
+        String::from_utf8(csv.stdout)
+            .unwrap()
+            .starts_with("id,display_name,")
+    );
+
+    let dial = ok_json(
+        d,
+        &[
+            "dial",
+            "tel:+49-30-1234-99",
+            "--area-code",
+            "30",
+            "--outside-prefix",
+            "0",
+            "--json",
+        ],
+    );
+    assert_eq!(dial["dial"], "0123499");
+    assert_eq!(dial["match"]["display_name"], "ACME Zentrale");
+
+    // Wrong password: one clear line, non-zero exit, cache untouched.
+    let bad = run(d, "not-the-password", &["sync", "Work"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("wrong user name or password"), "{err}");
+    assert!(!err.contains("not-the-password"), "password leaked: {err}");
+    assert_eq!(
+        ok_json(d, &["list", "Work", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let unknown = run(d, "secret", &["list", "Nope"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown folder"));
+
+    // Settings change later without losing the cache.
+    let out = run(
+        d,
+        "secret",
+        &[
+            "folder",
+            "set",
+            "Work",
+            "--phones",
+            "2",
+            "--phone-kind",
+            "phone2=mobile",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = ok_json(d, &["list", "Work", "--json"]);
+    let bob = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["fields"]["display_name"] == "Bob Builder")
+        .unwrap();
+    assert_eq!(
+        bob["fields"]["phone2"], "0170 5550001",
+        "re-mapped into the retyped column"
+    );
+
+    let out = run(d, "secret", &["delete", "Work", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        ok_json(d, &["list", "Work", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let folders = ok_json(d, &["folder", "list", "--json"]);
+    assert_eq!(folders[0]["records"], 1);
+    assert!(folders[0].get("password").is_none());
+    drop(s);
+}
