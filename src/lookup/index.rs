@@ -91,41 +91,67 @@ struct RecordData {
 }
 
 /// A contact found for a number.
+///
+/// A match holds the [`IndexSnapshot`] it was found in (one `Arc`, no copies), so
+/// building it costs no memory access beyond the index itself; a match kept for long
+/// keeps that snapshot alive, so copy out what a long-lived window shows.
 #[derive(Debug, Clone)]
 pub struct CallerMatch {
     quality: MatchQuality,
-    record: Arc<RecordData>,
+    snapshot: Arc<IndexSnapshot>,
+    rec: u32,
     field: u16,
 }
 
+static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
+    folder: Arc::from(""),
+    id: RecordId::default(),
+    display_name: Box::from(""),
+    company: Box::from(""),
+    numbers: Box::new([]),
+});
+
 impl CallerMatch {
+    fn record(&self) -> &RecordData {
+        // Every slot's record exists in its snapshot; the fallback is never reached.
+        match self.snapshot.records.get(self.rec as usize) {
+            Some(Some(r)) => r,
+            _ => &NO_RECORD,
+        }
+    }
+    fn field(&self) -> (&str, &str) {
+        self.record()
+            .numbers
+            .get(usize::from(self.field))
+            .map_or(("", ""), |(c, n)| (&**c, &**n))
+    }
     /// How good the match is.
     pub fn quality(&self) -> MatchQuality {
         self.quality
     }
     /// The folder of the contact.
     pub fn folder(&self) -> &str {
-        &self.record.folder
+        &self.record().folder
     }
     /// The record id of the contact.
     pub fn id(&self) -> &RecordId {
-        &self.record.id
+        &self.record().id
     }
     /// The contact's display name.
     pub fn display_name(&self) -> &str {
-        &self.record.display_name
+        &self.record().display_name
     }
     /// The contact's organisation.
     pub fn company(&self) -> &str {
-        &self.record.company
+        &self.record().company
     }
     /// The column of the number that matched.
     pub fn column(&self) -> &str {
-        &self.record.numbers[usize::from(self.field)].0
+        self.field().0
     }
     /// The matching number as stored.
     pub fn number(&self) -> &str {
-        &self.record.numbers[usize::from(self.field)].1
+        self.field().1
     }
 }
 
@@ -207,6 +233,11 @@ pub struct IndexSnapshot {
     slots: Vec<Slot>,
     dir: Vec<u32>,
     shift: u32,
+    /// One bit per `filter_bits`-bit hash prefix: clear means no slot has it. Lets a
+    /// miss (and most switchboard probes) skip the directory and the slots, at under
+    /// 2 bytes a number.
+    filter: Vec<u64>,
+    filter_shift: u32,
     records: Vec<Option<Arc<RecordData>>>,
 }
 
@@ -217,6 +248,8 @@ impl IndexSnapshot {
             slots: Vec::new(),
             dir: Vec::new(),
             shift: 60,
+            filter: Vec::new(),
+            filter_shift: 58,
             records: Vec::new(),
         };
         s.build_dir();
@@ -236,29 +269,46 @@ impl IndexSnapshot {
             dir[b] += dir[b - 1];
         }
         self.dir = dir;
+        // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
+        let fbits = (self.slots.len() * 7)
+            .max(64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(6, 30);
+        self.filter_shift = 64 - fbits;
+        let mut filter = vec![0u64; 1 << (fbits - 6)];
+        for s in &self.slots {
+            let bit = (s.h >> self.filter_shift) as usize;
+            filter[bit >> 6] |= 1 << (bit & 63);
+        }
+        self.filter = filter;
     }
 
     fn probe(&self, key: u64) -> impl Iterator<Item = &Slot> {
         let h = mix(key);
-        let b = (h >> self.shift) as usize;
-        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
-        self.slots[lo..hi].iter().filter(move |s| s.h == h)
+        let bit = (h >> self.filter_shift) as usize;
+        let range = if self.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
+            0..0
+        } else {
+            let b = (h >> self.shift) as usize;
+            self.dir[b] as usize..self.dir[b + 1] as usize
+        };
+        self.slots[range].iter().filter(move |s| s.h == h)
     }
 
     fn push_matches(
-        &self,
+        self: &Arc<Self>,
         key: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
         for s in self.probe(key) {
-            if let Some(Some(record)) = self.records.get(s.rec as usize) {
-                out.push(CallerMatch {
-                    quality: quality(s),
-                    record: Arc::clone(record),
-                    field: s.field,
-                });
-            }
+            out.push(CallerMatch {
+                quality: quality(s),
+                snapshot: Arc::clone(self),
+                rec: s.rec,
+                field: s.field,
+            });
         }
     }
 
@@ -281,13 +331,13 @@ impl IndexSnapshot {
     ///
     /// # Errors
     /// [`NotANumber`] when the text is no phone number.
-    pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
+    pub fn lookup(self: &Arc<Self>, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
         Ok(self.lookup_normalized(&self.plan.normalize(number)?))
     }
 
     /// Looks up a normalised number. All matches, best first: exact and national
     /// matches; when there are none, the switchboard with the fewest stripped digits.
-    pub fn lookup_normalized(&self, number: &Normalized) -> Vec<CallerMatch> {
+    pub fn lookup_normalized(self: &Arc<Self>, number: &Normalized) -> Vec<CallerMatch> {
         let mut out = Vec::new();
         let p = match number {
             Normalized::Internal(ext) => {
@@ -343,6 +393,7 @@ impl IndexSnapshot {
     fn memory(&self) -> (usize, usize) {
         let index = self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.dir.capacity() * 4
+            + self.filter.capacity() * 8
             + self.records.capacity() * std::mem::size_of::<Option<Arc<RecordData>>>();
         let payload = self
             .records
@@ -461,6 +512,7 @@ impl Writer {
 /// ```
 #[derive(Debug)]
 pub struct CallerIndex {
+    plan: Arc<DialPlan>,
     current: RwLock<Arc<IndexSnapshot>>,
     writer: Mutex<Writer>,
 }
@@ -469,8 +521,10 @@ impl CallerIndex {
     /// An empty index; stored numbers without country or area code are read under
     /// `plan`.
     pub fn new(plan: DialPlan) -> CallerIndex {
+        let plan = Arc::new(plan);
         CallerIndex {
-            current: RwLock::new(Arc::new(IndexSnapshot::empty(Arc::new(plan)))),
+            plan: plan.clone(),
+            current: RwLock::new(Arc::new(IndexSnapshot::empty(plan))),
             writer: Mutex::new(Writer::default()),
         }
     }
@@ -478,10 +532,7 @@ impl CallerIndex {
     /// The current state, for several lookups on one consistent view. Holds a read
     /// lock only for the time of an `Arc` clone.
     pub fn snapshot(&self) -> Arc<IndexSnapshot> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.read().clone()
     }
 
     /// Looks up a number under the index's dial plan. See
@@ -490,7 +541,14 @@ impl CallerIndex {
     /// # Errors
     /// [`NotANumber`] when the text is no phone number.
     pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
-        self.snapshot().lookup(number)
+        // Normalise outside the lock; hold the read guard (not an Arc clone) for the
+        // probe only: a writer needs the write lock only to swap a pointer.
+        let n = self.plan.normalize(number)?;
+        Ok(self.read().lookup_normalized(&n))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<IndexSnapshot>> {
+        self.current.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Looks up a number that arrived on a line with its own dial plan.
@@ -499,7 +557,7 @@ impl CallerIndex {
     /// [`NotANumber`] when the text is no phone number.
     pub fn lookup_on(&self, line: &DialPlan, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
         let n = line.normalize(number)?;
-        Ok(self.snapshot().lookup_normalized(&n))
+        Ok(self.read().lookup_normalized(&n))
     }
 
     /// Indexes (or re-indexes) one record. Each call publishes a new snapshot, which
@@ -571,7 +629,7 @@ impl CallerIndex {
                     let mut fields = Vec::with_capacity(contact.numbers.len());
                     for (i, field) in contact
                         .numbers
-                        .iter()
+                        .into_iter()
                         .enumerate()
                         .take(usize::from(u16::MAX))
                     {
@@ -606,16 +664,16 @@ impl CallerIndex {
                             }),
                         }
                         let column = Writer::intern(&mut w.columns, &field.column);
-                        fields.push((column, Box::from(field.number.as_str())));
+                        fields.push((column, field.number.into_boxed_str()));
                     }
+                    w.remember(folder_arc.clone(), &id, r);
                     records[r as usize] = Some(Arc::new(RecordData {
-                        folder: folder_arc.clone(),
-                        id: id.clone(),
-                        display_name: contact.display_name.into(),
-                        company: contact.company.into(),
-                        numbers: fields.into(),
+                        folder: folder_arc,
+                        id,
+                        display_name: contact.display_name.into_boxed_str(),
+                        company: contact.company.into_boxed_str(),
+                        numbers: fields.into_boxed_slice(),
                     }));
-                    w.remember(folder_arc, &id, r);
                 }
                 IndexChange::Remove { folder, id } => {
                     if let Some(r) = w.find(&records, &folder, &id) {
@@ -663,6 +721,8 @@ impl CallerIndex {
             slots,
             dir: Vec::new(),
             shift: 60,
+            filter: Vec::new(),
+            filter_shift: 58,
             records,
         };
         next.build_dir();
