@@ -85,9 +85,10 @@ pub enum MatchQuality {
 struct RecordData {
     folder: Arc<str>,
     id: RecordId,
-    display_name: Box<str>,
-    company: Box<str>,
-    numbers: Box<[(Arc<str>, Box<str>)]>,
+    // Strings as they came in: converting to `Box<str>` would reallocate most of them.
+    display_name: String,
+    company: String,
+    numbers: Vec<(Arc<str>, String)>,
 }
 
 /// A contact found for a number.
@@ -106,9 +107,9 @@ pub struct CallerMatch {
 static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
     folder: Arc::from(""),
     id: RecordId::default(),
-    display_name: Box::from(""),
-    company: Box::from(""),
-    numbers: Box::new([]),
+    display_name: String::new(),
+    company: String::new(),
+    numbers: Vec::new(),
 });
 
 impl CallerMatch {
@@ -243,45 +244,68 @@ pub struct IndexSnapshot {
 
 impl IndexSnapshot {
     fn empty(plan: Arc<DialPlan>) -> IndexSnapshot {
-        let mut s = IndexSnapshot {
-            plan,
-            slots: Vec::new(),
-            dir: Vec::new(),
-            shift: 60,
-            filter: Vec::new(),
-            filter_shift: 58,
-            records: Vec::new(),
-        };
-        s.build_dir();
-        s
+        IndexSnapshot::assemble(plan, std::iter::empty(), Vec::new())
     }
 
-    fn build_dir(&mut self) {
-        let wanted = (self.slots.len() / 4).max(16).next_power_of_two();
+    /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
+    /// sort of each small bucket), builds the directory and the filter: O(n).
+    fn assemble<'a>(
+        plan: Arc<DialPlan>,
+        all: impl Iterator<Item = &'a Slot> + Clone,
+        records: Vec<Option<Arc<RecordData>>>,
+    ) -> IndexSnapshot {
+        let n = all.clone().count();
+        let wanted = (n / 4).max(16).next_power_of_two();
         let bits = wanted.trailing_zeros().clamp(4, 24);
-        self.shift = 64 - bits;
+        let shift = 64 - bits;
         let buckets = 1usize << bits;
         let mut dir = vec![0u32; buckets + 1];
-        for s in &self.slots {
-            dir[(s.h >> self.shift) as usize + 1] += 1;
+        for s in all.clone() {
+            dir[(s.h >> shift) as usize + 1] += 1;
         }
         for b in 1..=buckets {
             dir[b] += dir[b - 1];
         }
-        self.dir = dir;
+        let mut next: Vec<u32> = dir[..buckets].to_vec();
+        let empty = Slot {
+            h: 0,
+            rec: 0,
+            field: 0,
+            assumed: 0,
+        };
+        let mut slots = vec![empty; n];
+        for s in all {
+            let b = (s.h >> shift) as usize;
+            slots[next[b] as usize] = *s;
+            next[b] += 1;
+        }
+        for b in 0..buckets {
+            let bucket = &mut slots[dir[b] as usize..dir[b + 1] as usize];
+            if bucket.len() > 1 {
+                bucket.sort_unstable_by_key(slot_order);
+            }
+        }
         // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
-        let fbits = (self.slots.len() * 7)
+        let fbits = (n * 7)
             .max(64)
             .next_power_of_two()
             .trailing_zeros()
             .clamp(6, 30);
-        self.filter_shift = 64 - fbits;
+        let filter_shift = 64 - fbits;
         let mut filter = vec![0u64; 1 << (fbits - 6)];
-        for s in &self.slots {
-            let bit = (s.h >> self.filter_shift) as usize;
+        for s in &slots {
+            let bit = (s.h >> filter_shift) as usize;
             filter[bit >> 6] |= 1 << (bit & 63);
         }
-        self.filter = filter;
+        IndexSnapshot {
+            plan,
+            slots,
+            dir,
+            shift,
+            filter,
+            filter_shift,
+            records,
+        }
     }
 
     fn probe(&self, key: u64) -> impl Iterator<Item = &Slot> {
@@ -404,21 +428,41 @@ impl IndexSnapshot {
                 // column names are shared and not counted per record.
                 16 + std::mem::size_of::<RecordData>()
                     + r.id.as_str().len()
-                    + r.display_name.len()
-                    + r.company.len()
-                    + r.numbers.len() * 32
-                    + r.numbers.iter().map(|(_, n)| n.len()).sum::<usize>()
+                    + r.display_name.capacity()
+                    + r.company.capacity()
+                    + r.numbers.capacity() * std::mem::size_of::<(Arc<str>, String)>()
+                    + r.numbers.iter().map(|(_, n)| n.capacity()).sum::<usize>()
             })
             .sum();
         (index, payload)
     }
 }
 
+/// Hashes a key that is already a hash by passing it through.
+#[derive(Debug, Default, Clone, Copy)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type PreHashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
+
 /// The writer's side: where each record lives in the record table.
 #[derive(Debug, Default)]
 struct Writer {
     /// Hash of (folder, id) → record number.
-    ids: HashMap<u64, u32>,
+    ids: PreHashedMap<u32>,
     /// The rare records whose (folder, id) hash collides with another's.
     collisions: HashMap<(Arc<str>, RecordId), u32>,
     free: Vec<u32>,
@@ -442,13 +486,17 @@ impl Writer {
     fn find(
         &self,
         records: &[Option<Arc<RecordData>>],
+        h: u64,
         folder: &str,
         id: &RecordId,
     ) -> Option<u32> {
-        if let Some(&r) = self.ids.get(&id_hash(folder, id))
+        if let Some(&r) = self.ids.get(&h)
             && is_record(&records[r as usize], folder, id)
         {
             return Some(r);
+        }
+        if self.collisions.is_empty() {
+            return None;
         }
         self.collisions
             .get(&(Arc::from(folder), id.clone()))
@@ -467,8 +515,7 @@ impl Writer {
         }
     }
 
-    fn remember(&mut self, folder: Arc<str>, id: &RecordId, r: u32) {
-        let h = id_hash(&folder, id);
+    fn remember(&mut self, h: u64, folder: Arc<str>, id: &RecordId, r: u32) {
         match self.ids.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.collisions.insert((folder, id.clone()), r);
@@ -592,7 +639,11 @@ impl CallerIndex {
         let min = usize::from(plan.min_significant_digits).max(1);
         let mut records = cur.records.clone();
         let mut dead = vec![false; records.len()];
-        let mut fresh: Vec<Slot> = Vec::new();
+        let changes = changes.into_iter();
+        let expected = changes.size_hint().0;
+        let mut fresh: Vec<Slot> = Vec::with_capacity(expected * 3);
+        w.ids.reserve(expected);
+        records.reserve(expected.saturating_sub(w.free.len()));
         let mut report = IndexReport::default();
 
         let mut drop_record = |w: &mut Writer,
@@ -614,7 +665,8 @@ impl CallerIndex {
                     id,
                     contact,
                 } => {
-                    if let Some(r) = w.find(&records, &folder, &id) {
+                    let h = id_hash(&folder, &id);
+                    if let Some(r) = w.find(&records, h, &folder, &id) {
                         drop_record(&mut w, &mut records, &mut fresh, r);
                         w.free.push(r);
                     }
@@ -664,19 +716,19 @@ impl CallerIndex {
                             }),
                         }
                         let column = Writer::intern(&mut w.columns, &field.column);
-                        fields.push((column, field.number.into_boxed_str()));
+                        fields.push((column, field.number));
                     }
-                    w.remember(folder_arc.clone(), &id, r);
+                    w.remember(h, folder_arc.clone(), &id, r);
                     records[r as usize] = Some(Arc::new(RecordData {
                         folder: folder_arc,
                         id,
-                        display_name: contact.display_name.into_boxed_str(),
-                        company: contact.company.into_boxed_str(),
-                        numbers: fields.into_boxed_slice(),
+                        display_name: contact.display_name,
+                        company: contact.company,
+                        numbers: fields,
                     }));
                 }
                 IndexChange::Remove { folder, id } => {
-                    if let Some(r) = w.find(&records, &folder, &id) {
+                    if let Some(r) = w.find(&records, id_hash(&folder, &id), &folder, &id) {
                         drop_record(&mut w, &mut records, &mut fresh, r);
                         w.free.push(r);
                     }
@@ -696,36 +748,18 @@ impl CallerIndex {
             }
         }
 
-        fresh.sort_unstable_by_key(slot_order);
         let kept = cur
             .slots
             .iter()
-            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false));
-        let mut slots = Vec::with_capacity(cur.slots.len() + fresh.len());
-        let mut fresh_iter = fresh.into_iter().peekable();
-        for s in kept {
-            while let Some(f) = fresh_iter.next_if(|f| slot_order(f) < slot_order(s)) {
-                slots.push(f);
-            }
-            slots.push(*s);
-        }
-        slots.extend(fresh_iter);
+            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false))
+            .chain(fresh.iter());
         // Trailing free record numbers can go.
         while records.last().is_some_and(Option::is_none) {
             records.pop();
             let last = records.len() as u32;
             w.free.retain(|&r| r != last);
         }
-        let mut next = IndexSnapshot {
-            plan,
-            slots,
-            dir: Vec::new(),
-            shift: 60,
-            filter: Vec::new(),
-            filter_shift: 58,
-            records,
-        };
-        next.build_dir();
+        let next = IndexSnapshot::assemble(plan, kept, records);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         report
     }
