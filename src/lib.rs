@@ -16,7 +16,9 @@
 //! merges edited rows back into the card they came from. Backends implement the
 //! blocking, object-safe [`PhonebookSource`] trait and are shared as
 //! `Arc<dyn PhonebookSource>`; the network work is a rare background sync, while the
-//! hot path (caller lookup) never touches the network.
+//! hot path (caller lookup) never touches the network. The [`carddav`] backend finds
+//! address books ([`carddav::discover`]) and serves one as a
+//! [`carddav::CardDavSource`].
 //!
 //! ## Quick start
 //!

@@ -284,7 +284,17 @@ fn put_without_etag_fetches_the_stored_card() {
                 ),
         ),
     );
-    let src = open(&m);
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "hunter2")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !format!("{src:?}").contains("hunter2"),
+        "Debug shows no password"
+    );
     let rec = src
         .create(&Row::new().with("display_name", "Ada"))
         .expect("create");
@@ -742,4 +752,86 @@ fn refused_connection_is_a_network_error() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::Network { .. }), "{err:?}");
+}
+
+/// A redirect from https to http is refused (nextcloud/docker#2437; dav4jvm does the
+/// same): it would send the credentials in clear. wiremock has no TLS, so an
+/// `openssl s_server -HTTP` serves the redirect (it answers GET only, which is enough).
+#[test]
+fn https_to_http_redirect_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("the openssl command is needed for this test (apt-get install openssl)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let http = Mocked::new();
+    mount_book(&http, "");
+    std::fs::write(
+        dir.path().join("moved.vcf"),
+        format!(
+            "HTTP/1.0 301 Moved Permanently\r\nLocation: {}\r\nContent-Length: 0\r\n\r\n",
+            http.url("/book/moved.vcf")
+        ),
+    )
+    .unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-HTTP", "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server starts");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&http.url("/book/"))
+            .password("alice", "secret")
+            .accept_invalid_certs(true)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let res = src.get(&RecordId::new(format!(
+        "https://127.0.0.1:{port}/moved.vcf"
+    )));
+    let _ = server.kill();
+    let _ = server.wait();
+    let err = res.unwrap_err();
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("https to http"), "{err}");
+    assert!(
+        http.requests()
+            .iter()
+            .all(|r| r.url.path() != "/book/moved.vcf"),
+        "the http URL was never requested"
+    );
 }

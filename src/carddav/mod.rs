@@ -17,6 +17,20 @@
 //!
 //! Server behaviour this code survives, with the bug reports that show it, is listed in
 //! the README ("Supported servers and their quirks").
+//!
+//! ```no_run
+//! use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
+//! use cti_phonebook::PhonebookSource;
+//!
+//! let config = CardDavConfig::builder("https://cloud.example.org")
+//!     .password("alice", "secret")
+//!     .build()?;
+//! let books = carddav::discover(&config)?;
+//! let source = CardDavSource::open(config.with_url(books[0].url.clone()))?;
+//! let listing = source.list()?;
+//! println!("{} contacts, {} requests", listing.records.len(), listing.requests);
+//! # Ok::<(), cti_phonebook::Error>(())
+//! ```
 
 mod client;
 mod discover;
