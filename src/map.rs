@@ -169,6 +169,23 @@ fn place(columns: usize, scores: &[Vec<u8>], prefs: &[Option<u8>]) -> (Vec<Optio
     (slot, left)
 }
 
+/// Places `items` into one column per kind: `fit` scores an item for a kind, `pref`
+/// gives item `i`'s preference. Returns, per column, the item placed there, and how
+/// many items found no column.
+fn place_all<K, T>(
+    kinds: &[K],
+    items: &[T],
+    fit: impl Fn(&T, &K) -> u8,
+    pref: impl Fn(usize) -> Option<u8>,
+) -> (Vec<Option<usize>>, usize) {
+    let scores: Vec<Vec<u8>> = items
+        .iter()
+        .map(|t| kinds.iter().map(|k| fit(t, k)).collect())
+        .collect();
+    let prefs: Vec<Option<u8>> = (0..items.len()).map(pref).collect();
+    place(kinds.len(), &scores, &prefs)
+}
+
 /// Where the card's values sit in the row.
 #[derive(Debug, Default)]
 struct Placement {
@@ -196,17 +213,8 @@ impl Schema {
 
         let tels = card.tels();
         let traits: Vec<TelTraits> = tels.iter().map(TelTraits::of).collect();
-        let scores: Vec<Vec<u8>> = traits
-            .iter()
-            .map(|t| self.phones.iter().map(|k| t.fit(*k)).collect())
-            .collect();
-        let prefs: Vec<Option<u8>> = tels.iter().map(|t| t.pref).collect();
-        let (slots, left) = place(self.phones.len(), &scores, &prefs);
-        row.hidden.phones = if self.phones.is_empty() {
-            tels.len()
-        } else {
-            left
-        };
+        let (slots, hidden) = place_all(&self.phones, &traits, |t, k| t.fit(*k), |i| tels[i].pref);
+        row.hidden.phones = hidden;
         for (c, s) in slots.iter().enumerate() {
             p.phones.push(s.map(|i| tels[i].id));
             if let Some(i) = s {
@@ -215,22 +223,13 @@ impl Schema {
         }
 
         let emails = card.emails();
-        let scores: Vec<Vec<u8>> = emails
-            .iter()
-            .map(|e| {
-                self.emails
-                    .iter()
-                    .map(|k| contact_fit(&e.types, e.label.as_deref(), *k))
-                    .collect()
-            })
-            .collect();
-        let prefs: Vec<Option<u8>> = emails.iter().map(|e| e.pref).collect();
-        let (slots, left) = place(self.emails.len(), &scores, &prefs);
-        row.hidden.emails = if self.emails.is_empty() {
-            emails.len()
-        } else {
-            left
-        };
+        let (slots, hidden) = place_all(
+            &self.emails,
+            &emails,
+            |e, k| contact_fit(&e.types, e.label.as_deref(), *k),
+            |i| emails[i].pref,
+        );
+        row.hidden.emails = hidden;
         for (c, s) in slots.iter().enumerate() {
             p.emails.push(s.map(|i| emails[i].id));
             if let Some(i) = s {
@@ -239,21 +238,13 @@ impl Schema {
         }
 
         let urls = card.urls();
-        let scores: Vec<Vec<u8>> = urls
-            .iter()
-            .map(|u| {
-                self.websites
-                    .iter()
-                    .map(|k| contact_fit(&u.types, u.label.as_deref(), *k))
-                    .collect()
-            })
-            .collect();
-        let (slots, left) = place(self.websites.len(), &scores, &vec![None; urls.len()]);
-        row.hidden.websites = if self.websites.is_empty() {
-            urls.len()
-        } else {
-            left
-        };
+        let (slots, hidden) = place_all(
+            &self.websites,
+            &urls,
+            |u, k| contact_fit(&u.types, u.label.as_deref(), *k),
+            |_| None,
+        );
+        row.hidden.websites = hidden;
         for (c, s) in slots.iter().enumerate() {
             p.websites.push(s.map(|i| urls[i].id));
             if let Some(i) = s {
@@ -262,21 +253,13 @@ impl Schema {
         }
 
         let adrs = card.addresses();
-        let scores: Vec<Vec<u8>> = adrs
-            .iter()
-            .map(|a| {
-                self.addresses
-                    .iter()
-                    .map(|k| contact_fit(&a.types, a.label.as_deref(), *k))
-                    .collect()
-            })
-            .collect();
-        let (slots, left) = place(self.addresses.len(), &scores, &vec![None; adrs.len()]);
-        row.hidden.addresses = if self.addresses.is_empty() {
-            adrs.len()
-        } else {
-            left
-        };
+        let (slots, hidden) = place_all(
+            &self.addresses,
+            &adrs,
+            |a, k| contact_fit(&a.types, a.label.as_deref(), *k),
+            |_| None,
+        );
+        row.hidden.addresses = hidden;
         for (c, s) in slots.iter().enumerate() {
             p.addresses.push(s.and_then(|i| adrs[i].id));
             if let Some(i) = s {

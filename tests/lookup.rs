@@ -643,6 +643,9 @@ fn dialling_table() {
         ("AT", "+43 1 5551234", "05551234"),
         ("AT", "+43 664 1234567", "006641234567"),
         ("AT", "+49 30 1234567", "00049301234567"),
+        // Without its area code this one would read as a national number (found by
+        // the property test): it keeps the trunk prefix and area code.
+        ("AT", "+43 1 010000", "001010000"),
         // Switzerland: closed numbering, the area code is always dialled.
         ("CH", "+41 44 668 18 00", "00446681800"),
         ("CH", "+41 31 123 45 67", "00311234567"),

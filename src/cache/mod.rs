@@ -581,6 +581,17 @@ impl CachedFolder {
         Ok(report)
     }
 
+    /// Stores records the source just returned (one-record paths: writes, conflicts,
+    /// refresh of one record); the sync token and times stay as they are.
+    fn keep(&self, records: Vec<Record>) -> Result<SyncReport> {
+        self.apply(SyncMode::Record, records, &[], false, None, false)
+    }
+
+    /// Removes records the source no longer has (one-record paths).
+    fn forget(&self, ids: &[RecordId]) -> Result<SyncReport> {
+        self.apply(SyncMode::Record, Vec::new(), ids, false, None, false)
+    }
+
     /// Fetches what changed and applies it. A second call within the escalation window
     /// (5 s by default) reloads everything instead.
     ///
@@ -673,19 +684,12 @@ impl CachedFolder {
         let _g = lock(&self.sync_lock);
         match self.source.get(id) {
             Ok(r) => {
-                let mut rep = self.apply(SyncMode::Record, vec![r], &[], false, None, false)?;
+                let mut rep = self.keep(vec![r])?;
                 rep.requests = 1;
                 Ok(rep)
             }
             Err(Error::NotFound { .. }) => {
-                let mut rep = self.apply(
-                    SyncMode::Record,
-                    vec![],
-                    std::slice::from_ref(id),
-                    false,
-                    None,
-                    false,
-                )?;
+                let mut rep = self.forget(std::slice::from_ref(id))?;
                 rep.requests = 1;
                 Ok(rep)
             }
@@ -717,7 +721,7 @@ impl CachedFolder {
     pub fn create(&self, row: &Row) -> Result<Record> {
         let _g = lock(&self.sync_lock);
         let rec = self.source.create(row)?;
-        self.apply(SyncMode::Record, vec![rec.clone()], &[], false, None, false)?;
+        self.keep(vec![rec.clone()])?;
         Ok(rec)
     }
 
@@ -732,7 +736,7 @@ impl CachedFolder {
         let _g = lock(&self.sync_lock);
         match self.source.update(base, row) {
             Ok(rec) => {
-                self.apply(SyncMode::Record, vec![rec.clone()], &[], false, None, false)?;
+                self.keep(vec![rec.clone()])?;
                 Ok(rec)
             }
             Err(e) => Err(self.absorb_conflict(e)),
@@ -747,26 +751,9 @@ impl CachedFolder {
     pub fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
         let _g = lock(&self.sync_lock);
         match self.source.delete(id, based_on) {
-            Ok(()) => {
-                self.apply(
-                    SyncMode::Record,
-                    vec![],
-                    std::slice::from_ref(id),
-                    false,
-                    None,
-                    false,
-                )?;
-                Ok(())
-            }
+            Ok(()) => self.forget(std::slice::from_ref(id)).map(drop),
             Err(e @ Error::NotFound { .. }) => {
-                self.apply(
-                    SyncMode::Record,
-                    vec![],
-                    std::slice::from_ref(id),
-                    false,
-                    None,
-                    false,
-                )?;
+                self.forget(std::slice::from_ref(id))?;
                 Err(e)
             }
             Err(e) => Err(self.absorb_conflict(e)),
@@ -788,10 +775,10 @@ impl CachedFolder {
         let current = current.map(|c| *c).or_else(|| self.source.get(&rid).ok());
         match &current {
             Some(c) => {
-                let _ = self.apply(SyncMode::Record, vec![c.clone()], &[], false, None, false);
+                let _ = self.keep(vec![c.clone()]);
             }
             None => {
-                let _ = self.apply(SyncMode::Record, vec![], &[rid], false, None, false);
+                let _ = self.forget(&[rid]);
             }
         }
         Error::Conflict {

@@ -350,29 +350,11 @@ impl PhonebookSource for CardDavSource {
 
     fn create(&self, row: &Row) -> Result<Record> {
         let mut card = new_card(&self.schema_now(), row, self.book.preferred_version());
-        let uid = match card.uid() {
-            Some(u) if !u.trim().is_empty() => u,
-            _ => {
-                let u = new_uid();
-                card.set_single("UID", Some(&u));
-                u
-            }
-        };
         // Radicale and Xandikos reject a card without FN.
         if card.first("FN").is_none() {
             card.set_single("FN", Some(""));
         }
-        let href = href_for_uid(self.url(), &uid);
-        match sync::put(
-            &self.client,
-            self.url(),
-            &href,
-            card.to_bytes(),
-            Precondition::Create,
-        )? {
-            WriteOutcome::Done(etag) => self.stored(&href, etag, card),
-            WriteOutcome::PreconditionFailed => Err(self.conflict(&RecordId::new(href), "")),
-        }
+        self.import_card(card)
     }
 
     fn update(&self, base: &Record, row: &Row) -> Result<Record> {

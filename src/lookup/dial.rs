@@ -36,15 +36,17 @@ impl DialPlan {
                 let nsn = p.national_digits();
                 if p.country_code() == rules.calling_code() {
                     let area = &*self.area_code;
-                    // A subscriber number that itself starts with the trunk prefix
-                    // (Vienna +43 1 010000) would read as a national number when
-                    // dialled without its area code: dial it in full.
-                    let trunk = rules.trunk_prefix().unwrap_or("");
+                    // Dialled without its area code, a number must not read as
+                    // something else: a trunk-prefixed number or an extension.
                     let local = self.dial_local_without_area_code
                         && !area.is_empty()
                         && nsn.len() > area.len()
                         && nsn.starts_with(area)
-                        && (trunk.is_empty() || !nsn[area.len()..].starts_with(trunk));
+                        && !self.is_extension_length(nsn.len() - area.len())
+                        && !rules
+                            .trunk_prefix()
+                            .is_some_and(|t| nsn[area.len()..].starts_with(t))
+                        && !nsn[area.len()..].starts_with(rules.international_prefix());
                     if local {
                         out.push_str(&nsn[area.len()..]);
                     } else {

@@ -85,47 +85,74 @@ pub enum MatchQuality {
 struct RecordData {
     folder: Arc<str>,
     id: RecordId,
-    display_name: Box<str>,
-    company: Box<str>,
-    numbers: Box<[(Arc<str>, Box<str>)]>,
+    // Strings as they came in: converting to `Box<str>` would reallocate most of them.
+    display_name: String,
+    company: String,
+    numbers: Vec<(Arc<str>, String)>,
 }
 
 /// A contact found for a number.
+///
+/// A match holds the [`IndexSnapshot`] it was found in (one `Arc`, no copies), so
+/// building it costs no memory access beyond the index itself; a match kept for long
+/// keeps that snapshot alive, so copy out what a long-lived window shows.
 #[derive(Debug, Clone)]
 pub struct CallerMatch {
     quality: MatchQuality,
-    record: Arc<RecordData>,
+    snapshot: Arc<IndexSnapshot>,
+    rec: u32,
     field: u16,
 }
 
+static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
+    folder: Arc::from(""),
+    id: RecordId::default(),
+    display_name: String::new(),
+    company: String::new(),
+    numbers: Vec::new(),
+});
+
 impl CallerMatch {
+    fn record(&self) -> &RecordData {
+        // Every slot's record exists in its snapshot; the fallback is never reached.
+        match self.snapshot.records.get(self.rec as usize) {
+            Some(Some(r)) => r,
+            _ => &NO_RECORD,
+        }
+    }
+    fn field(&self) -> (&str, &str) {
+        self.record()
+            .numbers
+            .get(usize::from(self.field))
+            .map_or(("", ""), |(c, n)| (&**c, &**n))
+    }
     /// How good the match is.
     pub fn quality(&self) -> MatchQuality {
         self.quality
     }
     /// The folder of the contact.
     pub fn folder(&self) -> &str {
-        &self.record.folder
+        &self.record().folder
     }
     /// The record id of the contact.
     pub fn id(&self) -> &RecordId {
-        &self.record.id
+        &self.record().id
     }
     /// The contact's display name.
     pub fn display_name(&self) -> &str {
-        &self.record.display_name
+        &self.record().display_name
     }
     /// The contact's organisation.
     pub fn company(&self) -> &str {
-        &self.record.company
+        &self.record().company
     }
     /// The column of the number that matched.
     pub fn column(&self) -> &str {
-        &self.record.numbers[usize::from(self.field)].0
+        self.field().0
     }
     /// The matching number as stored.
     pub fn number(&self) -> &str {
-        &self.record.numbers[usize::from(self.field)].1
+        self.field().1
     }
 }
 
@@ -207,58 +234,105 @@ pub struct IndexSnapshot {
     slots: Vec<Slot>,
     dir: Vec<u32>,
     shift: u32,
+    /// One bit per `filter_bits`-bit hash prefix: clear means no slot has it. Lets a
+    /// miss (and most switchboard probes) skip the directory and the slots, at under
+    /// 2 bytes a number.
+    filter: Vec<u64>,
+    filter_shift: u32,
     records: Vec<Option<Arc<RecordData>>>,
 }
 
 impl IndexSnapshot {
     fn empty(plan: Arc<DialPlan>) -> IndexSnapshot {
-        let mut s = IndexSnapshot {
-            plan,
-            slots: Vec::new(),
-            dir: Vec::new(),
-            shift: 60,
-            records: Vec::new(),
-        };
-        s.build_dir();
-        s
+        IndexSnapshot::assemble(plan, std::iter::empty(), Vec::new())
     }
 
-    fn build_dir(&mut self) {
-        let wanted = (self.slots.len() / 4).max(16).next_power_of_two();
+    /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
+    /// sort of each small bucket), builds the directory and the filter: O(n).
+    fn assemble<'a>(
+        plan: Arc<DialPlan>,
+        all: impl Iterator<Item = &'a Slot> + Clone,
+        records: Vec<Option<Arc<RecordData>>>,
+    ) -> IndexSnapshot {
+        let n = all.clone().count();
+        let wanted = (n / 4).max(16).next_power_of_two();
         let bits = wanted.trailing_zeros().clamp(4, 24);
-        self.shift = 64 - bits;
+        let shift = 64 - bits;
         let buckets = 1usize << bits;
         let mut dir = vec![0u32; buckets + 1];
-        for s in &self.slots {
-            dir[(s.h >> self.shift) as usize + 1] += 1;
+        for s in all.clone() {
+            dir[(s.h >> shift) as usize + 1] += 1;
         }
         for b in 1..=buckets {
             dir[b] += dir[b - 1];
         }
-        self.dir = dir;
+        let mut next: Vec<u32> = dir[..buckets].to_vec();
+        let empty = Slot {
+            h: 0,
+            rec: 0,
+            field: 0,
+            assumed: 0,
+        };
+        let mut slots = vec![empty; n];
+        for s in all {
+            let b = (s.h >> shift) as usize;
+            slots[next[b] as usize] = *s;
+            next[b] += 1;
+        }
+        for b in 0..buckets {
+            let bucket = &mut slots[dir[b] as usize..dir[b + 1] as usize];
+            if bucket.len() > 1 {
+                bucket.sort_unstable_by_key(slot_order);
+            }
+        }
+        // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
+        let fbits = (n * 7)
+            .max(64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(6, 30);
+        let filter_shift = 64 - fbits;
+        let mut filter = vec![0u64; 1 << (fbits - 6)];
+        for s in &slots {
+            let bit = (s.h >> filter_shift) as usize;
+            filter[bit >> 6] |= 1 << (bit & 63);
+        }
+        IndexSnapshot {
+            plan,
+            slots,
+            dir,
+            shift,
+            filter,
+            filter_shift,
+            records,
+        }
     }
 
     fn probe(&self, key: u64) -> impl Iterator<Item = &Slot> {
         let h = mix(key);
-        let b = (h >> self.shift) as usize;
-        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
-        self.slots[lo..hi].iter().filter(move |s| s.h == h)
+        let bit = (h >> self.filter_shift) as usize;
+        let range = if self.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
+            0..0
+        } else {
+            let b = (h >> self.shift) as usize;
+            self.dir[b] as usize..self.dir[b + 1] as usize
+        };
+        self.slots[range].iter().filter(move |s| s.h == h)
     }
 
     fn push_matches(
-        &self,
+        self: &Arc<Self>,
         key: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
         for s in self.probe(key) {
-            if let Some(Some(record)) = self.records.get(s.rec as usize) {
-                out.push(CallerMatch {
-                    quality: quality(s),
-                    record: Arc::clone(record),
-                    field: s.field,
-                });
-            }
+            out.push(CallerMatch {
+                quality: quality(s),
+                snapshot: Arc::clone(self),
+                rec: s.rec,
+                field: s.field,
+            });
         }
     }
 
@@ -281,13 +355,13 @@ impl IndexSnapshot {
     ///
     /// # Errors
     /// [`NotANumber`] when the text is no phone number.
-    pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
+    pub fn lookup(self: &Arc<Self>, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
         Ok(self.lookup_normalized(&self.plan.normalize(number)?))
     }
 
     /// Looks up a normalised number. All matches, best first: exact and national
     /// matches; when there are none, the switchboard with the fewest stripped digits.
-    pub fn lookup_normalized(&self, number: &Normalized) -> Vec<CallerMatch> {
+    pub fn lookup_normalized(self: &Arc<Self>, number: &Normalized) -> Vec<CallerMatch> {
         let mut out = Vec::new();
         let p = match number {
             Normalized::Internal(ext) => {
@@ -343,6 +417,7 @@ impl IndexSnapshot {
     fn memory(&self) -> (usize, usize) {
         let index = self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.dir.capacity() * 4
+            + self.filter.capacity() * 8
             + self.records.capacity() * std::mem::size_of::<Option<Arc<RecordData>>>();
         let payload = self
             .records
@@ -353,21 +428,41 @@ impl IndexSnapshot {
                 // column names are shared and not counted per record.
                 16 + std::mem::size_of::<RecordData>()
                     + r.id.as_str().len()
-                    + r.display_name.len()
-                    + r.company.len()
-                    + r.numbers.len() * 32
-                    + r.numbers.iter().map(|(_, n)| n.len()).sum::<usize>()
+                    + r.display_name.capacity()
+                    + r.company.capacity()
+                    + r.numbers.capacity() * std::mem::size_of::<(Arc<str>, String)>()
+                    + r.numbers.iter().map(|(_, n)| n.capacity()).sum::<usize>()
             })
             .sum();
         (index, payload)
     }
 }
 
+/// Hashes a key that is already a hash by passing it through.
+#[derive(Debug, Default, Clone, Copy)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type PreHashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
+
 /// The writer's side: where each record lives in the record table.
 #[derive(Debug, Default)]
 struct Writer {
     /// Hash of (folder, id) → record number.
-    ids: HashMap<u64, u32>,
+    ids: PreHashedMap<u32>,
     /// The rare records whose (folder, id) hash collides with another's.
     collisions: HashMap<(Arc<str>, RecordId), u32>,
     free: Vec<u32>,
@@ -391,13 +486,17 @@ impl Writer {
     fn find(
         &self,
         records: &[Option<Arc<RecordData>>],
+        h: u64,
         folder: &str,
         id: &RecordId,
     ) -> Option<u32> {
-        if let Some(&r) = self.ids.get(&id_hash(folder, id))
+        if let Some(&r) = self.ids.get(&h)
             && is_record(&records[r as usize], folder, id)
         {
             return Some(r);
+        }
+        if self.collisions.is_empty() {
+            return None;
         }
         self.collisions
             .get(&(Arc::from(folder), id.clone()))
@@ -416,8 +515,7 @@ impl Writer {
         }
     }
 
-    fn remember(&mut self, folder: Arc<str>, id: &RecordId, r: u32) {
-        let h = id_hash(&folder, id);
+    fn remember(&mut self, h: u64, folder: Arc<str>, id: &RecordId, r: u32) {
         match self.ids.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.collisions.insert((folder, id.clone()), r);
@@ -461,6 +559,7 @@ impl Writer {
 /// ```
 #[derive(Debug)]
 pub struct CallerIndex {
+    plan: Arc<DialPlan>,
     current: RwLock<Arc<IndexSnapshot>>,
     writer: Mutex<Writer>,
 }
@@ -469,8 +568,10 @@ impl CallerIndex {
     /// An empty index; stored numbers without country or area code are read under
     /// `plan`.
     pub fn new(plan: DialPlan) -> CallerIndex {
+        let plan = Arc::new(plan);
         CallerIndex {
-            current: RwLock::new(Arc::new(IndexSnapshot::empty(Arc::new(plan)))),
+            plan: plan.clone(),
+            current: RwLock::new(Arc::new(IndexSnapshot::empty(plan))),
             writer: Mutex::new(Writer::default()),
         }
     }
@@ -478,10 +579,7 @@ impl CallerIndex {
     /// The current state, for several lookups on one consistent view. Holds a read
     /// lock only for the time of an `Arc` clone.
     pub fn snapshot(&self) -> Arc<IndexSnapshot> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.read().clone()
     }
 
     /// Looks up a number under the index's dial plan. See
@@ -490,7 +588,14 @@ impl CallerIndex {
     /// # Errors
     /// [`NotANumber`] when the text is no phone number.
     pub fn lookup(&self, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
-        self.snapshot().lookup(number)
+        // Normalise outside the lock; hold the read guard (not an Arc clone) for the
+        // probe only: a writer needs the write lock only to swap a pointer.
+        let n = self.plan.normalize(number)?;
+        Ok(self.read().lookup_normalized(&n))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<IndexSnapshot>> {
+        self.current.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Looks up a number that arrived on a line with its own dial plan.
@@ -499,7 +604,7 @@ impl CallerIndex {
     /// [`NotANumber`] when the text is no phone number.
     pub fn lookup_on(&self, line: &DialPlan, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
         let n = line.normalize(number)?;
-        Ok(self.snapshot().lookup_normalized(&n))
+        Ok(self.read().lookup_normalized(&n))
     }
 
     /// Indexes (or re-indexes) one record. Each call publishes a new snapshot, which
@@ -534,7 +639,11 @@ impl CallerIndex {
         let min = usize::from(plan.min_significant_digits).max(1);
         let mut records = cur.records.clone();
         let mut dead = vec![false; records.len()];
-        let mut fresh: Vec<Slot> = Vec::new();
+        let changes = changes.into_iter();
+        let expected = changes.size_hint().0;
+        let mut fresh: Vec<Slot> = Vec::with_capacity(expected * 3);
+        w.ids.reserve(expected);
+        records.reserve(expected.saturating_sub(w.free.len()));
         let mut report = IndexReport::default();
 
         let mut drop_record = |w: &mut Writer,
@@ -556,7 +665,8 @@ impl CallerIndex {
                     id,
                     contact,
                 } => {
-                    if let Some(r) = w.find(&records, &folder, &id) {
+                    let h = id_hash(&folder, &id);
+                    if let Some(r) = w.find(&records, h, &folder, &id) {
                         drop_record(&mut w, &mut records, &mut fresh, r);
                         w.free.push(r);
                     }
@@ -571,7 +681,7 @@ impl CallerIndex {
                     let mut fields = Vec::with_capacity(contact.numbers.len());
                     for (i, field) in contact
                         .numbers
-                        .iter()
+                        .into_iter()
                         .enumerate()
                         .take(usize::from(u16::MAX))
                     {
@@ -606,19 +716,19 @@ impl CallerIndex {
                             }),
                         }
                         let column = Writer::intern(&mut w.columns, &field.column);
-                        fields.push((column, Box::from(field.number.as_str())));
+                        fields.push((column, field.number));
                     }
+                    w.remember(h, folder_arc.clone(), &id, r);
                     records[r as usize] = Some(Arc::new(RecordData {
-                        folder: folder_arc.clone(),
-                        id: id.clone(),
-                        display_name: contact.display_name.into(),
-                        company: contact.company.into(),
-                        numbers: fields.into(),
+                        folder: folder_arc,
+                        id,
+                        display_name: contact.display_name,
+                        company: contact.company,
+                        numbers: fields,
                     }));
-                    w.remember(folder_arc, &id, r);
                 }
                 IndexChange::Remove { folder, id } => {
-                    if let Some(r) = w.find(&records, &folder, &id) {
+                    if let Some(r) = w.find(&records, id_hash(&folder, &id), &folder, &id) {
                         drop_record(&mut w, &mut records, &mut fresh, r);
                         w.free.push(r);
                     }
@@ -638,34 +748,18 @@ impl CallerIndex {
             }
         }
 
-        fresh.sort_unstable_by_key(slot_order);
         let kept = cur
             .slots
             .iter()
-            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false));
-        let mut slots = Vec::with_capacity(cur.slots.len() + fresh.len());
-        let mut fresh_iter = fresh.into_iter().peekable();
-        for s in kept {
-            while let Some(f) = fresh_iter.next_if(|f| slot_order(f) < slot_order(s)) {
-                slots.push(f);
-            }
-            slots.push(*s);
-        }
-        slots.extend(fresh_iter);
+            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false))
+            .chain(fresh.iter());
         // Trailing free record numbers can go.
         while records.last().is_some_and(Option::is_none) {
             records.pop();
             let last = records.len() as u32;
             w.free.retain(|&r| r != last);
         }
-        let mut next = IndexSnapshot {
-            plan,
-            slots,
-            dir: Vec::new(),
-            shift: 60,
-            records,
-        };
-        next.build_dir();
+        let next = IndexSnapshot::assemble(plan, kept, records);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
         report
     }

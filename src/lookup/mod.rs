@@ -36,6 +36,11 @@
 //! key: the caller is reported as the main number.
 
 mod dial;
+// The README's caller lookup example compiles and runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
+
 mod dialplan;
 mod index;
 mod normalize;

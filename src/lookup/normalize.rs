@@ -301,10 +301,19 @@ fn visual_digits(s: &str, out: &mut Digits) -> Result<(), NotANumber> {
     Ok(())
 }
 
+/// `str::trim`, with a fast path for ASCII ends (the common case).
+fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii() && b.is_ascii() => t,
+        _ => t.trim(),
+    }
+}
+
 /// Parses the written form of a number: links, extensions, pauses, separators, `(0)`,
 /// vanity letters. Knows nothing of dial plans.
 pub(crate) fn parse_text(input: &str) -> Result<Parsed, NotANumber> {
-    let s = input.trim();
+    let s = trim(input);
     if s.is_empty() {
         return Err(NotANumber::Empty);
     }
@@ -398,7 +407,7 @@ fn parse_tel_body(body: &str, p: &mut Parsed) -> Result<(), NotANumber> {
 
 /// Splits `x12`, `ext. 12`, `extension 12`, `#12` off the end of `s`.
 fn split_extension(s: &str) -> (&str, Option<&str>) {
-    let t = s.trim_end();
+    let t = trim(s);
     let digits_start = t
         .bytes()
         .rposition(|b| !b.is_ascii_digit())
@@ -424,7 +433,7 @@ fn split_extension(s: &str) -> (&str, Option<&str>) {
 
 fn parse_free(s: &str, p: &mut Parsed) -> Result<(), NotANumber> {
     // Pauses: everything after the first `,` or `;` is post-dial.
-    let (main, post) = match s.find([',', ';']) {
+    let (main, post) = match s.bytes().position(|b| b == b',' || b == b';') {
         Some(i) => (&s[..i], Some(&s[i..])),
         None => (s, None),
     };
@@ -698,7 +707,10 @@ impl DialPlan {
     /// # Errors
     /// [`NotANumber`] says why the text is no phone number; it never panics.
     pub fn normalize(&self, input: &str) -> Result<Normalized, NotANumber> {
-        read(self, input, true).map(|(n, _)| n)
+        match parse_text(input) {
+            Ok(p) => classify(self, &p, true),
+            Err(_) => read(self, input, true).map(|(n, _)| n),
+        }
     }
 }
 
