@@ -789,3 +789,64 @@ proptest! {
         let _ = index.lookup(&input);
     }
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CallerIndex>();
+    check::<cti_phonebook::lookup::IndexSnapshot>();
+    check::<cti_phonebook::lookup::CallerMatch>();
+    check::<DialPlan>();
+    check::<NotANumber>();
+}
+
+#[test]
+fn one_batch_and_many_small_updates_give_the_same_index() {
+    let numbers: Vec<String> = (0..600)
+        .map(|i| {
+            format!(
+                "+49 {} {}",
+                30 + i % 7 * 10,
+                2_000_000 + i * 7919 % 7_000_000
+            )
+        })
+        .collect();
+    let change = |i: usize| {
+        upsert(
+            ["a", "b"][i % 2],
+            &format!("r{i}"),
+            contact(&format!("C{i}"), "", &[("Home", &numbers[i])]),
+        )
+    };
+    let batch = CallerIndex::new(plan("DE"));
+    batch.apply((0..numbers.len()).map(change));
+    let small = CallerIndex::new(plan("DE"));
+    for i in 0..numbers.len() {
+        small.apply([change(i)]);
+    }
+    // Re-upsert a few in the small index and remove and restore others.
+    for i in (0..numbers.len()).step_by(50) {
+        small.remove(["a", "b"][i % 2], &format!("r{i}").into());
+        small.apply([change(i)]);
+    }
+    assert_eq!(batch.snapshot().len(), small.snapshot().len());
+    for n in &numbers {
+        let a: Vec<_> = batch
+            .lookup(n)
+            .unwrap()
+            .iter()
+            .map(|m| m.id().clone())
+            .collect();
+        let mut b: Vec<_> = small
+            .lookup(n)
+            .unwrap()
+            .iter()
+            .map(|m| m.id().clone())
+            .collect();
+        b.sort();
+        let mut a = a;
+        a.sort();
+        assert_eq!(a, b, "{n}");
+        assert!(!a.is_empty());
+    }
+}
