@@ -323,6 +323,11 @@ pub(crate) fn parse_text(input: &str) -> Result<Parsed, NotANumber> {
         ext: Digits::new(),
         post_dial: Digits::new(),
     };
+    // Most numbers start with a digit, `+` or `(`: no link to look for.
+    if matches!(s.as_bytes()[0], b'0'..=b'9' | b'+' | b'(') {
+        parse_free(s, &mut p)?;
+        return finish(p);
+    }
     if let Some(body) = strip_prefix_ci(s, "tel:") {
         parse_tel_body(body, &mut p)?;
         return finish(p);
@@ -450,7 +455,12 @@ fn parse_free(s: &str, p: &mut Parsed) -> Result<(), NotANumber> {
             }
         }
     }
-    let (main, ext) = split_extension(main);
+    // Extension markers are letters or `#`; without any, there is nothing to split.
+    let (main, ext) = if main.bytes().any(|b| b.is_ascii_alphabetic() || b == b'#') {
+        split_extension(main)
+    } else {
+        (main, None)
+    };
     if let Some(ext) = ext {
         visual_digits(ext, &mut p.ext)?;
     }
