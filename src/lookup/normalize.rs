@@ -87,7 +87,7 @@ pub struct Extension {
 
 impl Extension {
     pub(crate) fn from_digits(d: &[u8]) -> Option<Extension> {
-        if d.is_empty() || d.len() > 15 {
+        if d.is_empty() || d.len() > 15 || !d.iter().all(u8::is_ascii_digit) {
             return None;
         }
         let value = d.iter().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
