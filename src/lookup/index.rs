@@ -83,12 +83,16 @@ pub enum MatchQuality {
 
 #[derive(Debug)]
 struct RecordData {
-    folder: Arc<str>,
+    /// Folder name, as an index into the snapshot's names. Names are indices rather
+    /// than `Arc<str>`s so that indexing a record does no atomic operation (each one
+    /// a store barrier behind the cache misses of the build).
+    folder: u16,
     id: RecordId,
     // Strings as they came in: converting to `Box<str>` would reallocate most of them.
     display_name: String,
     company: String,
-    numbers: Vec<(Arc<str>, String)>,
+    /// (column name index, number as stored)
+    numbers: Vec<(u16, String)>,
 }
 
 /// Records by number, in copy-on-write chunks: a change copies the chunk it touches,
@@ -160,7 +164,7 @@ pub struct CallerMatch {
 }
 
 static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
-    folder: Arc::from(""),
+    folder: 0,
     id: RecordId::default(),
     display_name: String::new(),
     company: String::new(),
@@ -179,7 +183,10 @@ impl CallerMatch {
         self.record()
             .numbers
             .get(usize::from(self.field))
-            .map_or(("", ""), |(c, n)| (&**c, &**n))
+            .map_or(("", ""), |(c, n)| (self.name(*c), &**n))
+    }
+    fn name(&self, i: u16) -> &str {
+        self.snapshot.names.get(usize::from(i)).map_or("", |n| n)
     }
     /// How good the match is.
     pub fn quality(&self) -> MatchQuality {
@@ -187,7 +194,7 @@ impl CallerMatch {
     }
     /// The folder of the contact.
     pub fn folder(&self) -> &str {
-        &self.record().folder
+        self.name(self.record().folder)
     }
     /// The record id of the contact.
     pub fn id(&self) -> &RecordId {
@@ -295,11 +302,14 @@ pub struct IndexSnapshot {
     filter: Vec<u64>,
     filter_shift: u32,
     records: RecordTable,
+    /// Folder and column names; index 0 is the empty name.
+    names: Arc<Vec<Box<str>>>,
 }
 
 impl IndexSnapshot {
     fn empty(plan: Arc<DialPlan>) -> IndexSnapshot {
         IndexSnapshot::assemble(plan, std::iter::empty(), RecordTable::default())
+            .with_names(Arc::new(vec![Box::from("")]))
     }
 
     /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
@@ -341,6 +351,11 @@ impl IndexSnapshot {
             }
         }
         IndexSnapshot::from_sorted(plan, slots, dir, shift, records)
+    }
+
+    fn with_names(mut self, names: Arc<Vec<Box<str>>>) -> IndexSnapshot {
+        self.names = names;
+        self
     }
 
     /// Builds directory (unless given) and filter over slots sorted by
@@ -389,6 +404,7 @@ impl IndexSnapshot {
             filter,
             filter_shift,
             records,
+            names: Arc::default(),
         }
     }
 
@@ -514,7 +530,7 @@ impl IndexSnapshot {
                     + r.id.as_str().len()
                     + r.display_name.capacity()
                     + r.company.capacity()
-                    + r.numbers.capacity() * std::mem::size_of::<(Arc<str>, String)>()
+                    + r.numbers.capacity() * std::mem::size_of::<(u16, String)>()
                     + r.numbers.iter().map(|(_, n)| n.capacity()).sum::<usize>()
             })
             .sum();
@@ -548,10 +564,12 @@ struct Writer {
     /// Hash of (folder, id) → record number.
     ids: PreHashedMap<u32>,
     /// The rare records whose (folder, id) hash collides with another's.
-    collisions: HashMap<(Arc<str>, RecordId), u32>,
+    collisions: HashMap<(u16, RecordId), u32>,
     free: Vec<u32>,
-    folders: Vec<Arc<str>>,
-    columns: Vec<Arc<str>>,
+    /// Folder and column names; index 0 is the empty name, and the fallback when
+    /// more than 65,535 names were seen.
+    names: Vec<Box<str>>,
+    name_ids: HashMap<Box<str>, u16>,
 }
 
 fn id_hash(folder: &str, id: &RecordId) -> u64 {
@@ -561,12 +579,13 @@ fn id_hash(folder: &str, id: &RecordId) -> u64 {
     h.finish()
 }
 
-fn is_record(r: Option<&Arc<RecordData>>, folder: &str, id: &RecordId) -> bool {
-    r.is_some_and(|r| &*r.folder == folder && &r.id == id)
+fn is_record(r: Option<&Arc<RecordData>>, folder: u16, id: &RecordId) -> bool {
+    r.is_some_and(|r| r.folder == folder && &r.id == id)
 }
 
 impl Writer {
     fn find(&self, records: &RecordTable, h: u64, folder: &str, id: &RecordId) -> Option<u32> {
+        let folder = *self.name_ids.get(folder)?;
         if let Some(&r) = self.ids.get(&h)
             && is_record(records.get(r as usize), folder, id)
         {
@@ -575,24 +594,22 @@ impl Writer {
         if self.collisions.is_empty() {
             return None;
         }
-        self.collisions
-            .get(&(Arc::from(folder), id.clone()))
-            .copied()
+        self.collisions.get(&(folder, id.clone())).copied()
     }
 
     fn forget(&mut self, records: &RecordTable, r: u32) {
         if let Some(data) = records.get(r as usize) {
-            let h = id_hash(&data.folder, &data.id);
+            let folder = self.names.get(usize::from(data.folder)).map_or("", |n| n);
+            let h = id_hash(folder, &data.id);
             if self.ids.get(&h) == Some(&r) {
                 self.ids.remove(&h);
             } else {
-                self.collisions
-                    .remove(&(data.folder.clone(), data.id.clone()));
+                self.collisions.remove(&(data.folder, data.id.clone()));
             }
         }
     }
 
-    fn remember(&mut self, h: u64, folder: Arc<str>, id: &RecordId, r: u32) {
+    fn remember(&mut self, h: u64, folder: u16, id: &RecordId, r: u32) {
         match self.ids.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.collisions.insert((folder, id.clone()), r);
@@ -603,16 +620,20 @@ impl Writer {
         }
     }
 
-    fn intern(list: &mut Vec<Arc<str>>, s: &str) -> Arc<str> {
-        if let Some(a) = list.iter().find(|a| ***a == *s) {
-            return a.clone();
+    fn intern(&mut self, name: &str) -> u16 {
+        if self.names.is_empty() {
+            self.names.push(Box::from(""));
+            self.name_ids.insert(Box::from(""), 0);
         }
-        let a: Arc<str> = Arc::from(s);
-        // Folder and column names are few; keep the list short in odd cases.
-        if list.len() < 256 {
-            list.push(a.clone());
+        if let Some(&i) = self.name_ids.get(name) {
+            return i;
         }
-        a
+        let Ok(i) = u16::try_from(self.names.len()) else {
+            return 0;
+        };
+        self.names.push(Box::from(name));
+        self.name_ids.insert(Box::from(name), i);
+        i
     }
 }
 
@@ -753,7 +774,7 @@ impl CallerIndex {
                         Some(r) => r,
                         None => records.push_none() as u32,
                     };
-                    let folder_arc = Writer::intern(&mut w.folders, &folder);
+                    let folder_id = w.intern(&folder);
                     let mut fields = Vec::with_capacity(contact.numbers.len());
                     for (i, field) in contact
                         .numbers
@@ -791,14 +812,14 @@ impl CallerIndex {
                                 reason,
                             }),
                         }
-                        let column = Writer::intern(&mut w.columns, &field.column);
+                        let column = w.intern(&field.column);
                         fields.push((column, field.number));
                     }
-                    w.remember(h, folder_arc.clone(), &id, r);
+                    w.remember(h, folder_id, &id, r);
                     records.set(
                         r as usize,
                         Some(Arc::new(RecordData {
-                            folder: folder_arc,
+                            folder: folder_id,
                             id,
                             display_name: contact.display_name,
                             company: contact.company,
@@ -816,7 +837,9 @@ impl CallerIndex {
                     let gone: Vec<u32> = records
                         .iter()
                         .enumerate()
-                        .filter(|(_, r)| r.is_some_and(|r| *r.folder == *folder))
+                        .filter(|(_, r)| {
+                            r.is_some_and(|r| Some(&r.folder) == w.name_ids.get(&*folder))
+                        })
                         .map(|(i, _)| i as u32)
                         .collect();
                     for r in gone {
@@ -831,6 +854,11 @@ impl CallerIndex {
         while let Some(last) = records.pop_trailing_none() {
             w.free.retain(|&r| r as usize != last);
         }
+        let names = if w.names.len() == cur.names.len() {
+            cur.names.clone()
+        } else {
+            Arc::new(w.names.clone())
+        };
         let next = if fresh.len() * 16 < cur.slots.len() {
             // A small change: the current slots are sorted, so a merge with the few
             // new ones (sorted) keeps them sorted in one sequential pass.
@@ -857,7 +885,7 @@ impl CallerIndex {
                 .chain(fresh.iter());
             IndexSnapshot::assemble(plan, all, records)
         };
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next.with_names(names));
         report
     }
 
