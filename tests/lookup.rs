@@ -768,6 +768,29 @@ proptest! {
     }
 
     #[test]
+    fn own_area_numbers_agree_in_local_national_and_international_form(
+        line in prop_oneof![Just("DE"), Just("AT"), Just("CH"), Just("GB"), Just("US"), Just("FR"), Just("IT")],
+        subscriber in "[2-9][0-9]{6}",
+        seps in proptest::collection::vec(sep(), 1..3),
+    ) {
+        let plan = plan(line);
+        let rules = plan.country();
+        let nsn = format!("{}{subscriber}", plan.area_code());
+        let want = plan.normalize(&format!("+{} {nsn}", rules.calling_code())).unwrap();
+        let local = spread(&subscriber, &seps);
+        let trunk = if line == "IT" { "" } else { rules.trunk_prefix().unwrap_or("") };
+        for written in [
+            local.clone(),
+            format!("{trunk}{}", spread(&nsn, &seps)),
+            format!("{}{} {nsn}", rules.international_prefix(), rules.calling_code()),
+            format!("tel:{subscriber};phone-context=+{}-{}", rules.calling_code(), plan.area_code()),
+        ] {
+            let got = plan.normalize(&written).unwrap();
+            prop_assert_eq!(got.key(), want.key(), "{}", written);
+        }
+    }
+
+    #[test]
     fn no_panic_on_any_string(s in any::<String>()) {
         let plan = plan("DE");
         let _ = plan.normalize(&s);

@@ -580,8 +580,11 @@ fn classify_digits(
         Some(trunk) if digits.len() > trunk.len() && digits.starts_with(trunk.as_bytes()) => {
             national(plan, &digits[trunk.len()..], Assumed::CountryCode, ext)
         }
-        // Italy: fixed-line numbers start with 0, mobiles with 3; both are complete.
-        None if matches!(digits[0], b'0' | b'3') && digits.len() >= 6 => {
+        // Italy: fixed-line numbers start with 0 (6 to 11 digits), mobiles with 3 (9 or
+        // 10 digits); both are complete. Anything else is local to the area.
+        None if (digits[0] == b'0' && digits.len() >= 6)
+            || (digits[0] == b'3' && (9..=10).contains(&digits.len())) =>
+        {
             national(plan, digits, Assumed::CountryCode, ext)
         }
         _ => local(plan, digits, ext),
