@@ -96,22 +96,51 @@ struct RecordData {
 }
 
 /// Records by number, in copy-on-write chunks: a change copies the chunk it touches,
-/// not the whole table, while older snapshots keep theirs.
+/// not the whole table, while older snapshots keep theirs. While a batch is applied,
+/// touched chunks are plainly owned, so that indexing a record does no atomic
+/// operation; [`freeze`](Self::freeze) shares them again.
 #[derive(Debug, Clone, Default)]
 struct RecordTable {
-    chunks: Vec<Arc<Vec<Option<Arc<RecordData>>>>>,
+    chunks: Vec<Chunk>,
     len: usize,
+}
+
+type RecordSlots = Vec<Option<Arc<RecordData>>>;
+
+#[derive(Debug, Clone)]
+enum Chunk {
+    Shared(Arc<RecordSlots>),
+    Owned(RecordSlots),
+}
+
+impl Chunk {
+    fn slots(&self) -> &RecordSlots {
+        match self {
+            Chunk::Shared(a) => a,
+            Chunk::Owned(v) => v,
+        }
+    }
+    fn owned(&mut self) -> &mut RecordSlots {
+        if let Chunk::Shared(a) = self {
+            *self = Chunk::Owned(a.as_ref().clone());
+        }
+        match self {
+            Chunk::Owned(v) => v,
+            // Not reached (made owned above); make_mut keeps it panic-free.
+            Chunk::Shared(a) => Arc::make_mut(a),
+        }
+    }
 }
 
 const CHUNK: usize = 1024;
 
 impl RecordTable {
     fn get(&self, r: usize) -> Option<&Arc<RecordData>> {
-        self.chunks.get(r / CHUNK)?.get(r % CHUNK)?.as_ref()
+        self.chunks.get(r / CHUNK)?.slots().get(r % CHUNK)?.as_ref()
     }
     fn set(&mut self, r: usize, value: Option<Arc<RecordData>>) {
         if let Some(chunk) = self.chunks.get_mut(r / CHUNK)
-            && let Some(slot) = Arc::make_mut(chunk).get_mut(r % CHUNK)
+            && let Some(slot) = chunk.owned().get_mut(r % CHUNK)
         {
             *slot = value;
         }
@@ -119,10 +148,10 @@ impl RecordTable {
     fn push_none(&mut self) -> usize {
         let r = self.len;
         if r.is_multiple_of(CHUNK) {
-            self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
+            self.chunks.push(Chunk::Owned(Vec::with_capacity(CHUNK)));
         }
         if let Some(chunk) = self.chunks.last_mut() {
-            Arc::make_mut(chunk).push(None);
+            chunk.owned().push(None);
         }
         self.len += 1;
         r
@@ -133,17 +162,26 @@ impl RecordTable {
         }
         self.len -= 1;
         if let Some(chunk) = self.chunks.last_mut() {
-            Arc::make_mut(chunk).pop();
-            if chunk.is_empty() {
+            let slots = chunk.owned();
+            slots.pop();
+            if slots.is_empty() {
                 self.chunks.pop();
             }
         }
         Some(self.len)
     }
+    /// Shares every chunk, for a snapshot.
+    fn freeze(&mut self) {
+        for chunk in &mut self.chunks {
+            if let Chunk::Owned(v) = chunk {
+                *chunk = Chunk::Shared(Arc::new(std::mem::take(v)));
+            }
+        }
+    }
     fn iter(&self) -> impl Iterator<Item = Option<&Arc<RecordData>>> {
         self.chunks
             .iter()
-            .flat_map(|c| c.iter().map(Option::as_ref))
+            .flat_map(|c| c.slots().iter().map(Option::as_ref))
     }
     fn bytes(&self) -> usize {
         self.chunks.len() * (8 + 16 + CHUNK * std::mem::size_of::<Option<Arc<RecordData>>>())
@@ -854,6 +892,7 @@ impl CallerIndex {
         while let Some(last) = records.pop_trailing_none() {
             w.free.retain(|&r| r as usize != last);
         }
+        records.freeze();
         let names = if w.names.len() == cur.names.len() {
             cur.names.clone()
         } else {
