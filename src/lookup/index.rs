@@ -1,15 +1,20 @@
 //! [`CallerIndex`]: every phone number of every folder, normalised once, looked up in
 //! nanoseconds while syncs go on.
 //!
-//! Readers take an [`IndexSnapshot`] (an `Arc` held under a read lock for the time of
-//! one pointer copy); writers build the next snapshot beside it and swap it in. A sync
-//! therefore never stalls a lookup, and a lookup never sees half an update.
+//! The current state is an immutable [`IndexSnapshot`] behind an `RwLock<Arc<_>>`.
+//! A lookup holds the read lock only for its probe (no normalisation, no allocation
+//! but the result vector); a writer builds the next snapshot beside the current one,
+//! without the lock, and takes the write lock only to swap the pointer. A sync
+//! therefore never stalls a lookup for more than a pointer swap, and a lookup never
+//! sees half an update. [`CallerIndex::snapshot`] hands out the `Arc` for a series of
+//! lookups on one state.
 //!
 //! Layout, for memory and speed: each number is one 16-byte slot (a bijective hash of
 //! its key, the record's number and the field's position), sorted by hash, with a
-//! directory of bucket offsets indexed by the hash's top bits. A lookup is one hash,
-//! one directory read and a scan of a handful of adjacent slots. Names and ids live once
-//! per record, shared by `Arc`.
+//! directory of bucket offsets indexed by the hash's top bits and a presence bit
+//! filter in front. A lookup is one hash, one filter bit, one directory read and a
+//! scan of a handful of adjacent slots. Names and ids live once per record; folder
+//! and column names once per index.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
