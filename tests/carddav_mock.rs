@@ -835,3 +835,46 @@ fn https_to_http_redirect_is_refused() {
         "the http URL was never requested"
     );
 }
+
+/// Xandikos answers `423 Locked`, and sometimes 500, to a write that overlaps another
+/// commit. Our writes are conditional, so they are retried after a pause.
+#[test]
+fn locked_or_failed_writes_are_retried() {
+    let m = Mocked::new();
+    mount_book(&m, "");
+    m.mount(
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(423))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    m.mount(
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(500))
+            .up_to_n_times(1)
+            .with_priority(2),
+    );
+    m.mount(
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(201).insert_header("ETag", "\"1\""))
+            .with_priority(3),
+    );
+    m.mount(
+        Mock::given(method("GET")).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"1\"")
+                .set_body_string(card("u", "1")),
+        ),
+    );
+    let src = open(&m);
+    let rec = src
+        .create(&Row::new().with("display_name", "u"))
+        .expect("create after retries");
+    assert_eq!(rec.version, Version::new("\"1\""));
+    let puts = m
+        .requests()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 3);
+}

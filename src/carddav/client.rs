@@ -95,6 +95,9 @@ pub struct Request {
     pub headers: Vec<(&'static str, String)>,
     /// Body and its content type.
     pub body: Option<(&'static str, Vec<u8>)>,
+    /// Hand 5xx answers back as replies instead of [`Error::Network`] (for callers
+    /// that retry them).
+    pub keep_server_errors: bool,
 }
 
 impl Request {
@@ -105,6 +108,7 @@ impl Request {
             url,
             headers: Vec::new(),
             body: None,
+            keep_server_errors: false,
         }
     }
 
@@ -326,18 +330,8 @@ impl Client {
                 });
             }
         }
-        if reply.status >= 500 {
-            return Err(network(
-                url,
-                format!(
-                    "server error {} {}",
-                    reply.status,
-                    reqwest::StatusCode::from_u16(reply.status)
-                        .ok()
-                        .and_then(|s| s.canonical_reason())
-                        .unwrap_or("")
-                ),
-            ));
+        if reply.status >= 500 && !req.keep_server_errors {
+            return Err(server_error(url, reply.status));
         }
         Ok(reply)
     }
@@ -481,6 +475,20 @@ impl Client {
             body,
         })
     }
+}
+
+/// [`Error::Network`] for a 5xx answer.
+pub fn server_error(url: &Url, status: u16) -> Error {
+    network(
+        url,
+        format!(
+            "server error {status} {}",
+            reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+        ),
+    )
 }
 
 /// Whether a redirect from `from` to `to` may be followed: http(s) only, and never

@@ -25,7 +25,9 @@ use crate::vcard::{self, VCard};
 /// Request costs (see the README for measurements): a [`list`](PhonebookSource::list)
 /// of N cards is 1 PROPFIND + ⌈N / batch⌉ multigets; a refresh with nothing changed is
 /// one request; after k changes, one sync-collection report (servers with sync) or a
-/// CTag check + ETag listing + ⌈k / batch⌉ multigets (servers without).
+/// CTag check + ETag listing + ⌈k / batch⌉ multigets (servers without). A write is a
+/// PUT or DELETE; create and update add one GET of the stored card, because servers
+/// change what they store.
 #[derive(Debug)]
 pub struct CardDavSource {
     client: Client,
@@ -227,19 +229,23 @@ impl CardDavSource {
         }
     }
 
-    /// After a successful PUT: the record as stored. With a strong ETag, our bytes are
-    /// what the server holds (byte for byte or re-serialized as in Radicale: the ETag is
-    /// the server's, so the next If-Match fits either way); without one (the server
-    /// changed the card, sabre-io/dav#732), the card and ETag are fetched, because
-    /// reusing an old ETag causes endless conflicts (nametag#392).
+    /// After a successful PUT: the record as the server stores it, fetched with one
+    /// GET. Servers change what they store (Radicale re-serializes and drops bare 2.1
+    /// type parameters, sabre/dav adds UID/PRODID), and a cache that kept our bytes
+    /// under the server's ETag would never notice the difference. Without an ETag in
+    /// the PUT answer (sabre-io/dav#732) the GET is needed anyway: reusing an old ETag
+    /// causes endless conflicts (nametag#392). Should that GET fail after the write
+    /// succeeded, our own bytes and the PUT's ETag stand in when there is one.
     fn stored(&self, href: &str, etag: Option<String>, card: VCard) -> Result<Record> {
-        match etag {
-            Some(etag) => Ok(self.record(RemoteCard {
+        match (sync::get(&self.client, self.url(), href), etag) {
+            (Ok(c), _) => Ok(self.record(c)),
+            (Err(Error::NotFound { .. }), _) => Err(Error::not_found(href)),
+            (Err(_), Some(etag)) => Ok(self.record(RemoteCard {
                 href: href.to_owned(),
                 etag,
                 card,
             })),
-            None => sync::get(&self.client, self.url(), href).map(|c| self.record(c)),
+            (Err(e), None) => Err(e),
         }
     }
 }

@@ -442,19 +442,27 @@ fn write_error(reply: &Reply, what: &str, href: &str) -> Error {
     }
 }
 
-/// Sends a write, waiting out `423 Locked`: Xandikos answers it to a write that comes
-/// while another one commits; the retry then sees the new state (and its 412).
+/// Sends a write, waiting out `423 Locked` and `500`/`503`: Xandikos answers those to
+/// a write that comes while another one commits (git's lock). Retrying is safe because
+/// every write we send is conditional (`If-Match` / `If-None-Match`): a retry of a
+/// write that did happen meets a 412, never overwrites.
 fn send_write(client: &Client, req: &Request) -> Result<Reply> {
+    let mut req = req.clone();
+    req.keep_server_errors = true;
     let mut wait = std::time::Duration::from_millis(50);
+    let mut reply = client.send(&req)?;
     for _ in 0..6 {
-        let reply = client.send(req)?;
-        if reply.status != 423 {
-            return Ok(reply);
+        if !matches!(reply.status, 423 | 500 | 503) {
+            break;
         }
         std::thread::sleep(wait);
         wait *= 2;
+        reply = client.send(&req)?;
     }
-    client.send(req)
+    if reply.status >= 500 {
+        return Err(super::client::server_error(&reply.url, reply.status));
+    }
+    Ok(reply)
 }
 
 /// PUT `body` to `href`.

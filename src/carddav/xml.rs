@@ -477,6 +477,31 @@ END:VCARD&#13;
         assert!(ms.responses.iter().all(|r| r.status == Some(404)));
     }
 
+    proptest::proptest! {
+        /// Whatever a server sends, parsing returns (an error at worst), never panics.
+        #[test]
+        fn parsing_never_panics(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _ = parse_multistatus(&body);
+            let _ = error_conditions(&body);
+        }
+
+        /// Mangled but well-formed multistatus documents: still no panic.
+        #[test]
+        fn odd_multistatus_never_panics(
+            href in "[ -~]{0,40}",
+            status in "[ -~]{0,20}",
+            etag in "[ -~&&[^<&]]{0,20}",
+        ) {
+            let body = format!(
+                "<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>{}</d:href><d:status>{}</d:status><d:propstat><d:prop><d:getetag>{etag}</d:getetag></d:prop><d:status>{}</d:status></d:propstat></d:response></d:multistatus>",
+                escape(&href), escape(&status), escape(&status)
+            );
+            let ms = parse_multistatus(body.as_bytes()).unwrap();
+            let _ = normalize_etag(&etag);
+            proptest::prop_assert!(ms.responses.len() <= 1);
+        }
+    }
+
     #[test]
     fn not_a_multistatus() {
         assert!(parse_multistatus(b"<html><body>hi</body></html>").is_err());
