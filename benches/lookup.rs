@@ -6,6 +6,23 @@
 //! Goals (issue 7): build < 100 ms, < 32 bytes per number, median lookup < 200 ns.
 //!
 //! `cargo bench --bench lookup -- --quick`
+//!
+//! Measured 2026-11-26 on the shared 2-core development VM (AMD EPYC, load average
+//! 9 to 14 from other builds, so every figure is inflated and varies about 2x from
+//! run to run; ranges over the last runs):
+//!
+//! | what | ours | phonenumber-only |
+//! |---|---|---|
+//! | build, 300,000 numbers | wall min 200-470 ms, CPU 170-270 ms | ~3-9 s (scaled) |
+//! | one changed contact into the full index | 8-18 ms | |
+//! | index memory per number | 27.1 bytes (+ ~99 bytes names and texts) | |
+//! | median hit | 224-370 ns | 6.5-12.7 µs (wall 12-40x, CPU time 7-15x) |
+//! | median miss | 246-510 ns | 7-14 µs (wall 16-42x, CPU time 8-15x) |
+//! | median switchboard hit | 242-610 ns | no such rule |
+//! | normalisation alone | 82-160 ns | |
+//!
+//! Goals met here: memory. Not demonstrated on this machine: build under 100 ms and
+//! median lookup under 200 ns (the best runs come within 15 % of the latter).
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -120,7 +137,7 @@ fn queries(changes: &[IndexChange], plan: &DialPlan) -> (Vec<String>, Vec<String
         }
     }
     // Switchboards from the first contacts too, so there are enough of them.
-    while switchboards.len() < 500 {
+    while switchboards.len() < (changes.len() / 20).min(500) {
         let IndexChange::Upsert { contact, .. } = &changes[switchboards.len() * 10] else {
             unreachable!()
         };
@@ -214,6 +231,27 @@ fn report() -> Report {
     let index = index.unwrap();
     let mem = index.memory_usage();
 
+    // One changed contact, as a sync delivers it: the whole table is laid out anew.
+    let mut upserts = Vec::new();
+    for i in 0..20 {
+        let change = IndexChange::Upsert {
+            folder: "work".into(),
+            id: RecordId::new(format!("{:08}.vcf", CONTACTS - 1 - i * 2)),
+            contact: IndexedContact {
+                display_name: format!("Changed {i}"),
+                company: String::new(),
+                numbers: vec![PhoneField {
+                    column: "Mobile".into(),
+                    number: format!("+49 170 {}", 1_000_000 + i),
+                }],
+            },
+        };
+        let start = Instant::now();
+        index.apply([change]);
+        upserts.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let upsert_ms = median(upserts);
+
     let (hits, misses, switchboards) = queries(&changes, &plan);
     assert!(hits.iter().all(|q| !index.lookup(q).unwrap().is_empty()));
     assert!(misses.iter().all(|q| index.lookup(q).unwrap().is_empty()));
@@ -277,6 +315,7 @@ fn report() -> Report {
         builds[0].as_secs_f64() * 1e3,
         builds[2].as_secs_f64() * 1e3
     );
+    println!("  one changed contact applied to the full index: median {upsert_ms:.1} ms");
     println!(
         "  memory: index {:.1} bytes/number   [goal < 32]; names and stored texts another {:.1} bytes/number",
         mem.index_bytes_per_number(),
@@ -314,6 +353,25 @@ fn report() -> Report {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench`: then only check
+    // that it works, on a small index, instead of measuring for minutes.
+    if !std::env::args().any(|a| a == "--bench") {
+        let plan = plan();
+        let changes: Vec<IndexChange> = contacts().into_iter().take(1000).collect();
+        let index = CallerIndex::new(plan.clone());
+        let report = index.apply(changes.clone());
+        assert_eq!(report.indexed, 3000);
+        let (hits, misses, switchboards) = queries(&changes, &plan);
+        assert!(hits.iter().all(|q| !index.lookup(q).unwrap().is_empty()));
+        assert!(misses.iter().all(|q| index.lookup(q).unwrap().is_empty()));
+        assert!(
+            switchboards
+                .iter()
+                .all(|q| !index.lookup(q).unwrap().is_empty())
+        );
+        println!("lookup bench: smoke test passed (run `cargo bench` to measure)");
+        return;
+    }
     let (index, hit, miss, switchboard) = report();
     let plan = plan();
     let mut c = Criterion::default().configure_from_args();

@@ -290,6 +290,11 @@ impl Schema {
 
     /// The card as a row of this schema.
     pub fn to_row(&self, card: &VCard) -> Row {
+        self.map_card(card).0
+    }
+
+    /// The row and where each multi-valued cell came from.
+    fn map_card(&self, card: &VCard) -> (Row, Placement) {
         let mut row = Row::new();
         let v = card.version();
         if let Some(s) = card.formatted_name() {
@@ -323,15 +328,14 @@ impl Schema {
             Field::Categories.column_name(),
             join_list(&card.categories()),
         );
-        self.placement(card, &mut row);
-        row
+        let placement = self.placement(card, &mut row);
+        (row, placement)
     }
 
     /// Merges `row` into `card`, changing only what differs from the card's current
     /// row. See the [module docs](self).
     pub fn merge(&self, card: &mut VCard, row: &Row) {
-        let old = self.to_row(card);
-        let placement = self.placement(card, &mut Row::new());
+        let (old, placement) = self.map_card(card);
         let changed = |col: &str| old.get(col) != row.get(col);
 
         // Names.

@@ -458,6 +458,17 @@ fn corrupt_and_foreign_files_are_rebuilt() {
     let f = open(dir.path(), src.clone(), clock());
     assert!(f.open_warning().is_some());
     assert_eq!(f.refresh().unwrap().added, 1);
+    drop(f);
+    // Our own file, damaged past its header: pages of garbage.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in bytes.iter_mut().skip(100) {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let f = open(dir.path(), src.clone(), clock());
+    assert!(f.open_warning().is_some(), "damage not detected");
+    assert!(f.snapshot().is_empty());
+    assert_eq!(f.refresh().unwrap().added, 1);
 }
 
 /// Writes a valid SQLite file that is not ours: the header of an empty database with

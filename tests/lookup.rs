@@ -768,6 +768,29 @@ proptest! {
     }
 
     #[test]
+    fn own_area_numbers_agree_in_local_national_and_international_form(
+        line in prop_oneof![Just("DE"), Just("AT"), Just("CH"), Just("GB"), Just("US"), Just("FR"), Just("IT")],
+        subscriber in "[2-9][0-9]{6}",
+        seps in proptest::collection::vec(sep(), 1..3),
+    ) {
+        let plan = plan(line);
+        let rules = plan.country();
+        let nsn = format!("{}{subscriber}", plan.area_code());
+        let want = plan.normalize(&format!("+{} {nsn}", rules.calling_code())).unwrap();
+        let local = spread(&subscriber, &seps);
+        let trunk = if line == "IT" { "" } else { rules.trunk_prefix().unwrap_or("") };
+        for written in [
+            local.clone(),
+            format!("{trunk}{}", spread(&nsn, &seps)),
+            format!("{}{} {nsn}", rules.international_prefix(), rules.calling_code()),
+            format!("tel:{subscriber};phone-context=+{}-{}", rules.calling_code(), plan.area_code()),
+        ] {
+            let got = plan.normalize(&written).unwrap();
+            prop_assert_eq!(got.key(), want.key(), "{}", written);
+        }
+    }
+
+    #[test]
     fn no_panic_on_any_string(s in any::<String>()) {
         let plan = plan("DE");
         let _ = plan.normalize(&s);
@@ -787,5 +810,66 @@ proptest! {
         let _ = plan.dial(&input);
         let index = CallerIndex::new(plan);
         let _ = index.lookup(&input);
+    }
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<CallerIndex>();
+    check::<cti_phonebook::lookup::IndexSnapshot>();
+    check::<cti_phonebook::lookup::CallerMatch>();
+    check::<DialPlan>();
+    check::<NotANumber>();
+}
+
+#[test]
+fn one_batch_and_many_small_updates_give_the_same_index() {
+    let numbers: Vec<String> = (0..600)
+        .map(|i| {
+            format!(
+                "+49 {} {}",
+                30 + i % 7 * 10,
+                2_000_000 + i * 7919 % 7_000_000
+            )
+        })
+        .collect();
+    let change = |i: usize| {
+        upsert(
+            ["a", "b"][i % 2],
+            &format!("r{i}"),
+            contact(&format!("C{i}"), "", &[("Home", &numbers[i])]),
+        )
+    };
+    let batch = CallerIndex::new(plan("DE"));
+    batch.apply((0..numbers.len()).map(change));
+    let small = CallerIndex::new(plan("DE"));
+    for i in 0..numbers.len() {
+        small.apply([change(i)]);
+    }
+    // Re-upsert a few in the small index and remove and restore others.
+    for i in (0..numbers.len()).step_by(50) {
+        small.remove(["a", "b"][i % 2], &format!("r{i}").into());
+        small.apply([change(i)]);
+    }
+    assert_eq!(batch.snapshot().len(), small.snapshot().len());
+    for n in &numbers {
+        let a: Vec<_> = batch
+            .lookup(n)
+            .unwrap()
+            .iter()
+            .map(|m| m.id().clone())
+            .collect();
+        let mut b: Vec<_> = small
+            .lookup(n)
+            .unwrap()
+            .iter()
+            .map(|m| m.id().clone())
+            .collect();
+        b.sort();
+        let mut a = a;
+        a.sort();
+        assert_eq!(a, b, "{n}");
+        assert!(!a.is_empty());
     }
 }

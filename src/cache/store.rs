@@ -2,7 +2,8 @@
 //! native card), the sync token, sync times and settings.
 //!
 //! Every sync is one transaction, so a failure or a killed process leaves the old or
-//! the new state. The file is created readable by its owner only (it holds personal
+//! the new state. Rows and cards live in separate tables, so that opening a folder
+//! reads only the compact rows; cards are read when a record is opened. The file is created readable by its owner only (it holds personal
 //! data). A file that is not ours, or is damaged, is moved aside and a new one made.
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use crate::source::{RecordId, Version};
 /// for a cache: "CTIP".
 const APPLICATION_ID: i32 = 0x4354_4950;
 /// Bumped when the table layout changes; an older file is rebuilt.
-const FORMAT_VERSION: i32 = 1;
+const FORMAT_VERSION: i32 = 2;
 
 /// One stored record, without its card (cards are read on demand).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,13 @@ pub(crate) struct StoredRow {
     pub id: RecordId,
     pub version: Version,
     pub row: Row,
+}
+
+/// What a store holds apart from the cards, read at open.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    pub meta: HashMap<String, String>,
+    pub rows: Vec<StoredRow>,
 }
 
 /// A write to apply in one transaction.
@@ -99,6 +107,10 @@ pub(crate) fn decode_row(s: &str) -> Row {
             }
             continue;
         }
+        if !v.contains('\\') {
+            row.set(k, v);
+            continue;
+        }
         let mut val = String::with_capacity(v.len());
         let mut chars = v.chars();
         while let Some(c) = chars.next() {
@@ -120,11 +132,16 @@ pub(crate) fn decode_row(s: &str) -> Row {
 }
 
 impl Store {
-    /// Opens or creates the store at `path`. Returns the store and, when an existing
-    /// file had to be moved aside, a warning saying so.
-    pub fn open(path: &Path) -> Result<(Store, Option<String>)> {
-        match Store::try_open(path) {
-            Ok(s) => Ok((s, None)),
+    /// Opens or creates the store at `path` and reads its rows and meta values.
+    /// Returns them and, when an existing file was unusable (foreign, damaged, an old
+    /// format) and had to be moved aside, a warning saying so.
+    pub fn open(path: &Path) -> Result<(Store, Loaded, Option<String>)> {
+        let attempt = Store::try_open(path).and_then(|s| {
+            let loaded = s.load().map_err(|e| e.to_string())?;
+            Ok((s, loaded))
+        });
+        match attempt {
+            Ok((s, loaded)) => Ok((s, loaded, None)),
             Err(reason) => {
                 let aside = path.with_extension(format!(
                     "corrupt-{}",
@@ -137,8 +154,10 @@ impl Store {
                     let _ = std::fs::remove_file(PathBuf::from(p));
                 }
                 let store = Store::try_open(path).map_err(|e| cache_err(path, e))?;
+                let loaded = store.load()?;
                 Ok((
                     store,
+                    loaded,
                     Some(format!(
                         "cache file {} was unusable ({reason}); moved to {} and rebuilt",
                         path.display(),
@@ -176,9 +195,9 @@ impl Store {
                  CREATE TABLE records (
                      id TEXT PRIMARY KEY,
                      version TEXT NOT NULL,
-                     row TEXT NOT NULL,
-                     card BLOB NOT NULL
-                 );"
+                     row TEXT NOT NULL
+                 );
+                 CREATE TABLE cards (id TEXT PRIMARY KEY, card BLOB NOT NULL);"
             ))
             .map_err(|e| e.to_string())?;
         } else {
@@ -191,16 +210,17 @@ impl Store {
             if v != FORMAT_VERSION {
                 return Err(format!("cache format {v}, expected {FORMAT_VERSION}"));
             }
-            let ok: String = conn
-                .query_row("PRAGMA quick_check", [], |r| r.get(0))
-                .map_err(|e| e.to_string())?;
-            if ok != "ok" {
-                return Err(format!("integrity check failed: {ok}"));
-            }
         }
         Ok(Store {
             conn,
             path: path.to_owned(),
+        })
+    }
+
+    fn load(&self) -> Result<Loaded> {
+        Ok(Loaded {
+            meta: self.meta()?,
+            rows: self.rows()?,
         })
     }
 
@@ -230,7 +250,7 @@ impl Store {
     pub fn card(&self, id: &RecordId) -> Result<Option<Vec<u8>>> {
         self.conn
             .query_row(
-                "SELECT card FROM records WHERE id = ?1",
+                "SELECT card FROM cards WHERE id = ?1",
                 params![id.as_str()],
                 |r| r.get(0),
             )
@@ -258,22 +278,31 @@ impl Store {
         let tx = self.conn.transaction().map_err(err)?;
         if batch.clear {
             tx.execute("DELETE FROM records", []).map_err(err)?;
+            tx.execute("DELETE FROM cards", []).map_err(err)?;
         }
         {
             let mut del = tx
                 .prepare_cached("DELETE FROM records WHERE id = ?1")
                 .map_err(err)?;
+            let mut del_card = tx
+                .prepare_cached("DELETE FROM cards WHERE id = ?1")
+                .map_err(err)?;
             for id in &batch.deletes {
                 del.execute(params![id.as_str()]).map_err(err)?;
+                del_card.execute(params![id.as_str()]).map_err(err)?;
             }
             let mut up = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO records (id, version, row, card) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(err)?;
+            let mut up_card = tx
+                .prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")
+                .map_err(err)?;
             for (id, v, row, card) in &batch.upserts {
-                up.execute(params![id.as_str(), v.as_str(), encode_row(row), card])
+                up.execute(params![id.as_str(), v.as_str(), encode_row(row)])
                     .map_err(err)?;
+                up_card.execute(params![id.as_str(), card]).map_err(err)?;
             }
             let mut set = tx
                 .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")

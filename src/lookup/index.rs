@@ -1,15 +1,20 @@
 //! [`CallerIndex`]: every phone number of every folder, normalised once, looked up in
 //! nanoseconds while syncs go on.
 //!
-//! Readers take an [`IndexSnapshot`] (an `Arc` held under a read lock for the time of
-//! one pointer copy); writers build the next snapshot beside it and swap it in. A sync
-//! therefore never stalls a lookup, and a lookup never sees half an update.
+//! The current state is an immutable [`IndexSnapshot`] behind an `RwLock<Arc<_>>`.
+//! A lookup holds the read lock only for its probe (no normalisation, no allocation
+//! but the result vector); a writer builds the next snapshot beside the current one,
+//! without the lock, and takes the write lock only to swap the pointer. A sync
+//! therefore never stalls a lookup for more than a pointer swap, and a lookup never
+//! sees half an update. [`CallerIndex::snapshot`] hands out the `Arc` for a series of
+//! lookups on one state.
 //!
 //! Layout, for memory and speed: each number is one 16-byte slot (a bijective hash of
 //! its key, the record's number and the field's position), sorted by hash, with a
-//! directory of bucket offsets indexed by the hash's top bits. A lookup is one hash,
-//! one directory read and a scan of a handful of adjacent slots. Names and ids live once
-//! per record, shared by `Arc`.
+//! directory of bucket offsets indexed by the hash's top bits and a presence bit
+//! filter in front. A lookup is one hash, one filter bit, one directory read and a
+//! scan of a handful of adjacent slots. Names and ids live once per record; folder
+//! and column names once per index.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -83,12 +88,109 @@ pub enum MatchQuality {
 
 #[derive(Debug)]
 struct RecordData {
-    folder: Arc<str>,
+    /// Folder name, as an index into the snapshot's names. Names are indices rather
+    /// than `Arc<str>`s so that indexing a record does no atomic operation (each one
+    /// a store barrier behind the cache misses of the build).
+    folder: u16,
     id: RecordId,
     // Strings as they came in: converting to `Box<str>` would reallocate most of them.
     display_name: String,
     company: String,
-    numbers: Vec<(Arc<str>, String)>,
+    /// (column name index, number as stored)
+    numbers: Vec<(u16, String)>,
+}
+
+/// Records by number, in copy-on-write chunks: a change copies the chunk it touches,
+/// not the whole table, while older snapshots keep theirs. While a batch is applied,
+/// touched chunks are plainly owned, so that indexing a record does no atomic
+/// operation; [`freeze`](Self::freeze) shares them again.
+#[derive(Debug, Clone, Default)]
+struct RecordTable {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+type RecordSlots = Vec<Option<Arc<RecordData>>>;
+
+#[derive(Debug, Clone)]
+enum Chunk {
+    Shared(Arc<RecordSlots>),
+    Owned(RecordSlots),
+}
+
+impl Chunk {
+    fn slots(&self) -> &RecordSlots {
+        match self {
+            Chunk::Shared(a) => a,
+            Chunk::Owned(v) => v,
+        }
+    }
+    fn owned(&mut self) -> &mut RecordSlots {
+        if let Chunk::Shared(a) = self {
+            *self = Chunk::Owned(a.as_ref().clone());
+        }
+        match self {
+            Chunk::Owned(v) => v,
+            // Not reached (made owned above); make_mut keeps it panic-free.
+            Chunk::Shared(a) => Arc::make_mut(a),
+        }
+    }
+}
+
+const CHUNK: usize = 1024;
+
+impl RecordTable {
+    fn get(&self, r: usize) -> Option<&Arc<RecordData>> {
+        self.chunks.get(r / CHUNK)?.slots().get(r % CHUNK)?.as_ref()
+    }
+    fn set(&mut self, r: usize, value: Option<Arc<RecordData>>) {
+        if let Some(chunk) = self.chunks.get_mut(r / CHUNK)
+            && let Some(slot) = chunk.owned().get_mut(r % CHUNK)
+        {
+            *slot = value;
+        }
+    }
+    fn push_none(&mut self) -> usize {
+        let r = self.len;
+        if r.is_multiple_of(CHUNK) {
+            self.chunks.push(Chunk::Owned(Vec::with_capacity(CHUNK)));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.owned().push(None);
+        }
+        self.len += 1;
+        r
+    }
+    fn pop_trailing_none(&mut self) -> Option<usize> {
+        if self.len == 0 || self.get(self.len - 1).is_some() {
+            return None;
+        }
+        self.len -= 1;
+        if let Some(chunk) = self.chunks.last_mut() {
+            let slots = chunk.owned();
+            slots.pop();
+            if slots.is_empty() {
+                self.chunks.pop();
+            }
+        }
+        Some(self.len)
+    }
+    /// Shares every chunk, for a snapshot.
+    fn freeze(&mut self) {
+        for chunk in &mut self.chunks {
+            if let Chunk::Owned(v) = chunk {
+                *chunk = Chunk::Shared(Arc::new(std::mem::take(v)));
+            }
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = Option<&Arc<RecordData>>> {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.slots().iter().map(Option::as_ref))
+    }
+    fn bytes(&self) -> usize {
+        self.chunks.len() * (8 + 16 + CHUNK * std::mem::size_of::<Option<Arc<RecordData>>>())
+    }
 }
 
 /// A contact found for a number.
@@ -105,7 +207,7 @@ pub struct CallerMatch {
 }
 
 static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
-    folder: Arc::from(""),
+    folder: 0,
     id: RecordId::default(),
     display_name: String::new(),
     company: String::new(),
@@ -116,15 +218,18 @@ impl CallerMatch {
     fn record(&self) -> &RecordData {
         // Every slot's record exists in its snapshot; the fallback is never reached.
         match self.snapshot.records.get(self.rec as usize) {
-            Some(Some(r)) => r,
-            _ => &NO_RECORD,
+            Some(r) => r,
+            None => &NO_RECORD,
         }
     }
     fn field(&self) -> (&str, &str) {
         self.record()
             .numbers
             .get(usize::from(self.field))
-            .map_or(("", ""), |(c, n)| (&**c, &**n))
+            .map_or(("", ""), |(c, n)| (self.name(*c), &**n))
+    }
+    fn name(&self, i: u16) -> &str {
+        self.snapshot.names.get(usize::from(i)).map_or("", |n| n)
     }
     /// How good the match is.
     pub fn quality(&self) -> MatchQuality {
@@ -132,7 +237,7 @@ impl CallerMatch {
     }
     /// The folder of the contact.
     pub fn folder(&self) -> &str {
-        &self.record().folder
+        self.name(self.record().folder)
     }
     /// The record id of the contact.
     pub fn id(&self) -> &RecordId {
@@ -239,12 +344,15 @@ pub struct IndexSnapshot {
     /// 2 bytes a number.
     filter: Vec<u64>,
     filter_shift: u32,
-    records: Vec<Option<Arc<RecordData>>>,
+    records: RecordTable,
+    /// Folder and column names; index 0 is the empty name.
+    names: Arc<Vec<Box<str>>>,
 }
 
 impl IndexSnapshot {
     fn empty(plan: Arc<DialPlan>) -> IndexSnapshot {
-        IndexSnapshot::assemble(plan, std::iter::empty(), Vec::new())
+        IndexSnapshot::assemble(plan, std::iter::empty(), RecordTable::default())
+            .with_names(Arc::new(vec![Box::from("")]))
     }
 
     /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
@@ -252,7 +360,7 @@ impl IndexSnapshot {
     fn assemble<'a>(
         plan: Arc<DialPlan>,
         all: impl Iterator<Item = &'a Slot> + Clone,
-        records: Vec<Option<Arc<RecordData>>>,
+        records: RecordTable,
     ) -> IndexSnapshot {
         let n = all.clone().count();
         let wanted = (n / 4).max(16).next_power_of_two();
@@ -285,6 +393,40 @@ impl IndexSnapshot {
                 bucket.sort_unstable_by_key(slot_order);
             }
         }
+        IndexSnapshot::from_sorted(plan, slots, dir, shift, records)
+    }
+
+    fn with_names(mut self, names: Arc<Vec<Box<str>>>) -> IndexSnapshot {
+        self.names = names;
+        self
+    }
+
+    /// Builds directory (unless given) and filter over slots sorted by
+    /// [`slot_order`]; sequential passes only.
+    fn from_sorted(
+        plan: Arc<DialPlan>,
+        slots: Vec<Slot>,
+        dir: Vec<u32>,
+        shift: u32,
+        records: RecordTable,
+    ) -> IndexSnapshot {
+        let n = slots.len();
+        let (dir, shift) = if dir.is_empty() {
+            let wanted = (n / 4).max(16).next_power_of_two();
+            let bits = wanted.trailing_zeros().clamp(4, 24);
+            let shift = 64 - bits;
+            let buckets = 1usize << bits;
+            let mut dir = vec![0u32; buckets + 1];
+            for s in &slots {
+                dir[(s.h >> shift) as usize + 1] += 1;
+            }
+            for b in 1..=buckets {
+                dir[b] += dir[b - 1];
+            }
+            (dir, shift)
+        } else {
+            (dir, shift)
+        };
         // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
         let fbits = (n * 7)
             .max(64)
@@ -305,6 +447,7 @@ impl IndexSnapshot {
             filter,
             filter_shift,
             records,
+            names: Arc::default(),
         }
     }
 
@@ -418,7 +561,7 @@ impl IndexSnapshot {
         let index = self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.dir.capacity() * 4
             + self.filter.capacity() * 8
-            + self.records.capacity() * std::mem::size_of::<Option<Arc<RecordData>>>();
+            + self.records.bytes();
         let payload = self
             .records
             .iter()
@@ -430,7 +573,7 @@ impl IndexSnapshot {
                     + r.id.as_str().len()
                     + r.display_name.capacity()
                     + r.company.capacity()
-                    + r.numbers.capacity() * std::mem::size_of::<(Arc<str>, String)>()
+                    + r.numbers.capacity() * std::mem::size_of::<(u16, String)>()
                     + r.numbers.iter().map(|(_, n)| n.capacity()).sum::<usize>()
             })
             .sum();
@@ -464,10 +607,12 @@ struct Writer {
     /// Hash of (folder, id) → record number.
     ids: PreHashedMap<u32>,
     /// The rare records whose (folder, id) hash collides with another's.
-    collisions: HashMap<(Arc<str>, RecordId), u32>,
+    collisions: HashMap<(u16, RecordId), u32>,
     free: Vec<u32>,
-    folders: Vec<Arc<str>>,
-    columns: Vec<Arc<str>>,
+    /// Folder and column names; index 0 is the empty name, and the fallback when
+    /// more than 65,535 names were seen.
+    names: Vec<Box<str>>,
+    name_ids: HashMap<Box<str>, u16>,
 }
 
 fn id_hash(folder: &str, id: &RecordId) -> u64 {
@@ -477,45 +622,37 @@ fn id_hash(folder: &str, id: &RecordId) -> u64 {
     h.finish()
 }
 
-fn is_record(r: &Option<Arc<RecordData>>, folder: &str, id: &RecordId) -> bool {
-    r.as_ref()
-        .is_some_and(|r| &*r.folder == folder && &r.id == id)
+fn is_record(r: Option<&Arc<RecordData>>, folder: u16, id: &RecordId) -> bool {
+    r.is_some_and(|r| r.folder == folder && &r.id == id)
 }
 
 impl Writer {
-    fn find(
-        &self,
-        records: &[Option<Arc<RecordData>>],
-        h: u64,
-        folder: &str,
-        id: &RecordId,
-    ) -> Option<u32> {
+    fn find(&self, records: &RecordTable, h: u64, folder: &str, id: &RecordId) -> Option<u32> {
+        let folder = *self.name_ids.get(folder)?;
         if let Some(&r) = self.ids.get(&h)
-            && is_record(&records[r as usize], folder, id)
+            && is_record(records.get(r as usize), folder, id)
         {
             return Some(r);
         }
         if self.collisions.is_empty() {
             return None;
         }
-        self.collisions
-            .get(&(Arc::from(folder), id.clone()))
-            .copied()
+        self.collisions.get(&(folder, id.clone())).copied()
     }
 
-    fn forget(&mut self, records: &[Option<Arc<RecordData>>], r: u32) {
-        if let Some(data) = &records[r as usize] {
-            let h = id_hash(&data.folder, &data.id);
+    fn forget(&mut self, records: &RecordTable, r: u32) {
+        if let Some(data) = records.get(r as usize) {
+            let folder = self.names.get(usize::from(data.folder)).map_or("", |n| n);
+            let h = id_hash(folder, &data.id);
             if self.ids.get(&h) == Some(&r) {
                 self.ids.remove(&h);
             } else {
-                self.collisions
-                    .remove(&(data.folder.clone(), data.id.clone()));
+                self.collisions.remove(&(data.folder, data.id.clone()));
             }
         }
     }
 
-    fn remember(&mut self, h: u64, folder: Arc<str>, id: &RecordId, r: u32) {
+    fn remember(&mut self, h: u64, folder: u16, id: &RecordId, r: u32) {
         match self.ids.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.collisions.insert((folder, id.clone()), r);
@@ -526,16 +663,20 @@ impl Writer {
         }
     }
 
-    fn intern(list: &mut Vec<Arc<str>>, s: &str) -> Arc<str> {
-        if let Some(a) = list.iter().find(|a| ***a == *s) {
-            return a.clone();
+    fn intern(&mut self, name: &str) -> u16 {
+        if self.names.is_empty() {
+            self.names.push(Box::from(""));
+            self.name_ids.insert(Box::from(""), 0);
         }
-        let a: Arc<str> = Arc::from(s);
-        // Folder and column names are few; keep the list short in odd cases.
-        if list.len() < 256 {
-            list.push(a.clone());
+        if let Some(&i) = self.name_ids.get(name) {
+            return i;
         }
-        a
+        let Ok(i) = u16::try_from(self.names.len()) else {
+            return 0;
+        };
+        self.names.push(Box::from(name));
+        self.name_ids.insert(Box::from(name), i);
+        i
     }
 }
 
@@ -632,31 +773,33 @@ impl CallerIndex {
 
     /// Applies a batch of changes and publishes the result as one new snapshot.
     /// Lookups meanwhile go on against the previous snapshot.
+    ///
+    /// Each call lays out the whole slot table anew, in time linear in the index size
+    /// (a few milliseconds for 300,000 numbers besides normalising the new ones), so a
+    /// sync's changes belong in one call. Numbers that are no phone number are skipped
+    /// and listed in the report; the record is indexed with the others.
     pub fn apply(&self, changes: impl IntoIterator<Item = IndexChange>) -> IndexReport {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let cur = self.snapshot();
         let plan = cur.plan.clone();
         let min = usize::from(plan.min_significant_digits).max(1);
         let mut records = cur.records.clone();
-        let mut dead = vec![false; records.len()];
+        let mut dead = vec![false; records.len];
         let changes = changes.into_iter();
         let expected = changes.size_hint().0;
         let mut fresh: Vec<Slot> = Vec::with_capacity(expected * 3);
         w.ids.reserve(expected);
-        records.reserve(expected.saturating_sub(w.free.len()));
         let mut report = IndexReport::default();
 
-        let mut drop_record = |w: &mut Writer,
-                               records: &mut Vec<Option<Arc<RecordData>>>,
-                               fresh: &mut Vec<Slot>,
-                               r: u32| {
-            w.forget(records, r);
-            if let Some(d) = dead.get_mut(r as usize) {
-                *d = true;
-            }
-            fresh.retain(|s| s.rec != r);
-            records[r as usize] = None;
-        };
+        let mut drop_record =
+            |w: &mut Writer, records: &mut RecordTable, fresh: &mut Vec<Slot>, r: u32| {
+                w.forget(records, r);
+                if let Some(d) = dead.get_mut(r as usize) {
+                    *d = true;
+                }
+                fresh.retain(|s| s.rec != r);
+                records.set(r as usize, None);
+            };
 
         for change in changes {
             match change {
@@ -672,12 +815,9 @@ impl CallerIndex {
                     }
                     let r = match w.free.pop() {
                         Some(r) => r,
-                        None => {
-                            records.push(None);
-                            (records.len() - 1) as u32
-                        }
+                        None => records.push_none() as u32,
                     };
-                    let folder_arc = Writer::intern(&mut w.folders, &folder);
+                    let folder_id = w.intern(&folder);
                     let mut fields = Vec::with_capacity(contact.numbers.len());
                     for (i, field) in contact
                         .numbers
@@ -715,17 +855,20 @@ impl CallerIndex {
                                 reason,
                             }),
                         }
-                        let column = Writer::intern(&mut w.columns, &field.column);
+                        let column = w.intern(&field.column);
                         fields.push((column, field.number));
                     }
-                    w.remember(h, folder_arc.clone(), &id, r);
-                    records[r as usize] = Some(Arc::new(RecordData {
-                        folder: folder_arc,
-                        id,
-                        display_name: contact.display_name,
-                        company: contact.company,
-                        numbers: fields,
-                    }));
+                    w.remember(h, folder_id, &id, r);
+                    records.set(
+                        r as usize,
+                        Some(Arc::new(RecordData {
+                            folder: folder_id,
+                            id,
+                            display_name: contact.display_name,
+                            company: contact.company,
+                            numbers: fields,
+                        })),
+                    );
                 }
                 IndexChange::Remove { folder, id } => {
                     if let Some(r) = w.find(&records, id_hash(&folder, &id), &folder, &id) {
@@ -737,7 +880,9 @@ impl CallerIndex {
                     let gone: Vec<u32> = records
                         .iter()
                         .enumerate()
-                        .filter(|(_, r)| r.as_ref().is_some_and(|r| *r.folder == *folder))
+                        .filter(|(_, r)| {
+                            r.is_some_and(|r| Some(&r.folder) == w.name_ids.get(&*folder))
+                        })
                         .map(|(i, _)| i as u32)
                         .collect();
                     for r in gone {
@@ -748,19 +893,43 @@ impl CallerIndex {
             }
         }
 
-        let kept = cur
-            .slots
-            .iter()
-            .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false))
-            .chain(fresh.iter());
         // Trailing free record numbers can go.
-        while records.last().is_some_and(Option::is_none) {
-            records.pop();
-            let last = records.len() as u32;
-            w.free.retain(|&r| r != last);
+        while let Some(last) = records.pop_trailing_none() {
+            w.free.retain(|&r| r as usize != last);
         }
-        let next = IndexSnapshot::assemble(plan, kept, records);
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        records.freeze();
+        let names = if w.names.len() == cur.names.len() {
+            cur.names.clone()
+        } else {
+            Arc::new(w.names.clone())
+        };
+        let next = if fresh.len() * 16 < cur.slots.len() {
+            // A small change: the current slots are sorted, so a merge with the few
+            // new ones (sorted) keeps them sorted in one sequential pass.
+            fresh.sort_unstable_by_key(slot_order);
+            let mut slots = Vec::with_capacity(cur.slots.len() + fresh.len());
+            let mut fresh_iter = fresh.iter().copied().peekable();
+            for s in cur
+                .slots
+                .iter()
+                .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false))
+            {
+                while let Some(f) = fresh_iter.next_if(|f| slot_order(f) < slot_order(s)) {
+                    slots.push(f);
+                }
+                slots.push(*s);
+            }
+            slots.extend(fresh_iter);
+            IndexSnapshot::from_sorted(plan, slots, Vec::new(), 0, records)
+        } else {
+            let all = cur
+                .slots
+                .iter()
+                .filter(|s| !dead.get(s.rec as usize).copied().unwrap_or(false))
+                .chain(fresh.iter());
+            IndexSnapshot::assemble(plan, all, records)
+        };
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next.with_names(names));
         report
     }
 

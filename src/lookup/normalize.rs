@@ -87,7 +87,7 @@ pub struct Extension {
 
 impl Extension {
     pub(crate) fn from_digits(d: &[u8]) -> Option<Extension> {
-        if d.is_empty() || d.len() > 15 {
+        if d.is_empty() || d.len() > 15 || !d.iter().all(u8::is_ascii_digit) {
             return None;
         }
         let value = d.iter().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
@@ -323,6 +323,11 @@ pub(crate) fn parse_text(input: &str) -> Result<Parsed, NotANumber> {
         ext: Digits::new(),
         post_dial: Digits::new(),
     };
+    // Most numbers start with a digit, `+` or `(`: no link to look for.
+    if matches!(s.as_bytes()[0], b'0'..=b'9' | b'+' | b'(') {
+        parse_free(s, &mut p)?;
+        return finish(p);
+    }
     if let Some(body) = strip_prefix_ci(s, "tel:") {
         parse_tel_body(body, &mut p)?;
         return finish(p);
@@ -450,7 +455,12 @@ fn parse_free(s: &str, p: &mut Parsed) -> Result<(), NotANumber> {
             }
         }
     }
-    let (main, ext) = split_extension(main);
+    // Extension markers are letters or `#`; without any, there is nothing to split.
+    let (main, ext) = if main.bytes().any(|b| b.is_ascii_alphabetic() || b == b'#') {
+        split_extension(main)
+    } else {
+        (main, None)
+    };
     if let Some(ext) = ext {
         visual_digits(ext, &mut p.ext)?;
     }
@@ -570,8 +580,11 @@ fn classify_digits(
         Some(trunk) if digits.len() > trunk.len() && digits.starts_with(trunk.as_bytes()) => {
             national(plan, &digits[trunk.len()..], Assumed::CountryCode, ext)
         }
-        // Italy: fixed-line numbers start with 0, mobiles with 3; both are complete.
-        None if matches!(digits[0], b'0' | b'3') && digits.len() >= 6 => {
+        // Italy: fixed-line numbers start with 0 (6 to 11 digits), mobiles with 3 (9 or
+        // 10 digits); both are complete. Anything else is local to the area.
+        None if (digits[0] == b'0' && digits.len() >= 6)
+            || (digits[0] == b'3' && (9..=10).contains(&digits.len())) =>
+        {
             national(plan, digits, Assumed::CountryCode, ext)
         }
         _ => local(plan, digits, ext),
