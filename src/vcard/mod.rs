@@ -490,13 +490,32 @@ impl VCard {
     /// parameters are kept. Returns false when `id` names no live property.
     pub fn set_text(&mut self, id: PropId, text: &str) -> bool {
         let raw = text::escape_text(text, self.version);
-        self.set_raw_value(id, raw)
+        self.set_text_value(id, raw)
     }
 
     /// Sets a structured value (N, ADR, ORG) from its components.
     pub fn set_components(&mut self, id: PropId, components: &[&str]) -> bool {
         let raw = self.join_components(components);
-        self.set_raw_value(id, raw)
+        self.set_text_value(id, raw)
+    }
+
+    /// Sets an escaped text value: a base64 transfer encoding the old value had no
+    /// longer applies, so it is dropped.
+    fn set_text_value(&mut self, id: PropId, raw: String) -> bool {
+        let Some(mut prop) = self.property(id).cloned() else {
+            return false;
+        };
+        if !prop.is_base64() {
+            return self.set_raw_value(id, raw);
+        }
+        prop.params.retain(|p| {
+            !(p.is("ENCODING")
+                && p.values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case("B") || v.eq_ignore_ascii_case("BASE64")))
+        });
+        prop.value = raw;
+        self.replace(id, prop)
     }
 
     fn join_components(&self, components: &[&str]) -> String {

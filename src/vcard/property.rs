@@ -119,28 +119,57 @@ impl Property {
         self.types().iter().any(|t| t == "PREF").then_some(1)
     }
 
-    /// The value as one unescaped text.
+    /// The value as one unescaped text. Line breaks come out as `\n` whatever the
+    /// card wrote (quoted-printable `=0D=0A` included).
     pub fn text(&self, version: Version) -> String {
-        text::unescape_text(&self.value, version)
+        text::normalise_breaks(text::unescape_text(&self.text_source(), version))
     }
 
     /// The value as structured components (split on `;`), each unescaped.
     pub fn components(&self, version: Version) -> Vec<String> {
-        text::split_unescaped(&self.value, ';')
+        text::split_unescaped(&self.text_source(), ';')
             .into_iter()
-            .map(|c| text::unescape_component(c, version))
+            .map(|c| text::normalise_breaks(text::unescape_component(c, version)))
             .collect()
     }
 
     /// The value as a list (split on `,`), each unescaped (CATEGORIES, NICKNAME).
     pub fn list(&self, version: Version) -> Vec<String> {
+        let source = self.text_source();
         if version == Version::V2_1 {
-            return self.value.split(',').map(|s| s.trim().to_owned()).collect();
+            return source
+                .split(',')
+                .map(|s| text::normalise_breaks(s.trim().to_owned()))
+                .collect();
         }
-        text::split_unescaped(&self.value, ',')
+        text::split_unescaped(&source, ',')
             .into_iter()
-            .map(|c| text::unescape_text(c, version))
+            .map(|c| text::normalise_breaks(text::unescape_text(c, version)))
             .collect()
+    }
+
+    /// Whether the value is transfer-encoded as base64 (`ENCODING=b`, `ENCODING=BASE64`
+    /// or a bare `BASE64`).
+    pub fn is_base64(&self) -> bool {
+        self.param_values("ENCODING")
+            .any(|e| e.eq_ignore_ascii_case("B") || e.eq_ignore_ascii_case("BASE64"))
+    }
+
+    /// The escaped text the text views read: the value itself, or for a base64 text
+    /// value (some writers encode NOTE that way) the text it encodes, when that is
+    /// UTF-8 or in the named charset.
+    fn text_source(&self) -> std::borrow::Cow<'_, str> {
+        if self.is_base64()
+            && let Some(bytes) = text::decode_base64(&self.value)
+        {
+            if let Some(label) = self.param("CHARSET") {
+                return std::borrow::Cow::Owned(text::decode_charset(&bytes, Some(label)).0);
+            }
+            if let Ok(s) = String::from_utf8(bytes) {
+                return std::borrow::Cow::Owned(s);
+            }
+        }
+        std::borrow::Cow::Borrowed(&self.value)
     }
 
     /// Whether the value is transfer-encoded as quoted-printable (2.1).

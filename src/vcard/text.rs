@@ -19,7 +19,10 @@ pub fn unescape_text(raw: &str, version: Version) -> String {
         match chars.next() {
             Some('n' | 'N') => out.push('\n'),
             Some(e @ ('\\' | ',' | ';' | ':')) => out.push(e),
-            // Unknown escape: keep it as written rather than guess.
+            // Writers escape more punctuation than the RFC lists (Google writes `\"`);
+            // the character itself is what they meant.
+            Some(e) if e.is_ascii_punctuation() => out.push(e),
+            // Unknown escape of a letter or digit: keep it as written rather than guess.
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -236,6 +239,41 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     }
 }
 
+/// Decodes standard base64 (RFC 4648 §4), ignoring white space and padding. `None`
+/// for anything else.
+pub fn decode_base64(raw: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in raw.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b' ' | b'\t' | b'\r' | b'\n' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Turns the CR LF and lone CR line breaks that quoted-printable values carry
+/// (Outlook writes `=0D=0A`) into `\n`, the line break of decoded text.
+pub fn normalise_breaks(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Folds one logical line at 75 octets (RFC 6350 §3.2) without splitting a UTF-8
 /// character, appending it with `eol` to `out`.
 pub fn fold_into(out: &mut Vec<u8>, line: &[u8], eol: &[u8]) {
@@ -273,6 +311,8 @@ mod tests {
             "a,b;c\nd\\e"
         );
         assert_eq!(unescape_text(r"a\,b", Version::V2_1), r"a\,b");
+        // Google escapes quotes; unknown letter escapes stay as written.
+        assert_eq!(unescape_text(r#"\"x\" \t"#, Version::V3_0), r#""x" \t"#);
         assert_eq!(unescape_component(r"A\;B\\", Version::V2_1), r"A;B\");
     }
 
@@ -288,6 +328,13 @@ mod tests {
     fn caret_escapes() {
         assert_eq!(decode_caret("a^nb^'c^^d^x"), "a\nb\"c^d^x");
         assert_eq!(encode_param_value("a\"b", Version::V4_0), "\"a^'b\"");
+    }
+
+    #[test]
+    fn base64_and_breaks() {
+        assert_eq!(decode_base64("TGllYm x=").unwrap(), b"Liebl");
+        assert_eq!(decode_base64("a*b"), None);
+        assert_eq!(normalise_breaks("a\r\nb\rc".into()), "a\nb\nc");
     }
 
     #[test]
