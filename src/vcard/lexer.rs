@@ -123,7 +123,10 @@ pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
                 && ends_with_escape(&content)
                 && !next_content.is_empty()
                 && !looks_like_property(next_content)
+                && !starts_fold(input, phys.get(j + 1))
             {
+                // (A next line that is itself folded is the start of a property whose
+                // name was split by the fold, not the rest of this value.)
                 // 2.1 writers (Android) continue a value after a backslash.
                 content.pop();
                 content.push(b'\n');
@@ -150,6 +153,11 @@ pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
         i = j;
     }
     out
+}
+
+/// Whether the physical line `p` continues the one before it (starts with white space).
+fn starts_fold(input: &[u8], p: Option<&Physical>) -> bool {
+    p.is_some_and(|p| matches!(input.get(p.start), Some(b' ' | b'\t')) && p.start < p.content_end)
 }
 
 /// A rough test for "NAME[;...]:" at the start of a line.
@@ -194,6 +202,19 @@ mod tests {
         folded.extend_from_slice(b"\r\n ");
         folded.extend_from_slice(&input[4..]);
         assert_eq!(contents(&folded), ["N:Köln"]);
+    }
+
+    #[test]
+    fn backslash_continuation_stops_at_a_folded_property() {
+        // Found by the property test: `a` + fold ` .TEL:` is the property `a.TEL:`,
+        // not the rest of the value ending in a backslash.
+        let input = b"VERSION:2.1\r\nTEL:\\\r\na\r\n .TEL:\r\n";
+        assert_eq!(contents(input), ["VERSION:2.1", "TEL:\\", "a.TEL:"]);
+        let input = b"VERSION:2.1\r\nADR:a\\\r\nb c;d\r\nEND:VCARD\r\n";
+        assert_eq!(
+            contents(input),
+            ["VERSION:2.1", "ADR:a\nb c;d", "END:VCARD"]
+        );
     }
 
     #[test]

@@ -141,13 +141,18 @@ pub fn decode_caret(raw: &str) -> String {
 }
 
 /// Writes a parameter value, quoting and caret-escaping when needed.
+///
+/// A caret is escaped even in an unquoted value: readers decode RFC 6868 escapes in
+/// every 3.0/4.0 parameter value, so a bare `^n` would come back as a line break.
 pub fn encode_param_value(value: &str, version: Version) -> String {
     let needs_quotes = value.contains([',', ';', ':', ' ', '"', '\n']);
-    if version == Version::V2_1 || !needs_quotes {
+    if version == Version::V2_1 || !(needs_quotes || value.contains('^')) {
         return value.to_owned();
     }
     let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
+    if needs_quotes {
+        out.push('"');
+    }
     for c in value.chars() {
         match c {
             '^' => out.push_str("^^"),
@@ -156,7 +161,9 @@ pub fn encode_param_value(value: &str, version: Version) -> String {
             _ => out.push(c),
         }
     }
-    out.push('"');
+    if needs_quotes {
+        out.push('"');
+    }
     out
 }
 
@@ -328,6 +335,12 @@ mod tests {
     fn caret_escapes() {
         assert_eq!(decode_caret("a^nb^'c^^d^x"), "a\nb\"c^d^x");
         assert_eq!(encode_param_value("a\"b", Version::V4_0), "\"a^'b\"");
+        // Found by the property test: an unquoted caret was written bare.
+        assert_eq!(encode_param_value("a^n", Version::V4_0), "a^^n");
+        assert_eq!(
+            decode_caret(&encode_param_value("a^n", Version::V4_0)),
+            "a^n"
+        );
     }
 
     #[test]
