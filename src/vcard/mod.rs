@@ -659,6 +659,21 @@ impl VCard {
         {
             p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
         }
+        // A raw line break must never reach the output, whatever produced it (found by
+        // fuzzing: a 2.1 continuation line inside a 3.0 card): 3.0/4.0 escape it, 2.1
+        // carries it as quoted-printable.
+        if !p.is_quoted_printable() && p.value.contains(['\r', '\n']) {
+            if self.version == Version::V2_1 {
+                p.params.retain(|x| !x.is("ENCODING"));
+                p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
+            } else {
+                p.value = p
+                    .value
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\n', "\\n");
+            }
+        }
         p
     }
 }

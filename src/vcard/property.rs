@@ -189,10 +189,14 @@ impl Property {
         head.push_str(&self.name);
         for p in &self.params {
             head.push(';');
-            if let Some(n) = &p.name {
-                head.push_str(n);
-                head.push('=');
-            }
+            let Some(n) = &p.name else {
+                // A bare type is read as written, without quotes or escapes; write it
+                // the same way (found by fuzzing: a quoted bare value grew quotes).
+                head.push_str(&p.values.join(","));
+                continue;
+            };
+            head.push_str(n);
+            head.push('=');
             let vals: Vec<String> = p
                 .values
                 .iter()
