@@ -2,19 +2,23 @@
 //! remembering the exact byte span of each so that untouched lines are written back
 //! as they came.
 
+use std::borrow::Cow;
+
 use super::Version;
 
 /// One logical content line: its raw byte span (terminators included) and its
 /// unfolded content.
 #[derive(Debug)]
-pub(crate) struct LogicalLine {
+pub(crate) struct LogicalLine<'a> {
     /// Byte range in the input, from the first byte to after the last terminator.
     pub start: usize,
     pub end: usize,
     /// 1-based number of the first physical line, for warnings.
     pub line_no: usize,
-    /// The unfolded content without terminator.
-    pub content: Vec<u8>,
+    /// The unfolded content without terminator; borrowed from the input unless the
+    /// line was folded (most lines are not, and copying each was the parser's main
+    /// cost).
+    pub content: Cow<'a, [u8]>,
     /// The terminator of the last physical line (`\r\n`, `\n`, `\r\r\n`, `\r`, or empty).
     pub eol_len: usize,
 }
@@ -93,14 +97,14 @@ fn ends_with_escape(content: &[u8]) -> bool {
 
 /// Groups physical lines into logical lines, unfolding as `version` prescribes.
 /// `version_hint` is updated as VERSION lines go by.
-pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
+pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine<'_>> {
     let phys = physical_lines(input);
     let mut out = Vec::with_capacity(phys.len());
     let mut version = Version::V3_0;
     let mut i = 0;
     while i < phys.len() {
         let p = &phys[i];
-        let mut content = input[p.start..p.content_end].to_vec();
+        let mut content = Cow::Borrowed(&input[p.start..p.content_end]);
         let mut end = p.end;
         let mut eol_len = p.end - p.content_end;
         let qp = is_quoted_printable(&content);
@@ -114,11 +118,12 @@ pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
             }
             if qp && content.last() == Some(&b'=') {
                 // Quoted-printable soft line break: drop the '=' and the line break.
-                content.pop();
-                content.extend_from_slice(next_content);
+                let c = content.to_mut();
+                c.pop();
+                c.extend_from_slice(next_content);
             } else if matches!(next_content.first(), Some(b' ' | b'\t')) {
                 // A fold: the line break and one white-space character vanish.
-                content.extend_from_slice(&next_content[1..]);
+                content.to_mut().extend_from_slice(&next_content[1..]);
             } else if version == Version::V2_1
                 && ends_with_escape(&content)
                 && !next_content.is_empty()
@@ -128,9 +133,10 @@ pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
                 // (A next line that is itself folded is the start of a property whose
                 // name was split by the fold, not the rest of this value.)
                 // 2.1 writers (Android) continue a value after a backslash.
-                content.pop();
-                content.push(b'\n');
-                content.extend_from_slice(next_content);
+                let c = content.to_mut();
+                c.pop();
+                c.push(b'\n');
+                c.extend_from_slice(next_content);
             } else {
                 break;
             }
@@ -138,7 +144,7 @@ pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine> {
             eol_len = next.end - next.content_end;
             j += 1;
         }
-        if content.eq_ignore_ascii_case(b"BEGIN:VCARD") {
+        if content.as_ref().eq_ignore_ascii_case(b"BEGIN:VCARD") {
             version = Version::V3_0;
         } else if content.len() > 8 && content[..8].eq_ignore_ascii_case(b"VERSION:") {
             version = Version::from_value(&String::from_utf8_lossy(&content[8..]));

@@ -250,7 +250,7 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     let full_name = parts.next().unwrap_or_default();
     let (group, name) = match full_name.rfind('.') {
         Some(dot) => (Some(full_name[..dot].to_owned()), &full_name[dot + 1..]),
-        None => (None, full_name.as_str()),
+        None => (None, full_name),
     };
     let name = name.trim();
     if name.is_empty()
@@ -260,7 +260,7 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     {
         return Err(LineProblem::BadName);
     }
-    let params: Vec<Param> = parts.map(|p| parse_param(&p, version)).collect();
+    let params: Vec<Param> = parts.map(|p| parse_param(p, version)).collect();
     let mut prop = Property {
         group,
         name: name.to_owned(),
@@ -277,22 +277,26 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     Ok(prop)
 }
 
-/// Splits the head on `;` outside double quotes.
-fn split_params(head: &str, version: Version) -> Vec<String> {
+/// Splits the head on `;` outside double quotes (2.1 has no quoting).
+fn split_params(head: &str, version: Version) -> Vec<&str> {
+    if version == Version::V2_1 || !head.contains('"') {
+        return head.split(';').collect();
+    }
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut start = 0;
     let mut in_quotes = false;
-    for c in head.chars() {
-        match c {
-            '"' if version != Version::V2_1 => {
-                in_quotes = !in_quotes;
-                cur.push(c);
+    // The delimiters are ASCII, so byte offsets are character boundaries.
+    for (i, b) in head.bytes().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b';' if !in_quotes => {
+                out.push(&head[start..i]);
+                start = i + 1;
             }
-            ';' if !in_quotes => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+            _ => {}
         }
     }
-    out.push(cur);
+    out.push(&head[start..]);
     out
 }
 
@@ -305,21 +309,34 @@ fn parse_param(raw: &str, version: Version) -> Param {
     };
     let name = raw[..eq].trim().to_owned();
     let rest = &raw[eq + 1..];
-    let mut values = Vec::new();
-    let mut cur = String::new();
-    let mut in_quotes = false;
-    for c in rest.chars() {
-        match c {
-            '"' if version != Version::V2_1 => in_quotes = !in_quotes,
-            ',' if !in_quotes => values.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    values.push(cur);
     let values = if version == Version::V2_1 {
-        values
+        rest.split(',').map(str::to_owned).collect()
+    } else if !rest.contains('"') {
+        rest.split(',').map(text::decode_caret).collect()
     } else {
-        values.iter().map(|v| text::decode_caret(v)).collect()
+        // Split on commas outside quotes; the quotes themselves are dropped.
+        let mut values = Vec::new();
+        let mut cur = String::new();
+        let mut in_quotes = false;
+        let mut start = 0;
+        for (i, b) in rest.bytes().enumerate() {
+            match b {
+                b'"' => {
+                    cur.push_str(&rest[start..i]);
+                    start = i + 1;
+                    in_quotes = !in_quotes;
+                }
+                b',' if !in_quotes => {
+                    cur.push_str(&rest[start..i]);
+                    start = i + 1;
+                    values.push(text::decode_caret(&std::mem::take(&mut cur)));
+                }
+                _ => {}
+            }
+        }
+        cur.push_str(&rest[start..]);
+        values.push(text::decode_caret(&cur));
+        values
     };
     Param {
         name: Some(name),
