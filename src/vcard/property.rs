@@ -307,7 +307,16 @@ fn parse_param(raw: &str, version: Version) -> Param {
             values: vec![raw.trim().to_owned()],
         };
     };
-    let name = raw[..eq].trim().to_owned();
+    let name = raw[..eq].trim();
+    if version != Version::V2_1 && name.contains('"') {
+        // No parameter name has a quote; written back as a name it would reopen the
+        // quoting differently (found by fuzzing). Keep the text as a bare value.
+        return Param {
+            name: None,
+            values: vec![raw.trim().to_owned()],
+        };
+    }
+    let name = name.to_owned();
     let rest = &raw[eq + 1..];
     let values = if version == Version::V2_1 {
         rest.split(',').map(str::to_owned).collect()

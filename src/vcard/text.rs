@@ -231,7 +231,10 @@ pub fn encode_qp(value: &str, first_line_used: usize, eol: &[u8]) -> Vec<u8> {
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     if let Some(label) = charset {
         if let Some(enc) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
-            let (text, _, _) = enc.decode(bytes);
+            // Not `decode`: it sniffs a byte-order mark and may switch to another
+            // encoding than the label names, and it drops a UTF-8 one (found by
+            // fuzzing: a value starting with U+FEFF lost it when rewritten).
+            let (text, _) = enc.decode_without_bom_handling(bytes);
             return (text.into_owned(), false);
         }
         let (text, _) = decode_charset(bytes, None);
@@ -240,7 +243,7 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_owned(), false),
         Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text.into_owned(), false)
         }
     }
@@ -382,5 +385,11 @@ mod tests {
         assert_eq!(decode_charset(b"K\xf6ln", Some("ISO-8859-1")).0, "Köln");
         assert_eq!(decode_charset(b"\x93\x8c", Some("SHIFT_JIS")).0, "東");
         assert!(decode_charset(b"x", Some("invalid-encoding")).1);
+        // A byte-order mark is text in the named charset, not a switch of charset.
+        assert_eq!(
+            decode_charset(b"\xef\xbb\xbfa", Some("UTF-8")).0,
+            "\u{feff}a"
+        );
+        assert_eq!(decode_charset(b"\xef\xbb\xbf", Some("ISO-8859-1")).0, "ï»¿");
     }
 }
