@@ -223,6 +223,17 @@ fn parse(c: &mut Criterion) {
         })
     });
     g.bench_function("calcard", |b| b.iter(|| calcard_parse(black_box(&text))));
+    // Properties are parsed when first read: this is the cost a phone book sync
+    // pays, reading name and numbers of every card.
+    g.bench_function("cti_phonebook + FN, N, TELs read", |b| {
+        b.iter(|| {
+            let doc = Document::parse(black_box(bytes));
+            for card in doc.cards() {
+                black_box((card.formatted_name(), card.name(), card.tels()));
+            }
+            doc
+        })
+    });
     g.finish();
 }
 

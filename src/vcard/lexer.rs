@@ -98,9 +98,22 @@ fn ends_with_escape(content: &[u8]) -> bool {
 /// Groups physical lines into logical lines, unfolding as `version` prescribes.
 /// `version_hint` is updated as VERSION lines go by.
 pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine<'_>> {
+    logical_lines_from(input, Version::V3_0)
+}
+
+/// The unfolded content of `span`, the bytes of one logical line as
+/// [`logical_lines`] delimited it. Unfolding under 2.1 rules gives the same line
+/// whatever the version it was read under: inside the span every break was joined.
+pub(crate) fn unfold(span: &[u8]) -> Cow<'_, [u8]> {
+    logical_lines_from(span, Version::V2_1)
+        .into_iter()
+        .next()
+        .map_or(Cow::Borrowed(&[][..]), |l| l.content)
+}
+
+fn logical_lines_from(input: &[u8], mut version: Version) -> Vec<LogicalLine<'_>> {
     let phys = physical_lines(input);
     let mut out = Vec::with_capacity(phys.len());
-    let mut version = Version::V3_0;
     let mut i = 0;
     while i < phys.len() {
         let p = &phys[i];

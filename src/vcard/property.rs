@@ -224,25 +224,67 @@ pub(crate) enum LineProblem {
     BadName,
 }
 
-/// Parses one unfolded logical line.
-pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, LineProblem> {
-    // Head: everything before the first colon outside double quotes.
+/// Whether `content` is a property line, without building the property: the same
+/// decision as [`parse_line`], made when a card is read so that only the lines that
+/// are asked for get parsed.
+pub(crate) fn check_line(content: &[u8], version: Version) -> Result<(), LineProblem> {
+    let colon = head_end(content, version).ok_or(LineProblem::NoColon)?;
+    let head = &content[..colon];
+    // The name segment ends at the first `;` outside quotes (2.1 has no quoting).
     let mut in_quotes = false;
-    let mut colon = None;
-    for (i, &b) in content.iter().enumerate() {
+    let mut seg_end = head.len();
+    for (i, &b) in head.iter().enumerate() {
         match b {
             b'"' if version != Version::V2_1 => in_quotes = !in_quotes,
-            b':' if !in_quotes => {
-                colon = Some(i);
+            b';' if !in_quotes => {
+                seg_end = i;
                 break;
             }
             _ => {}
         }
     }
-    // An unbalanced quote: fall back to the first colon.
-    let colon = colon
-        .or_else(|| content.iter().position(|&b| b == b':'))
-        .ok_or(LineProblem::NoColon)?;
+    let full_name = &head[..seg_end];
+    let name = match full_name.iter().rposition(|&b| b == b'.') {
+        Some(dot) => &full_name[dot + 1..],
+        None => full_name,
+    };
+    let name = trim_unicode(name);
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(LineProblem::BadName);
+    }
+    Ok(())
+}
+
+/// Trims what `str::trim` would around an ASCII name: a name with other characters is
+/// rejected anyway, so only the ASCII white space and the UTF-8 spaces matter.
+fn trim_unicode(b: &[u8]) -> &[u8] {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.trim().as_bytes(),
+        Err(_) => b,
+    }
+}
+
+/// Offset of the colon that ends the head: the first outside double quotes, or the
+/// first at all when the quotes do not balance.
+fn head_end(content: &[u8], version: Version) -> Option<usize> {
+    let mut in_quotes = false;
+    for (i, &b) in content.iter().enumerate() {
+        match b {
+            b'"' if version != Version::V2_1 => in_quotes = !in_quotes,
+            b':' if !in_quotes => return Some(i),
+            _ => {}
+        }
+    }
+    content.iter().position(|&b| b == b':')
+}
+
+/// Parses one unfolded logical line.
+pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, LineProblem> {
+    let colon = head_end(content, version).ok_or(LineProblem::NoColon)?;
     let head = String::from_utf8_lossy(&content[..colon]);
     let raw_value = &content[colon + 1..];
 
@@ -389,6 +431,19 @@ mod tests {
     fn caret_in_params() {
         let p = parse_line(b"ADR;LABEL=\"a^nb ^'c^'\":;;x", Version::V4_0).unwrap();
         assert_eq!(p.param("LABEL"), Some("a\nb \"c\""));
+    }
+
+    proptest::proptest! {
+        /// The cheap check made when a card is read and the full parse made later
+        /// must agree on which lines are properties.
+        #[test]
+        fn check_line_agrees_with_parse_line(
+            line in proptest::string::bytes_regex("(?s-u)[a-zA-Z0-9 .;:=\",\\-_\\t\\x80-\\xff]{0,40}").unwrap(),
+            v21 in proptest::bool::ANY,
+        ) {
+            let v = if v21 { Version::V2_1 } else { Version::V3_0 };
+            proptest::prop_assert_eq!(check_line(&line, v), parse_line(&line, v).map(|_| ()));
+        }
     }
 
     #[test]
