@@ -98,20 +98,25 @@ fn ends_with_escape(content: &[u8]) -> bool {
 /// Groups physical lines into logical lines, unfolding as `version` prescribes.
 /// `version_hint` is updated as VERSION lines go by.
 pub(crate) fn logical_lines(input: &[u8]) -> Vec<LogicalLine<'_>> {
-    logical_lines_from(input, Version::V3_0)
+    logical_lines_from(input, Version::V3_0, false)
 }
 
 /// The unfolded content of `span`, the bytes of one logical line as
-/// [`logical_lines`] delimited it. Unfolding under 2.1 rules gives the same line
-/// whatever the version it was read under: inside the span every break was joined.
-pub(crate) fn unfold(span: &[u8]) -> Cow<'_, [u8]> {
-    logical_lines_from(span, Version::V2_1)
+/// [`logical_lines`] delimited it in a card of `version`. The 2.1 backslash
+/// continuation is allowed whatever the version: inside the span every break was
+/// joined, so allowing it joins nothing that was not.
+pub(crate) fn unfold(span: &[u8], version: Version) -> Cow<'_, [u8]> {
+    logical_lines_from(span, version, true)
         .into_iter()
         .next()
         .map_or(Cow::Borrowed(&[][..]), |l| l.content)
 }
 
-fn logical_lines_from(input: &[u8], mut version: Version) -> Vec<LogicalLine<'_>> {
+fn logical_lines_from(
+    input: &[u8],
+    mut version: Version,
+    any_continuation: bool,
+) -> Vec<LogicalLine<'_>> {
     let phys = physical_lines(input);
     let mut out = Vec::with_capacity(phys.len());
     let mut i = 0;
@@ -120,7 +125,8 @@ fn logical_lines_from(input: &[u8], mut version: Version) -> Vec<LogicalLine<'_>
         let mut content = Cow::Borrowed(&input[p.start..p.content_end]);
         let mut end = p.end;
         let mut eol_len = p.end - p.content_end;
-        let qp = is_quoted_printable(&content);
+        let qp =
+            is_quoted_printable(&content) && super::property::head_declares_qp(&content, version);
         let mut j = i + 1;
         while j < phys.len() {
             let next = &phys[j];
@@ -137,7 +143,7 @@ fn logical_lines_from(input: &[u8], mut version: Version) -> Vec<LogicalLine<'_>
             } else if matches!(next_content.first(), Some(b' ' | b'\t')) {
                 // A fold: the line break and one white-space character vanish.
                 content.to_mut().extend_from_slice(&next_content[1..]);
-            } else if version == Version::V2_1
+            } else if (version == Version::V2_1 || any_continuation)
                 && ends_with_escape(&content)
                 && !next_content.is_empty()
                 && !looks_like_property(next_content)

@@ -479,7 +479,7 @@ impl VCard {
         Some(cell.get_or_init(|| {
             // A line without its property was read from the input and kept its span.
             let (s, e) = l.span.unwrap_or_default();
-            let content = lexer::unfold(&self.source[s..e]);
+            let content = lexer::unfold(&self.source[s..e], self.version);
             // check_line accepted this line when the card was read.
             property::parse_line(&content, self.version).unwrap_or_else(|_| Property::new("X-", ""))
         }))

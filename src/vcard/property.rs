@@ -259,6 +259,28 @@ pub(crate) fn check_line(content: &[u8], version: Version) -> Result<(), LinePro
     Ok(())
 }
 
+/// Whether the head of `content` declares quoted-printable the way [`parse_line`]
+/// reads it (`ENCODING=QUOTED-PRINTABLE` or a bare `QUOTED-PRINTABLE`), so that the
+/// lexer applies soft line breaks exactly to the lines the parser decodes (found by
+/// fuzzing: a garbled `E\xc4CODING=QUOTED-PRINTABLE` was unfolded as QP but not
+/// decoded as QP).
+pub(crate) fn head_declares_qp(content: &[u8], version: Version) -> bool {
+    let Some(colon) = head_end(content, version) else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&content[..colon]);
+    split_params(&head, version)
+        .into_iter()
+        .skip(1)
+        .map(|p| parse_param(p, version))
+        .any(|p| {
+            p.is("ENCODING")
+                && p.values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+        })
+}
+
 /// Trims what `str::trim` would around an ASCII name: a name with other characters is
 /// rejected anyway, so only the ASCII white space and the UTF-8 spaces matter.
 fn trim_unicode(b: &[u8]) -> &[u8] {
