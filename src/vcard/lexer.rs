@@ -119,6 +119,8 @@ fn logical_lines_from(
 ) -> Vec<LogicalLine<'_>> {
     let phys = physical_lines(input);
     let mut out = Vec::with_capacity(phys.len());
+    let mut depth = 0usize;
+    let mut version_seen = false;
     let mut i = 0;
     while i < phys.len() {
         let p = &phys[i];
@@ -163,10 +165,27 @@ fn logical_lines_from(
             eol_len = next.end - next.content_end;
             j += 1;
         }
-        if content.as_ref().eq_ignore_ascii_case(b"BEGIN:VCARD") {
-            version = Version::V3_0;
-        } else if content.len() > 8 && content[..8].eq_ignore_ascii_case(b"VERSION:") {
+        // The version that counts is a card's first VERSION line, as the card reads
+        // it: a second one, or a nested card's, must not change how the rest of the
+        // card is unfolded (found by fuzzing).
+        let trimmed = content
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&content)
+            .trim_ascii();
+        if trimmed.eq_ignore_ascii_case(b"BEGIN:VCARD") {
+            if depth == 0 {
+                version = Version::V3_0;
+                version_seen = false;
+            }
+            depth += 1;
+        } else if trimmed.eq_ignore_ascii_case(b"END:VCARD") {
+            depth = depth.saturating_sub(1);
+        } else if !version_seen
+            && content.len() > 8
+            && content[..8].eq_ignore_ascii_case(b"VERSION:")
+        {
             version = Version::from_value(&String::from_utf8_lossy(&content[8..]));
+            version_seen = true;
         }
         out.push(LogicalLine {
             start: p.start,
