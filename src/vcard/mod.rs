@@ -734,7 +734,10 @@ impl VCard {
     fn normalise_for_write(&self, prop: &Property) -> Property {
         let mut p = prop.clone();
         let non_ascii = !p.value.is_ascii();
-        if let Some(cs) = p.params.iter_mut().find(|x| x.is("CHARSET")) {
+        if p.is_base64() {
+            // The charset of a base64 value names the encoded bytes, which are
+            // written as they are (found by fuzzing).
+        } else if let Some(cs) = p.params.iter_mut().find(|x| x.is("CHARSET")) {
             cs.values = vec!["UTF-8".into()];
         } else if non_ascii && self.version == Version::V2_1 {
             p.params.push(Param::new("CHARSET", "UTF-8"));
