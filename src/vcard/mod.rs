@@ -29,6 +29,7 @@ pub mod text;
 mod views;
 
 use std::fmt;
+use std::sync::OnceLock;
 
 pub use property::{Param, Property};
 pub use views::{Address, Email, Name, Organization, Tel, Url};
@@ -112,15 +113,22 @@ pub struct Warning {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PropId(usize);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum LineKind {
-    /// A property (including BEGIN, VERSION and END).
-    Prop(Property),
+    /// A property (including BEGIN, VERSION and END). A line read from the input is
+    /// parsed into its [`Property`] only when first asked for: a phone book reads a
+    /// handful of properties per card, and building every one (PHOTO, X- lines) was
+    /// most of the parsing time. Edited and added lines hold theirs from the start.
+    Prop(OnceLock<Property>),
     /// A blank line or one that is not a property; only ever written verbatim.
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+fn prop_kind(prop: Property) -> LineKind {
+    LineKind::Prop(OnceLock::from(prop))
+}
+
+#[derive(Debug, Clone)]
 struct Line {
     /// Byte span in `VCard::source`; `None` once the line was edited or added.
     span: Option<(usize, usize)>,
@@ -132,7 +140,7 @@ struct Line {
 }
 
 /// One vCard, kept losslessly. See the [module docs](self).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct VCard {
     source: Vec<u8>,
     lines: Vec<Line>,
@@ -141,6 +149,22 @@ pub struct VCard {
     modified: bool,
     warnings: Vec<Warning>,
 }
+
+/// Two cards are equal when they would write the same bytes and hold the same
+/// properties (whether or not those were parsed yet).
+impl PartialEq for VCard {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.warnings == other.warnings
+            && self.to_bytes() == other.to_bytes()
+            && self.lines.len() == other.lines.len()
+            && self.lines.iter().zip(&other.lines).all(|(a, b)| {
+                a.depth == b.depth && a.removed == b.removed && self.prop_of(a) == other.prop_of(b)
+            })
+    }
+}
+
+impl Eq for VCard {}
 
 impl fmt::Debug for VCard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -299,7 +323,17 @@ impl Document {
 
     /// The document's bytes: the input itself when nothing was edited.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        // One allocation of the right size for an unedited document: writing is then
+        // little more than a copy of each card's bytes.
+        let size = self
+            .entries
+            .iter()
+            .map(|e| match e {
+                Entry::Card(c) => c.source.len(),
+                Entry::Invalid { raw, .. } | Entry::Filler(raw) => raw.len(),
+            })
+            .sum();
+        let mut out = Vec::with_capacity(size);
         for e in &self.entries {
             match e {
                 Entry::Card(c) => c.write_to(&mut out),
@@ -381,8 +415,8 @@ impl VCard {
             let kind = if is_blank(&l.content) {
                 LineKind::Other
             } else {
-                match property::parse_line(&l.content, version) {
-                    Ok(p) => LineKind::Prop(p),
+                match property::check_line(&l.content, version) {
+                    Ok(()) => LineKind::Prop(OnceLock::new()),
                     Err(problem) => {
                         warnings.push(Warning {
                             line: l.line_no,
@@ -437,35 +471,85 @@ impl VCard {
         self.modified
     }
 
+    /// The property of line `l`, parsed from the card's bytes on first use.
+    fn prop_of<'a>(&'a self, l: &'a Line) -> Option<&'a Property> {
+        let LineKind::Prop(cell) = &l.kind else {
+            return None;
+        };
+        Some(cell.get_or_init(|| {
+            // A line without its property was read from the input and kept its span.
+            let (s, e) = l.span.unwrap_or_default();
+            let content = lexer::unfold(&self.source[s..e], self.version);
+            // check_line accepted this line when the card was read.
+            property::parse_line(&content, self.version).unwrap_or_else(|_| Property::new("X-", ""))
+        }))
+    }
+
     /// The card's own properties in order (not BEGIN/END, not those of nested cards).
     pub fn properties(&self) -> impl Iterator<Item = (PropId, &Property)> {
         self.lines
             .iter()
             .enumerate()
-            .filter_map(|(i, l)| match &l.kind {
-                LineKind::Prop(p) if l.depth == 1 && !l.removed => Some((PropId(i), p)),
-                _ => None,
-            })
+            .filter(|(_, l)| l.depth == 1 && !l.removed)
+            .filter_map(|(i, l)| Some((PropId(i), self.prop_of(l)?)))
     }
 
     /// The card's properties named `name`.
     pub fn find<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (PropId, &'a Property)> + 'a {
-        self.properties().filter(move |(_, p)| p.is(name))
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(move |(_, l)| l.depth == 1 && !l.removed && self.may_be(l, name))
+            .filter_map(|(i, l)| Some((PropId(i), self.prop_of(l)?)))
+            .filter(move |(_, p)| p.is(name))
     }
 
     /// The first property named `name`.
     pub fn first(&self, name: &str) -> Option<(PropId, &Property)> {
-        self.properties().find(|(_, p)| p.is(name))
+        self.lines.iter().enumerate().find_map(|(i, l)| {
+            if l.depth != 1 || l.removed || !self.may_be(l, name) {
+                return None;
+            }
+            self.prop_of(l)
+                .filter(|p| p.is(name))
+                .map(|p| (PropId(i), p))
+        })
+    }
+
+    /// Whether line `l` may be a `name` property, looking at its bytes when it was not
+    /// parsed yet, so that looking for TEL does not parse the PHOTO.
+    fn may_be(&self, l: &Line, name: &str) -> bool {
+        match (&l.kind, l.span) {
+            (LineKind::Prop(cell), _) if cell.get().is_some() => true,
+            (LineKind::Prop(_), Some((s, e))) => {
+                let raw = &self.source[s..e];
+                let Some(end) = raw
+                    .iter()
+                    .position(|&b| matches!(b, b';' | b':' | b'\r' | b'\n' | b'"'))
+                else {
+                    return true;
+                };
+                if !matches!(raw[end], b';' | b':') {
+                    // A fold or a quote before the name ends: let the parser decide.
+                    return true;
+                }
+                let full = &raw[..end];
+                let n = match full.iter().rposition(|&b| b == b'.') {
+                    Some(dot) => &full[dot + 1..],
+                    None => full,
+                };
+                let n = n.trim_ascii();
+                // Names with non-ASCII white space around them go to the parser too.
+                !n.is_ascii() || n.eq_ignore_ascii_case(name.as_bytes())
+            }
+            _ => false,
+        }
     }
 
     /// The property behind `id`, unless it was removed.
     pub fn property(&self, id: PropId) -> Option<&Property> {
         match self.lines.get(id.0) {
-            Some(Line {
-                kind: LineKind::Prop(p),
-                removed: false,
-                ..
-            }) => Some(p),
+            Some(l) if !l.removed => self.prop_of(l),
             _ => None,
         }
     }
@@ -473,30 +557,48 @@ impl VCard {
     /// Replaces the property behind `id` (the line is rewritten). Returns false when
     /// `id` names no live property.
     pub fn replace(&mut self, id: PropId, prop: Property) -> bool {
-        match self.lines.get_mut(id.0) {
-            Some(l) if !l.removed && matches!(l.kind, LineKind::Prop(_)) => {
-                if l.kind != LineKind::Prop(prop.clone()) {
-                    l.kind = LineKind::Prop(prop);
-                    l.span = None;
-                    self.modified = true;
-                }
-                true
-            }
-            _ => false,
+        let Some(current) = self.property(id) else {
+            return false;
+        };
+        if *current != prop {
+            let l = &mut self.lines[id.0];
+            l.kind = prop_kind(prop);
+            l.span = None;
+            self.modified = true;
         }
+        true
     }
 
     /// Sets the value of `id` to `text`, escaped for the card's version; group and
     /// parameters are kept. Returns false when `id` names no live property.
     pub fn set_text(&mut self, id: PropId, text: &str) -> bool {
         let raw = text::escape_text(text, self.version);
-        self.set_raw_value(id, raw)
+        self.set_text_value(id, raw)
     }
 
     /// Sets a structured value (N, ADR, ORG) from its components.
     pub fn set_components(&mut self, id: PropId, components: &[&str]) -> bool {
         let raw = self.join_components(components);
-        self.set_raw_value(id, raw)
+        self.set_text_value(id, raw)
+    }
+
+    /// Sets an escaped text value: a base64 transfer encoding the old value had no
+    /// longer applies, so it is dropped.
+    fn set_text_value(&mut self, id: PropId, raw: String) -> bool {
+        let Some(mut prop) = self.property(id).cloned() else {
+            return false;
+        };
+        if !prop.is_base64() {
+            return self.set_raw_value(id, raw);
+        }
+        prop.params.retain(|p| {
+            !(p.is("ENCODING")
+                && p.values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case("B") || v.eq_ignore_ascii_case("BASE64")))
+        });
+        prop.value = raw;
+        self.replace(id, prop)
     }
 
     fn join_components(&self, components: &[&str]) -> String {
@@ -536,13 +638,13 @@ impl VCard {
         let end = self
             .lines
             .iter()
-            .rposition(|l| l.depth == 0 && matches!(&l.kind, LineKind::Prop(p) if p.is("END")))
+            .rposition(|l| l.depth == 0 && self.prop_of(l).is_some_and(|p| p.is("END")))
             .unwrap_or(self.lines.len());
         self.lines.insert(
             end,
             Line {
                 span: None,
-                kind: LineKind::Prop(prop),
+                kind: prop_kind(prop),
                 depth: 1,
                 removed: false,
             },
@@ -604,7 +706,11 @@ impl VCard {
             }
             match (l.span, &l.kind) {
                 (Some((s, e)), _) => out.extend_from_slice(&self.source[s..e]),
-                (None, LineKind::Prop(p)) => self.write_property(out, p),
+                (None, LineKind::Prop(_)) => {
+                    if let Some(p) = self.prop_of(l) {
+                        self.write_property(out, p);
+                    }
+                }
                 (None, LineKind::Other) => {}
             }
         }
@@ -628,7 +734,10 @@ impl VCard {
     fn normalise_for_write(&self, prop: &Property) -> Property {
         let mut p = prop.clone();
         let non_ascii = !p.value.is_ascii();
-        if let Some(cs) = p.params.iter_mut().find(|x| x.is("CHARSET")) {
+        if p.is_base64() {
+            // The charset of a base64 value names the encoded bytes, which are
+            // written as they are (found by fuzzing).
+        } else if let Some(cs) = p.params.iter_mut().find(|x| x.is("CHARSET")) {
             cs.values = vec!["UTF-8".into()];
         } else if non_ascii && self.version == Version::V2_1 {
             p.params.push(Param::new("CHARSET", "UTF-8"));
@@ -639,6 +748,21 @@ impl VCard {
             && p.param("ENCODING").is_none()
         {
             p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
+        }
+        // A raw line break must never reach the output, whatever produced it (found by
+        // fuzzing: a 2.1 continuation line inside a 3.0 card): 3.0/4.0 escape it, 2.1
+        // carries it as quoted-printable.
+        if !p.is_quoted_printable() && p.value.contains(['\r', '\n']) {
+            if self.version == Version::V2_1 {
+                p.params.retain(|x| !x.is("ENCODING"));
+                p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
+            } else {
+                p.value = p
+                    .value
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\n', "\\n");
+            }
         }
         p
     }

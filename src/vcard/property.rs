@@ -119,28 +119,57 @@ impl Property {
         self.types().iter().any(|t| t == "PREF").then_some(1)
     }
 
-    /// The value as one unescaped text.
+    /// The value as one unescaped text. Line breaks come out as `\n` whatever the
+    /// card wrote (quoted-printable `=0D=0A` included).
     pub fn text(&self, version: Version) -> String {
-        text::unescape_text(&self.value, version)
+        text::normalise_breaks(text::unescape_text(&self.text_source(), version))
     }
 
     /// The value as structured components (split on `;`), each unescaped.
     pub fn components(&self, version: Version) -> Vec<String> {
-        text::split_unescaped(&self.value, ';')
+        text::split_unescaped(&self.text_source(), ';')
             .into_iter()
-            .map(|c| text::unescape_component(c, version))
+            .map(|c| text::normalise_breaks(text::unescape_component(c, version)))
             .collect()
     }
 
     /// The value as a list (split on `,`), each unescaped (CATEGORIES, NICKNAME).
     pub fn list(&self, version: Version) -> Vec<String> {
+        let source = self.text_source();
         if version == Version::V2_1 {
-            return self.value.split(',').map(|s| s.trim().to_owned()).collect();
+            return source
+                .split(',')
+                .map(|s| text::normalise_breaks(s.trim().to_owned()))
+                .collect();
         }
-        text::split_unescaped(&self.value, ',')
+        text::split_unescaped(&source, ',')
             .into_iter()
-            .map(|c| text::unescape_text(c, version))
+            .map(|c| text::normalise_breaks(text::unescape_text(c, version)))
             .collect()
+    }
+
+    /// Whether the value is transfer-encoded as base64 (`ENCODING=b`, `ENCODING=BASE64`
+    /// or a bare `BASE64`).
+    pub fn is_base64(&self) -> bool {
+        self.param_values("ENCODING")
+            .any(|e| e.eq_ignore_ascii_case("B") || e.eq_ignore_ascii_case("BASE64"))
+    }
+
+    /// The escaped text the text views read: the value itself, or for a base64 text
+    /// value (some writers encode NOTE that way) the text it encodes, when that is
+    /// UTF-8 or in the named charset.
+    fn text_source(&self) -> std::borrow::Cow<'_, str> {
+        if self.is_base64()
+            && let Some(bytes) = text::decode_base64(&self.value)
+        {
+            if let Some(label) = self.param("CHARSET") {
+                return std::borrow::Cow::Owned(text::decode_charset(&bytes, Some(label)).0);
+            }
+            if let Ok(s) = String::from_utf8(bytes) {
+                return std::borrow::Cow::Owned(s);
+            }
+        }
+        std::borrow::Cow::Borrowed(&self.value)
     }
 
     /// Whether the value is transfer-encoded as quoted-printable (2.1).
@@ -160,10 +189,14 @@ impl Property {
         head.push_str(&self.name);
         for p in &self.params {
             head.push(';');
-            if let Some(n) = &p.name {
-                head.push_str(n);
-                head.push('=');
-            }
+            let Some(n) = &p.name else {
+                // A bare type is read as written, without quotes or escapes; write it
+                // the same way (found by fuzzing: a quoted bare value grew quotes).
+                head.push_str(&p.values.join(","));
+                continue;
+            };
+            head.push_str(n);
+            head.push('=');
             let vals: Vec<String> = p
                 .values
                 .iter()
@@ -191,25 +224,89 @@ pub(crate) enum LineProblem {
     BadName,
 }
 
-/// Parses one unfolded logical line.
-pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, LineProblem> {
-    // Head: everything before the first colon outside double quotes.
+/// Whether `content` is a property line, without building the property: the same
+/// decision as [`parse_line`], made when a card is read so that only the lines that
+/// are asked for get parsed.
+pub(crate) fn check_line(content: &[u8], version: Version) -> Result<(), LineProblem> {
+    let colon = head_end(content, version).ok_or(LineProblem::NoColon)?;
+    let head = &content[..colon];
+    // The name segment ends at the first `;` outside quotes (2.1 has no quoting).
     let mut in_quotes = false;
-    let mut colon = None;
-    for (i, &b) in content.iter().enumerate() {
+    let mut seg_end = head.len();
+    for (i, &b) in head.iter().enumerate() {
         match b {
             b'"' if version != Version::V2_1 => in_quotes = !in_quotes,
-            b':' if !in_quotes => {
-                colon = Some(i);
+            b';' if !in_quotes => {
+                seg_end = i;
                 break;
             }
             _ => {}
         }
     }
-    // An unbalanced quote: fall back to the first colon.
-    let colon = colon
-        .or_else(|| content.iter().position(|&b| b == b':'))
-        .ok_or(LineProblem::NoColon)?;
+    let full_name = &head[..seg_end];
+    let name = match full_name.iter().rposition(|&b| b == b'.') {
+        Some(dot) => &full_name[dot + 1..],
+        None => full_name,
+    };
+    let name = trim_unicode(name);
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(LineProblem::BadName);
+    }
+    Ok(())
+}
+
+/// Whether the head of `content` declares quoted-printable the way [`parse_line`]
+/// reads it (`ENCODING=QUOTED-PRINTABLE` or a bare `QUOTED-PRINTABLE`), so that the
+/// lexer applies soft line breaks exactly to the lines the parser decodes (found by
+/// fuzzing: a garbled `E\xc4CODING=QUOTED-PRINTABLE` was unfolded as QP but not
+/// decoded as QP).
+pub(crate) fn head_declares_qp(content: &[u8], version: Version) -> bool {
+    let Some(colon) = head_end(content, version) else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&content[..colon]);
+    split_params(&head, version)
+        .into_iter()
+        .skip(1)
+        .map(|p| parse_param(p, version))
+        .any(|p| {
+            p.is("ENCODING")
+                && p.values
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+        })
+}
+
+/// Trims what `str::trim` would around an ASCII name: a name with other characters is
+/// rejected anyway, so only the ASCII white space and the UTF-8 spaces matter.
+fn trim_unicode(b: &[u8]) -> &[u8] {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.trim().as_bytes(),
+        Err(_) => b,
+    }
+}
+
+/// Offset of the colon that ends the head: the first outside double quotes, or the
+/// first at all when the quotes do not balance.
+fn head_end(content: &[u8], version: Version) -> Option<usize> {
+    let mut in_quotes = false;
+    for (i, &b) in content.iter().enumerate() {
+        match b {
+            b'"' if version != Version::V2_1 => in_quotes = !in_quotes,
+            b':' if !in_quotes => return Some(i),
+            _ => {}
+        }
+    }
+    content.iter().position(|&b| b == b':')
+}
+
+/// Parses one unfolded logical line.
+pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, LineProblem> {
+    let colon = head_end(content, version).ok_or(LineProblem::NoColon)?;
     let head = String::from_utf8_lossy(&content[..colon]);
     let raw_value = &content[colon + 1..];
 
@@ -217,7 +314,7 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     let full_name = parts.next().unwrap_or_default();
     let (group, name) = match full_name.rfind('.') {
         Some(dot) => (Some(full_name[..dot].to_owned()), &full_name[dot + 1..]),
-        None => (None, full_name.as_str()),
+        None => (None, full_name),
     };
     let name = name.trim();
     if name.is_empty()
@@ -227,7 +324,7 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     {
         return Err(LineProblem::BadName);
     }
-    let params: Vec<Param> = parts.map(|p| parse_param(&p, version)).collect();
+    let params: Vec<Param> = parts.map(|p| parse_param(p, version)).collect();
     let mut prop = Property {
         group,
         name: name.to_owned(),
@@ -244,22 +341,26 @@ pub(crate) fn parse_line(content: &[u8], version: Version) -> Result<Property, L
     Ok(prop)
 }
 
-/// Splits the head on `;` outside double quotes.
-fn split_params(head: &str, version: Version) -> Vec<String> {
+/// Splits the head on `;` outside double quotes (2.1 has no quoting).
+fn split_params(head: &str, version: Version) -> Vec<&str> {
+    if version == Version::V2_1 || !head.contains('"') {
+        return head.split(';').collect();
+    }
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut start = 0;
     let mut in_quotes = false;
-    for c in head.chars() {
-        match c {
-            '"' if version != Version::V2_1 => {
-                in_quotes = !in_quotes;
-                cur.push(c);
+    // The delimiters are ASCII, so byte offsets are character boundaries.
+    for (i, b) in head.bytes().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b';' if !in_quotes => {
+                out.push(&head[start..i]);
+                start = i + 1;
             }
-            ';' if !in_quotes => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+            _ => {}
         }
     }
-    out.push(cur);
+    out.push(&head[start..]);
     out
 }
 
@@ -270,23 +371,45 @@ fn parse_param(raw: &str, version: Version) -> Param {
             values: vec![raw.trim().to_owned()],
         };
     };
-    let name = raw[..eq].trim().to_owned();
-    let rest = &raw[eq + 1..];
-    let mut values = Vec::new();
-    let mut cur = String::new();
-    let mut in_quotes = false;
-    for c in rest.chars() {
-        match c {
-            '"' if version != Version::V2_1 => in_quotes = !in_quotes,
-            ',' if !in_quotes => values.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
+    let name = raw[..eq].trim();
+    if version != Version::V2_1 && name.contains('"') {
+        // No parameter name has a quote; written back as a name it would reopen the
+        // quoting differently (found by fuzzing). Keep the text as a bare value.
+        return Param {
+            name: None,
+            values: vec![raw.trim().to_owned()],
+        };
     }
-    values.push(cur);
+    let name = name.to_owned();
+    let rest = &raw[eq + 1..];
     let values = if version == Version::V2_1 {
-        values
+        rest.split(',').map(str::to_owned).collect()
+    } else if !rest.contains('"') {
+        rest.split(',').map(text::decode_caret).collect()
     } else {
-        values.iter().map(|v| text::decode_caret(v)).collect()
+        // Split on commas outside quotes; the quotes themselves are dropped.
+        let mut values = Vec::new();
+        let mut cur = String::new();
+        let mut in_quotes = false;
+        let mut start = 0;
+        for (i, b) in rest.bytes().enumerate() {
+            match b {
+                b'"' => {
+                    cur.push_str(&rest[start..i]);
+                    start = i + 1;
+                    in_quotes = !in_quotes;
+                }
+                b',' if !in_quotes => {
+                    cur.push_str(&rest[start..i]);
+                    start = i + 1;
+                    values.push(text::decode_caret(&std::mem::take(&mut cur)));
+                }
+                _ => {}
+            }
+        }
+        cur.push_str(&rest[start..]);
+        values.push(text::decode_caret(&cur));
+        values
     };
     Param {
         name: Some(name),
@@ -330,6 +453,19 @@ mod tests {
     fn caret_in_params() {
         let p = parse_line(b"ADR;LABEL=\"a^nb ^'c^'\":;;x", Version::V4_0).unwrap();
         assert_eq!(p.param("LABEL"), Some("a\nb \"c\""));
+    }
+
+    proptest::proptest! {
+        /// The cheap check made when a card is read and the full parse made later
+        /// must agree on which lines are properties.
+        #[test]
+        fn check_line_agrees_with_parse_line(
+            line in proptest::string::bytes_regex("(?s-u)[a-zA-Z0-9 .;:=\",\\-_\\t\\x80-\\xff]{0,40}").unwrap(),
+            v21 in proptest::bool::ANY,
+        ) {
+            let v = if v21 { Version::V2_1 } else { Version::V3_0 };
+            proptest::prop_assert_eq!(check_line(&line, v), parse_line(&line, v).map(|_| ()));
+        }
     }
 
     #[test]

@@ -119,3 +119,26 @@ fn tel_uri_with_extension() {
     assert_eq!(t.types, ["WORK", "VOICE"]);
     assert_eq!(t.pref, Some(1));
 }
+
+#[test]
+fn base64_text_reads_decoded_and_edits_drop_the_encoding() {
+    let mut card =
+        VCard::parse(b"BEGIN:VCARD\nVERSION:3.0\nNOTE;ENCODING=b:THVkd2lnLUfDtnR6\nEND:VCARD\n")
+            .unwrap();
+    assert_eq!(card.note().as_deref(), Some("Ludwig-Götz"));
+    let id = card.first("NOTE").unwrap().0;
+    card.set_text(id, "Test");
+    assert_eq!(
+        card.to_bytes(),
+        b"BEGIN:VCARD\nVERSION:3.0\nNOTE:Test\nEND:VCARD\n"
+    );
+}
+
+#[test]
+fn quoted_printable_crlf_reads_as_newline() {
+    let card = VCard::parse(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=0D=0Ab\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    assert_eq!(card.note().as_deref(), Some("a\nb"));
+}

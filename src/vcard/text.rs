@@ -19,7 +19,10 @@ pub fn unescape_text(raw: &str, version: Version) -> String {
         match chars.next() {
             Some('n' | 'N') => out.push('\n'),
             Some(e @ ('\\' | ',' | ';' | ':')) => out.push(e),
-            // Unknown escape: keep it as written rather than guess.
+            // Writers escape more punctuation than the RFC lists (Google writes `\"`);
+            // the character itself is what they meant.
+            Some(e) if e.is_ascii_punctuation() => out.push(e),
+            // Unknown escape of a letter or digit: keep it as written rather than guess.
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -138,13 +141,18 @@ pub fn decode_caret(raw: &str) -> String {
 }
 
 /// Writes a parameter value, quoting and caret-escaping when needed.
+///
+/// A caret is escaped even in an unquoted value: readers decode RFC 6868 escapes in
+/// every 3.0/4.0 parameter value, so a bare `^n` would come back as a line break.
 pub fn encode_param_value(value: &str, version: Version) -> String {
     let needs_quotes = value.contains([',', ';', ':', ' ', '"', '\n']);
-    if version == Version::V2_1 || !needs_quotes {
+    if version == Version::V2_1 || !(needs_quotes || value.contains('^')) {
         return value.to_owned();
     }
     let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
+    if needs_quotes {
+        out.push('"');
+    }
     for c in value.chars() {
         match c {
             '^' => out.push_str("^^"),
@@ -153,7 +161,9 @@ pub fn encode_param_value(value: &str, version: Version) -> String {
             _ => out.push(c),
         }
     }
-    out.push('"');
+    if needs_quotes {
+        out.push('"');
+    }
     out
 }
 
@@ -221,7 +231,10 @@ pub fn encode_qp(value: &str, first_line_used: usize, eol: &[u8]) -> Vec<u8> {
 pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     if let Some(label) = charset {
         if let Some(enc) = encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
-            let (text, _, _) = enc.decode(bytes);
+            // Not `decode`: it sniffs a byte-order mark and may switch to another
+            // encoding than the label names, and it drops a UTF-8 one (found by
+            // fuzzing: a value starting with U+FEFF lost it when rewritten).
+            let (text, _) = enc.decode_without_bom_handling(bytes);
             return (text.into_owned(), false);
         }
         let (text, _) = decode_charset(bytes, None);
@@ -230,10 +243,45 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_owned(), false),
         Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text.into_owned(), false)
         }
     }
+}
+
+/// Decodes standard base64 (RFC 4648 §4), ignoring white space and padding. `None`
+/// for anything else.
+pub fn decode_base64(raw: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in raw.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b' ' | b'\t' | b'\r' | b'\n' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Turns the CR LF and lone CR line breaks that quoted-printable values carry
+/// (Outlook writes `=0D=0A`) into `\n`, the line break of decoded text.
+pub fn normalise_breaks(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// Folds one logical line at 75 octets (RFC 6350 §3.2) without splitting a UTF-8
@@ -273,6 +321,8 @@ mod tests {
             "a,b;c\nd\\e"
         );
         assert_eq!(unescape_text(r"a\,b", Version::V2_1), r"a\,b");
+        // Google escapes quotes; unknown letter escapes stay as written.
+        assert_eq!(unescape_text(r#"\"x\" \t"#, Version::V3_0), r#""x" \t"#);
         assert_eq!(unescape_component(r"A\;B\\", Version::V2_1), r"A;B\");
     }
 
@@ -288,6 +338,19 @@ mod tests {
     fn caret_escapes() {
         assert_eq!(decode_caret("a^nb^'c^^d^x"), "a\nb\"c^d^x");
         assert_eq!(encode_param_value("a\"b", Version::V4_0), "\"a^'b\"");
+        // Found by the property test: an unquoted caret was written bare.
+        assert_eq!(encode_param_value("a^n", Version::V4_0), "a^^n");
+        assert_eq!(
+            decode_caret(&encode_param_value("a^n", Version::V4_0)),
+            "a^n"
+        );
+    }
+
+    #[test]
+    fn base64_and_breaks() {
+        assert_eq!(decode_base64("TGllYm x=").unwrap(), b"Liebl");
+        assert_eq!(decode_base64("a*b"), None);
+        assert_eq!(normalise_breaks("a\r\nb\rc".into()), "a\nb\nc");
     }
 
     #[test]
@@ -322,5 +385,11 @@ mod tests {
         assert_eq!(decode_charset(b"K\xf6ln", Some("ISO-8859-1")).0, "Köln");
         assert_eq!(decode_charset(b"\x93\x8c", Some("SHIFT_JIS")).0, "東");
         assert!(decode_charset(b"x", Some("invalid-encoding")).1);
+        // A byte-order mark is text in the named charset, not a switch of charset.
+        assert_eq!(
+            decode_charset(b"\xef\xbb\xbfa", Some("UTF-8")).0,
+            "\u{feff}a"
+        );
+        assert_eq!(decode_charset(b"\xef\xbb\xbf", Some("ISO-8859-1")).0, "ï»¿");
     }
 }

@@ -165,10 +165,16 @@ impl VCard {
     pub fn organization(&self) -> Option<Organization> {
         let (id, p) = self.first("ORG")?;
         let mut c = p.components(self.version).into_iter();
+        let name = c.next().unwrap_or_default();
+        let mut units: Vec<String> = c.collect();
+        // iOS writes `ORG:Company;`: a trailing separator is not an empty unit.
+        while units.last().is_some_and(String::is_empty) {
+            units.pop();
+        }
         Some(Organization {
             id: Some(id),
-            name: c.next().unwrap_or_default(),
-            units: c.collect(),
+            name,
+            units,
         })
     }
 
