@@ -28,7 +28,6 @@
 //! Counts and kinds can be changed at any time: cards are kept whole, so a row mapped
 //! under a new schema shows what the new columns can show and nothing is lost.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::{Error, Result};
@@ -413,7 +412,10 @@ pub struct Hidden {
 /// are the same.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Row {
-    cells: BTreeMap<String, String>,
+    // Sorted by column name. A row has a dozen cells; a sorted vector is as fast to
+    // search as a map and needs one allocation instead of one per node, which is what
+    // opening a cache of 100,000 rows mostly costs.
+    cells: Vec<(String, String)>,
     /// What the card holds beyond the row's columns.
     pub hidden: Hidden,
 }
@@ -426,20 +428,27 @@ impl Row {
 
     /// The value of `column`; `None` when empty.
     pub fn get(&self, column: &str) -> Option<&str> {
-        self.cells
-            .get(column)
-            .map(String::as_str)
+        self.position(column)
+            .ok()
+            .map(|i| self.cells[i].1.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    fn position(&self, column: &str) -> std::result::Result<usize, usize> {
+        self.cells.binary_search_by(|(k, _)| k.as_str().cmp(column))
     }
 
     /// Sets `column` (an empty value clears it).
     pub fn set(&mut self, column: impl Into<String>, value: impl Into<String>) {
         let value = value.into();
         let column = column.into();
-        if value.is_empty() {
-            self.cells.remove(&column);
-        } else {
-            self.cells.insert(column, value);
+        match (self.position(&column), value.is_empty()) {
+            (Ok(i), true) => {
+                self.cells.remove(i);
+            }
+            (Ok(i), false) => self.cells[i].1 = value,
+            (Err(_), true) => {}
+            (Err(i), false) => self.cells.insert(i, (column, value)),
         }
     }
 
@@ -451,7 +460,9 @@ impl Row {
 
     /// Clears `column`.
     pub fn clear(&mut self, column: &str) {
-        self.cells.remove(column);
+        if let Ok(i) = self.position(column) {
+            self.cells.remove(i);
+        }
     }
 
     /// Non-empty cells in column-name order.

@@ -25,6 +25,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 #[allow(unused_imports)] // doc links
 use crate::error::{Error, Result};
@@ -34,13 +35,15 @@ use crate::vcard::VCard;
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        // `Arc<str>` inside: caches and indexes hold hundreds of thousands of ids and
+        // copy them into every new snapshot; a clone is a reference count.
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Wraps a string.
             pub fn new(s: impl Into<String>) -> Self {
-                Self(s.into())
+                Self(Arc::from(s.into()))
             }
             /// The string inside.
             pub fn as_str(&self) -> &str {
@@ -49,7 +52,7 @@ macro_rules! string_newtype {
         }
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&self.0, f)
+                fmt::Debug::fmt(&*self.0, f)
             }
         }
         impl fmt::Display for $name {
@@ -59,12 +62,12 @@ macro_rules! string_newtype {
         }
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_owned())
+                Self(Arc::from(s))
             }
         }
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self(s)
+                Self(Arc::from(s))
             }
         }
     };

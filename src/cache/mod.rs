@@ -24,9 +24,10 @@
 mod auto;
 mod clock;
 mod offline;
+mod rows;
 mod store;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -43,6 +44,7 @@ use crate::source::{
     SyncToken, Version,
 };
 use crate::vcard::VCard;
+use rows::RowMap;
 use store::{Batch, Store};
 
 /// Default interval of the automatic sync.
@@ -107,7 +109,7 @@ pub struct CachedRow {
 pub struct Snapshot {
     // Rows behind `Arc`: a sync builds the next snapshot from this one without copying
     // any row.
-    rows: BTreeMap<RecordId, Arc<CachedRow>>,
+    rows: RowMap,
     token: Option<SyncToken>,
     last_sync: Option<DateTime<Utc>>,
     next_sync: Option<DateTime<Utc>>,
@@ -128,7 +130,7 @@ impl Snapshot {
     }
     /// Whether the folder is empty.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.len() == 0
     }
     /// The sync token of the last sync.
     pub fn token(&self) -> Option<&SyncToken> {
@@ -273,19 +275,21 @@ impl CachedFolder {
             .and_then(|s| s.parse::<i64>().ok())
             .map(Duration::seconds)
             .unwrap_or(DEFAULT_SYNC_INTERVAL);
-        let rows = loaded
-            .rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r.id,
-                    Arc::new(CachedRow {
-                        version: r.version,
-                        row: r.row,
-                    }),
-                )
-            })
-            .collect();
+        let rows = RowMap::from_entries(
+            loaded
+                .rows
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        Arc::new(CachedRow {
+                            version: r.version,
+                            row: r.row,
+                        }),
+                    )
+                })
+                .collect(),
+        );
         let snapshot = Snapshot {
             rows,
             token: meta.get(META_TOKEN).map(|t| SyncToken::new(t.clone())),
@@ -525,6 +529,8 @@ impl CachedFolder {
             ..Batch::default()
         };
         let mut changed_ids = Vec::new();
+        // A reload builds the new rows in one go rather than by single inserts.
+        let mut fresh = Vec::new();
         let mut seen = HashSet::new();
         for r in records {
             if !seen.insert(r.id.clone()) {
@@ -534,37 +540,37 @@ impl CachedFolder {
                 None => report.added += 1,
                 Some(old) if old.version != r.version => report.changed += 1,
                 Some(old) if clear || old.row != r.row => {}
-                Some(_) => {
-                    // Same version, same row: nothing to write.
-                    next.rows.insert(r.id.clone(), snap.rows[&r.id].clone());
-                    continue;
-                }
+                // Same version, same row: nothing to write (and `next` has it).
+                Some(_) => continue,
             }
             if snap.get(&r.id).is_none_or(|old| old.version != r.version) {
                 changed_ids.push(r.id.clone());
             }
-            next.rows.insert(
-                r.id.clone(),
-                Arc::new(CachedRow {
-                    version: r.version.clone(),
-                    row: r.row.clone(),
-                }),
-            );
+            let cached = Arc::new(CachedRow {
+                version: r.version.clone(),
+                row: r.row.clone(),
+            });
+            if clear {
+                fresh.push((r.id.clone(), cached));
+            } else {
+                next.rows.insert(r.id.clone(), cached);
+            }
             batch
                 .upserts
                 .push((r.id, r.version, r.row, r.card.to_bytes()));
         }
         let mut removed_ids = Vec::new();
         if clear {
+            next.rows = RowMap::from_entries(fresh);
             removed_ids.extend(
                 snap.rows
                     .keys()
-                    .filter(|id| !next.rows.contains_key(*id))
+                    .filter(|id| !next.rows.contains_key(id))
                     .cloned(),
             );
         } else {
             for id in removed {
-                if next.rows.remove(id).is_some() {
+                if next.rows.remove(id) {
                     batch.deletes.push(id.clone());
                     removed_ids.push(id.clone());
                 }
