@@ -186,7 +186,8 @@ impl CardDavSource {
             .filter(|(k, _)| !present.contains(*k))
             .map(|(_, (id, _))| (*id).clone())
             .collect();
-        let f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        let mut f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        f.warnings.splice(0..0, listing.warnings);
         let ids: std::collections::HashMap<String, RecordId> = keys
             .iter()
             .map(|(k, (id, _))| (k.clone(), (*id).clone()))
@@ -272,7 +273,8 @@ impl PhonebookSource for CardDavSource {
         let before = self.client.requests();
         let listing = sync::list_etags(&self.client, self.url())?;
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
-        let f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        let mut f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        f.warnings.splice(0..0, listing.warnings);
         Ok(Listing {
             records: f.cards.into_iter().map(|c| self.record(c)).collect(),
             token: Some(self.token_of(listing.ctag, listing.sync_token)),
