@@ -10,8 +10,9 @@
 //!   straight away. A second 401 after answering a challenge is
 //!   [`Error::Unauthorized`].
 //! * **Credentials go only to trusted hosts**: the configured URL's, and those the server
-//!   itself sent us to (redirects, a home set on another host as with iCloud). A host
-//!   named anywhere else (inside a vCard, say) never gets them.
+//!   itself sent us to (redirects from a trusted host, a home set on another host as
+//!   with iCloud). A host named anywhere else (inside a vCard, an href in a listing)
+//!   never gets them, and cannot gain trust by redirecting.
 //! * **Redirects by hand** (at most [`MAX_REDIRECTS`]): the method and body are resent
 //!   after 301/302/303/307/308 (vdirsyncer's `_fix_redirects` does the same: a PROPFIND
 //!   that loses its body after a redirect is useless) and https → http is refused.
@@ -287,7 +288,12 @@ impl Client {
                 .join(&location)
                 .map_err(|e| reply.invalid(format!("bad redirect location: {e}")))?;
             redirect_allowed(&url, &next).map_err(|why| reply.invalid(why))?;
-            self.trust(&next);
+            // Only a trusted server can name a new host for the credentials: a host
+            // we reached without them (a card's href on another host) must not gain
+            // trust for itself or a third host by redirecting.
+            if self.is_trusted(&url) {
+                self.trust(&next);
+            }
             url = next;
         }
         unreachable!("the loop returns on its last hop")
