@@ -29,7 +29,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -153,6 +153,8 @@ pub struct Client {
     http: HttpClient,
     credentials: Credentials,
     max_body: u64,
+    /// Time allowed for one whole request, body included.
+    timeout: Duration,
     /// Origins (`scheme://host:port`) that may receive credentials.
     trusted: Mutex<HashSet<String>>,
     /// Auth scheme learned per origin.
@@ -239,6 +241,7 @@ impl Client {
             http,
             credentials: config.credentials.clone(),
             max_body: config.max_response_bytes,
+            timeout: config.timeout,
             trusted: Mutex::new(trusted),
             schemes: Mutex::new(HashMap::new()),
             requests: AtomicU32::new(0),
@@ -457,6 +460,7 @@ impl Client {
             b = b.header(header::CONTENT_TYPE, *ct).body(body.clone());
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
         let mut resp = b.send().map_err(|e| network(url, reqwest_reason(&e)))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -467,18 +471,35 @@ impl Client {
         if resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(too_large());
         }
+        // reqwest's blocking timeout bounds each read of the body, not the whole of
+        // it: a server dripping a byte at a time would hold the sync forever. So the
+        // body is read against a deadline for the whole request (worst case: the
+        // deadline plus one read's timeout).
         let mut body = Vec::new();
-        (&mut resp)
-            .take(self.max_body + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            if started.elapsed() > self.timeout {
+                return Err(network(
+                    url,
+                    format!(
+                        "timed out: the answer took longer than {} s",
+                        self.timeout.as_secs_f32()
+                    ),
+                ));
+            }
+            let n = resp.read(&mut buf).map_err(|e| {
                 network(
                     url,
                     format!("connection failed while reading the answer: {e}"),
                 )
             })?;
-        if body.len() as u64 > self.max_body {
-            return Err(too_large());
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&buf[..n]);
+            if body.len() as u64 > self.max_body {
+                return Err(too_large());
+            }
         }
         Ok(Reply {
             status,
