@@ -95,6 +95,12 @@ impl CardDavSource {
         &self.book
     }
 
+    /// What is risky about this source's settings (plain http with a password, TLS
+    /// checks off): [`CardDavConfig::warnings`]. Show them to the user.
+    pub fn warnings(&self) -> Vec<String> {
+        self.config.warnings()
+    }
+
     /// HTTP round trips made since the source was opened (opening included).
     pub fn requests(&self) -> u32 {
         self.client.requests()
