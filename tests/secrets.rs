@@ -326,3 +326,63 @@ fn tls_certificate_errors_are_not_ignored() {
 /// A self-signed CA that signed nothing here (generated once for this test).
 #[cfg(feature = "conformance")]
 const OTHER_CA: &str = include_str!("data/other-ca.pem");
+
+/// The `phonebook` example CLI: discovering and adding a folder with a password, then
+/// a wrong password: neither its output nor its cache directory holds the secret.
+/// Needs the example built (`cargo test --all-targets`), as `tests/cli.rs`.
+#[cfg(feature = "conformance")]
+#[test]
+fn cli_output_and_cache_hold_no_secret() {
+    use std::process::Command;
+    let exe = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/phonebook");
+    assert!(
+        exe.exists(),
+        "{} missing: run `cargo test --all-targets`",
+        exe.display()
+    );
+    let m = book_server();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |password: &str, args: &[&str]| {
+        let out = Command::new(&exe)
+            .arg("--cache-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("PHONEBOOK_PASSWORD", password)
+            .output()
+            .unwrap();
+        let text = [out.stdout, out.stderr].concat();
+        assert_clean(&format!("the output of {args:?}"), &text);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&text).into_owned(),
+        )
+    };
+    let book = m.url("/book/");
+    let (ok, text) = run(PASSWORD, &["discover", &book, "--user", "alice", "--json"]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(
+        PASSWORD,
+        &["folder", "add", "Work", "--url", &book, "--user", "alice"],
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = run(
+        "wrong-never-shown",
+        &["discover", &m.url("/refuse/"), "--user", "alice"],
+    );
+    assert!(!ok, "{text}");
+    let mut files = 0;
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            assert_clean(&p.display().to_string(), &std::fs::read(&p).unwrap());
+            files += 1;
+        }
+    }
+    assert!(files >= 1, "the CLI wrote no cache file");
+}
