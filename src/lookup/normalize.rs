@@ -680,6 +680,14 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
             return Err(NotANumber::TooLong);
         }
     }
+    // phonenumber keeps a trunk zero written after a foreign country code as an
+    // "Italian leading zero" when the default region is Italy (`0043 0…` under IT): a
+    // key the number's own E.164 form would not give. Strip it as the fast path does
+    // (found by the `normalize` fuzz target).
+    let mut digits = nsn.as_slice();
+    if digits.len() > 1 && digits[0] == b'0' && strips_trunk_zero(cc) {
+        digits = &digits[1..];
+    }
     let assumed = if region.is_some() {
         Assumed::CountryCode
     } else {
@@ -688,7 +696,7 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
     let ext = number
         .extension()
         .and_then(|e| Extension::from_digits(e.as_bytes()));
-    build(cc, nsn.as_slice(), assumed, ext)
+    build(cc, digits, assumed, ext)
 }
 
 impl DialPlan {

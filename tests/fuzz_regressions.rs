@@ -1,0 +1,26 @@
+//! Regression tests for what the fuzz targets in `fuzz/` found (issue 9). Each test
+//! names the target and the artifact's input.
+
+use cti_phonebook::DialPlan;
+
+/// `normalize`, artifact `crash-3b13c742…`: under the Italian plan, text the fast
+/// path rejects (here two U+FFFD) goes to the `phonenumber` crate, which read
+/// `0 (04)30 123455/0564.0` as `+43 0123455…`, keeping Austria's trunk zero as an
+/// Italian leading zero; the E.164 form of that key normalised to another key.
+#[test]
+fn normalize_e164_round_trip_it_plan() {
+    let plan = DialPlan::new("IT").unwrap();
+    for input in [
+        "\u{fffd}\u{fffd}0 (04)30 123455/0564.0",
+        "0 (04)30 123455/0564.0",
+        "0043 0123455 05640",
+        "(04)30 123455",
+    ] {
+        if let Ok(n) = plan.normalize(input)
+            && let (Some(e164), Some(key)) = (n.e164(), n.key())
+        {
+            let again = plan.normalize(&e164).unwrap();
+            assert_eq!(again.key(), Some(key), "{input:?} → {e164}");
+        }
+    }
+}
