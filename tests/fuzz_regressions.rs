@@ -24,3 +24,25 @@ fn normalize_e164_round_trip_it_plan() {
         }
     }
 }
+
+/// `normalize`, artifact `crash-23bc744f…`: `+1-1 [2185` plus a stray byte went to the
+/// `phonenumber` crate, which kept NANP's trunk 1 after the country code (`+1 12185`),
+/// while the fast path drops it (`+1 2185`).
+#[test]
+fn normalize_e164_round_trip_nanp_trunk_one() {
+    for iso in ["DE", "US", "IT"] {
+        let plan = DialPlan::new(iso).unwrap();
+        for input in [
+            "+1-1 [2185\u{fffd}",
+            "+1-1 2185",
+            "+1 1 212 555 0100 \u{fffd}",
+        ] {
+            if let Ok(n) = plan.normalize(input)
+                && let (Some(e164), Some(key)) = (n.e164(), n.key())
+            {
+                let again = plan.normalize(&e164).unwrap();
+                assert_eq!(again.key(), Some(key), "{iso}: {input:?} → {e164}");
+            }
+        }
+    }
+}

@@ -600,12 +600,19 @@ fn national(
 
 fn international(digits: &[u8], ext: Option<Extension>) -> Result<Normalized, NotANumber> {
     let (cc, cc_len) = split_country_code(digits).ok_or(NotANumber::UnknownCountryCode)?;
-    let mut nsn = &digits[cc_len..];
-    // `+49 030…`, `0049 (0)30…`: a trunk prefix written after the country code.
-    if nsn.len() > 1 && ((nsn[0] == b'0' && strips_trunk_zero(cc)) || (cc == 1 && nsn[0] == b'1')) {
-        nsn = &nsn[1..];
-    }
+    let nsn = without_written_trunk(cc, &digits[cc_len..]);
     build(cc, nsn, Assumed::Nothing, ext)
+}
+
+/// `+49 030…`, `0049 (0)30…`, `+1 1 212…`: a trunk prefix written after the country
+/// code, dropped. Both paths use it, so that any written form and the E.164 form of
+/// its result give the same key.
+fn without_written_trunk(cc: u16, nsn: &[u8]) -> &[u8] {
+    if nsn.len() > 1 && ((nsn[0] == b'0' && strips_trunk_zero(cc)) || (cc == 1 && nsn[0] == b'1')) {
+        &nsn[1..]
+    } else {
+        nsn
+    }
 }
 
 fn build(
@@ -680,14 +687,11 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
             return Err(NotANumber::TooLong);
         }
     }
-    // phonenumber keeps a trunk zero written after a foreign country code as an
-    // "Italian leading zero" when the default region is Italy (`0043 0…` under IT): a
-    // key the number's own E.164 form would not give. Strip it as the fast path does
-    // (found by the `normalize` fuzz target).
-    let mut digits = nsn.as_slice();
-    if digits.len() > 1 && digits[0] == b'0' && strips_trunk_zero(cc) {
-        digits = &digits[1..];
-    }
+    // phonenumber keeps a trunk prefix written after the country code: Austria's zero
+    // as an "Italian leading zero" under the Italian plan (`0043 0…`), NANP's 1 in
+    // `+1-1 218…`. Those keys differ from the keys of the numbers' own E.164 forms, so
+    // strip it as the fast path does (both found by the `normalize` fuzz target).
+    let digits = without_written_trunk(cc, nsn.as_slice());
     let assumed = if region.is_some() {
         Assumed::CountryCode
     } else {
