@@ -46,3 +46,32 @@ fn normalize_e164_round_trip_nanp_trunk_one() {
         }
     }
 }
+
+/// `normalize`, artifact `crash-7001d9f7…`: under the Japanese plan the
+/// `phonenumber` crate read `00/) (061)1230` with junk around it as `+81 00611230`
+/// (two leading zeros); one was stripped, and the E.164 form of the result lost the
+/// other. A trunk prefix written twice is now dropped entirely, on both paths.
+#[test]
+fn normalize_e164_round_trip_repeated_trunk() {
+    for iso in ["JP", "DE", "GB", "US"] {
+        let plan = DialPlan::new(iso).unwrap();
+        for input in [
+            ".\u{fffd}\u{fffd}\u{fffd}\u{3}\u{2}00/) (061)1230\u{fffd}",
+            "+81 00611230",
+            "+49 (0)030 1234567",
+            "+1 1 1 212 555 0100",
+        ] {
+            if let Ok(n) = plan.normalize(input)
+                && let (Some(e164), Some(key)) = (n.e164(), n.key())
+            {
+                let again = plan.normalize(&e164).unwrap();
+                assert_eq!(again.key(), Some(key), "{iso}: {input:?} → {e164}");
+            }
+        }
+    }
+    let de = DialPlan::new("DE").unwrap();
+    assert_eq!(
+        de.normalize("+49 (0)030 1234567").unwrap().key(),
+        de.normalize("+49 30 1234567").unwrap().key()
+    );
+}

@@ -606,13 +606,23 @@ fn international(digits: &[u8], ext: Option<Extension>) -> Result<Normalized, No
 
 /// `+49 030…`, `0049 (0)30…`, `+1 1 212…`: a trunk prefix written after the country
 /// code, dropped. Both paths use it, so that any written form and the E.164 form of
-/// its result give the same key.
-fn without_written_trunk(cc: u16, nsn: &[u8]) -> &[u8] {
-    if nsn.len() > 1 && ((nsn[0] == b'0' && strips_trunk_zero(cc)) || (cc == 1 && nsn[0] == b'1')) {
-        &nsn[1..]
+/// its result give the same key. All of them go (`+81 00…` too): where the trunk
+/// prefix is 0, no national significant number starts with 0, and no NANP number
+/// starts with 1, so the key is the same however often it was written.
+fn without_written_trunk(cc: u16, mut nsn: &[u8]) -> &[u8] {
+    let trunk = if strips_trunk_zero(cc) {
+        Some(b'0')
+    } else if cc == 1 {
+        Some(b'1')
     } else {
-        nsn
+        None
+    };
+    if let Some(t) = trunk {
+        while nsn.len() > 1 && nsn[0] == t {
+            nsn = &nsn[1..];
+        }
     }
+    nsn
 }
 
 fn build(
