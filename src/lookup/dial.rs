@@ -36,10 +36,17 @@ impl DialPlan {
                 let nsn = p.national_digits();
                 if p.country_code() == rules.calling_code() {
                     let area = &*self.area_code;
+                    // A local part starting with the trunk prefix (`+43 1 010000` in
+                    // Vienna) would be read back as a trunk call to another area:
+                    // dial those with the area code (found by the property test
+                    // `every_written_form_normalises_to_the_same_key`).
                     let local = self.dial_local_without_area_code
                         && !area.is_empty()
                         && nsn.len() > area.len()
-                        && nsn.starts_with(area);
+                        && nsn.starts_with(area)
+                        && !rules
+                            .trunk_prefix()
+                            .is_some_and(|t| nsn[area.len()..].starts_with(t));
                     if local {
                         out.push_str(&nsn[area.len()..]);
                     } else {
