@@ -60,6 +60,8 @@ fn normalize_e164_round_trip_repeated_trunk() {
             "+81 00611230",
             "+49 (0)030 1234567",
             "+1 1 1 212 555 0100",
+            // Artifact `crash-131e6d8f…` (fast path, national): trunk zero, then more zeros.
+            "/0 003126 544567",
         ] {
             if let Ok(n) = plan.normalize(input)
                 && let (Some(e164), Some(key)) = (n.e164(), n.key())

@@ -634,6 +634,9 @@ fn build(
     if nsn.is_empty() {
         return Err(NotANumber::NoDigits);
     }
+    // Every path ends here, so every path gives the canonical key (`0 0031…` read
+    // with the trunk prefix stripped once must equal its own `+81 31…`).
+    let nsn = without_written_trunk(cc, nsn);
     let cc_len = if cc >= 100 {
         3
     } else if cc >= 10 {
