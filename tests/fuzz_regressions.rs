@@ -77,3 +77,17 @@ fn normalize_e164_round_trip_repeated_trunk() {
         de.normalize("+49 30 1234567").unwrap().key()
     );
 }
+
+/// `normalize`, artifact `crash-44b57fd4…`: the `phonenumber` crate accepted a
+/// country code (from `+8/…/8/…21-1634-567` and a stray byte) that the fast path
+/// does not know, so the key's E.164 form did not read back at all.
+#[test]
+fn normalize_slow_path_knows_only_known_country_codes() {
+    let plan = DialPlan::new("GB").unwrap();
+    let input = format!("+8{}8{}21-1634-567\u{fffd}", "/".repeat(54), "/".repeat(15));
+    if let Ok(n) = plan.normalize(&input)
+        && let Some(e164) = n.e164()
+    {
+        assert_eq!(plan.normalize(&e164).unwrap().key(), n.key(), "{e164}");
+    }
+}
