@@ -373,7 +373,12 @@ fn config(url: &str, user: &str, ca_file: Option<&Path>) -> CliResult<CardDavCon
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
     }
-    Ok(b.build()?)
+    let config = b.build()?;
+    // Risky settings (a password over plain http): say so, on stderr, every time.
+    for w in config.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(config)
 }
 
 /// Opens a folder from its cache only.

@@ -683,6 +683,18 @@ impl CachedFolder {
             warnings,
             requests,
         } = self.source.list()?;
+        let mut records = records;
+        // A record the source listed but could not deliver (too large, unreadable,
+        // changed under us) still exists there: keep the cached copy rather than lose
+        // it on a reload. The next sync tries it again.
+        let delivered: HashSet<RecordId> = records.iter().map(|r| r.id.clone()).collect();
+        for w in &warnings {
+            if !delivered.contains(&w.id)
+                && let Ok(kept) = self.cached_record(&w.id)
+            {
+                records.push(kept);
+            }
+        }
         let mut report = self.apply(mode, records, &[], true, token.as_ref(), true)?;
         report.skipped = warnings.len();
         report.warnings = warnings;

@@ -10,8 +10,9 @@
 //!   straight away. A second 401 after answering a challenge is
 //!   [`Error::Unauthorized`].
 //! * **Credentials go only to trusted hosts**: the configured URL's, and those the server
-//!   itself sent us to (redirects, a home set on another host as with iCloud). A host
-//!   named anywhere else (inside a vCard, say) never gets them.
+//!   itself sent us to (redirects from a trusted host, a home set on another host as
+//!   with iCloud). A host named anywhere else (inside a vCard, an href in a listing)
+//!   never gets them, and cannot gain trust by redirecting.
 //! * **Redirects by hand** (at most [`MAX_REDIRECTS`]): the method and body are resent
 //!   after 301/302/303/307/308 (vdirsyncer's `_fix_redirects` does the same: a PROPFIND
 //!   that loses its body after a redirect is useless) and https → http is refused.
@@ -28,7 +29,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -156,6 +157,8 @@ pub struct Client {
     http: HttpClient,
     credentials: Credentials,
     max_body: u64,
+    /// Time allowed for one whole request, body included.
+    timeout: Duration,
     /// Origins (`scheme://host:port`) that may receive credentials.
     trusted: Mutex<HashSet<String>>,
     /// Auth scheme learned per origin.
@@ -242,6 +245,7 @@ impl Client {
             http,
             credentials: config.credentials.clone(),
             max_body: config.max_response_bytes,
+            timeout: config.timeout,
             trusted: Mutex::new(trusted),
             schemes: Mutex::new(HashMap::new()),
             requests: AtomicU32::new(0),
@@ -291,7 +295,12 @@ impl Client {
                 .join(&location)
                 .map_err(|e| reply.invalid(format!("bad redirect location: {e}")))?;
             redirect_allowed(&url, &next).map_err(|why| reply.invalid(why))?;
-            self.trust(&next);
+            // Only a trusted server can name a new host for the credentials: a host
+            // we reached without them (a card's href on another host) must not gain
+            // trust for itself or a third host by redirecting.
+            if self.is_trusted(&url) {
+                self.trust(&next);
+            }
             url = next;
         }
         unreachable!("the loop returns on its last hop")
@@ -445,6 +454,7 @@ impl Client {
             b = b.header(header::CONTENT_TYPE, *ct).body(body.clone());
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
         let mut resp = b.send().map_err(|e| network(url, reqwest_reason(&e)))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -455,18 +465,35 @@ impl Client {
         if resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(too_large());
         }
+        // reqwest's blocking timeout bounds each read of the body, not the whole of
+        // it: a server dripping a byte at a time would hold the sync forever. So the
+        // body is read against a deadline for the whole request (worst case: the
+        // deadline plus one read's timeout).
         let mut body = Vec::new();
-        (&mut resp)
-            .take(self.max_body + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            if started.elapsed() > self.timeout {
+                return Err(network(
+                    url,
+                    format!(
+                        "timed out: the answer took longer than {} s",
+                        self.timeout.as_secs_f32()
+                    ),
+                ));
+            }
+            let n = resp.read(&mut buf).map_err(|e| {
                 network(
                     url,
                     format!("connection failed while reading the answer: {e}"),
                 )
             })?;
-        if body.len() as u64 > self.max_body {
-            return Err(too_large());
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&buf[..n]);
+            if body.len() as u64 > self.max_body {
+                return Err(too_large());
+            }
         }
         Ok(Reply {
             status,

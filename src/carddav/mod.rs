@@ -129,6 +129,42 @@ impl CardDavConfig {
         &self.url
     }
 
+    /// What is risky about these settings, for the application to show the user (a
+    /// line in a log, a yellow bar in the account dialog). Empty when nothing is.
+    ///
+    /// * Credentials with an `http://` URL: the password or token crosses the network
+    ///   unencrypted (Digest hides the password but not the session). Loopback hosts
+    ///   (`127.0.0.1`, `::1`, `localhost`) are exempt: that traffic never leaves the
+    ///   machine.
+    /// * [`accept_invalid_certs`](CardDavConfigBuilder::accept_invalid_certs): anyone
+    ///   on the path can pose as the server.
+    ///
+    /// The texts never contain the secret itself.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let loopback = match self.url.host() {
+            Some(url::Host::Ipv4(a)) => a.is_loopback(),
+            Some(url::Host::Ipv6(a)) => a.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        if self.url.scheme() == "http" && self.credentials != Credentials::None && !loopback {
+            out.push(format!(
+                "credentials are sent to {} over plain http: anyone on the network can read \
+                 or reuse them; use https",
+                self.url.host_str().unwrap_or("the server")
+            ));
+        }
+        if self.accept_invalid_certs {
+            out.push(
+                "TLS certificate checks are off (accept_invalid_certs): anyone on the path \
+                 can pose as the server and read the credentials"
+                    .to_owned(),
+            );
+        }
+        out
+    }
+
     /// The same settings for another URL (for example a book found by [`discover`]).
     pub fn with_url(&self, url: Url) -> CardDavConfig {
         CardDavConfig {
@@ -316,6 +352,31 @@ mod tests {
             .unwrap();
         assert!(!format!("{b:?}").contains("tok3n"));
         assert_eq!(Secret::new("x").to_string(), "***");
+    }
+
+    #[test]
+    fn risky_settings_are_warned_about() {
+        let w = |b: CardDavConfigBuilder| b.build().unwrap().warnings();
+        let http = w(CardDavConfig::builder("http://dav.example.org/").password("a", "pw1x"));
+        assert_eq!(http.len(), 1, "{http:?}");
+        assert!(http[0].contains("plain http") && !http[0].contains("pw1x"));
+        assert_eq!(
+            w(CardDavConfig::builder("http://dav.example.org/").bearer_token("t")).len(),
+            1
+        );
+        assert!(w(CardDavConfig::builder("http://dav.example.org/")).is_empty());
+        assert!(
+            w(CardDavConfig::builder("https://dav.example.org/").password("a", "b")).is_empty()
+        );
+        for local in [
+            "http://127.0.0.1:5232/",
+            "http://[::1]/",
+            "http://localhost/",
+        ] {
+            assert!(w(CardDavConfig::builder(local).password("a", "b")).is_empty());
+        }
+        let tls = w(CardDavConfig::builder("https://h/").accept_invalid_certs(true));
+        assert!(tls[0].contains("certificate"), "{tls:?}");
     }
 
     #[test]

@@ -97,6 +97,12 @@ impl CardDavSource {
         &self.book
     }
 
+    /// What is risky about this source's settings (plain http with a password, TLS
+    /// checks off): [`CardDavConfig::warnings`]. Show them to the user.
+    pub fn warnings(&self) -> Vec<String> {
+        self.config.warnings()
+    }
+
     /// HTTP round trips made since the source was opened (opening included).
     pub fn requests(&self) -> u32 {
         self.client.requests()
@@ -188,7 +194,8 @@ impl CardDavSource {
             .filter(|(k, _)| !present.contains(*k))
             .map(|(_, (id, _))| (*id).clone())
             .collect();
-        let f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        let mut f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        f.warnings.splice(0..0, listing.warnings);
         let ids: std::collections::HashMap<String, RecordId> = keys
             .iter()
             .map(|(k, (id, _))| (k.clone(), (*id).clone()))
@@ -278,7 +285,8 @@ impl PhonebookSource for CardDavSource {
         let before = self.client.requests();
         let listing = sync::list_etags(&self.client, self.url())?;
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
-        let f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        let mut f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        f.warnings.splice(0..0, listing.warnings);
         Ok(Listing {
             records: f.cards.into_iter().map(|c| self.record(c)).collect(),
             token: Some(self.token_of(listing.ctag, listing.sync_token)),

@@ -21,7 +21,7 @@ use url::Url;
 
 use super::client::{Client, Reply, Request};
 use super::discover::propfind;
-use super::{href_key, names, resolve, xml};
+use super::{href_key, names, percent_decode, resolve, xml};
 use crate::error::{Error, Result};
 use crate::source::{RecordId, RecordWarning};
 use crate::vcard::VCard;
@@ -52,6 +52,8 @@ pub(crate) struct EtagListing {
     pub entries: Vec<(String, String)>,
     pub ctag: Option<String>,
     pub sync_token: Option<String>,
+    /// Entries skipped because their href points outside the book.
+    pub warnings: Vec<RecordWarning>,
 }
 
 /// What a sync-collection report said.
@@ -69,6 +71,29 @@ fn multistatus(reply: &Reply) -> Result<xml::Multistatus> {
 
 fn is_book(book: &Url, href: &str) -> bool {
     href_key(book, href).trim_end_matches('/') == href_key(book, "").trim_end_matches('/')
+}
+
+/// Whether `href` names a resource inside `book`: same origin, path below the book's.
+/// A listing that names anything else (another host, `/etc/passwd`, a `mailto:`) is
+/// hostile or broken: following it would send requests, maybe credentials, where the
+/// user never pointed, and one unreachable host would fail every sync.
+pub(crate) fn inside(book: &Url, href: &str) -> bool {
+    let Ok(u) = book.join(href.trim()) else {
+        return false;
+    };
+    let mut base = percent_decode(book.path());
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let path = percent_decode(u.path());
+    u.origin() == book.origin() && path.len() > base.len() && path.starts_with(&base)
+}
+
+fn outside_warning(href: &str) -> RecordWarning {
+    warning(
+        href,
+        "entry skipped: its href points outside the address book",
+    )
 }
 
 fn warning(href: &str, message: impl Into<String>) -> RecordWarning {
@@ -119,6 +144,10 @@ pub(crate) fn list_etags(client: &Client, book: &Url) -> Result<EtagListing> {
             continue;
         }
         let Some(etag) = r.props.etag else { continue };
+        if !inside(book, &r.href) {
+            out.warnings.push(outside_warning(&r.href));
+            continue;
+        }
         // Duplicate hrefs (Zimbra, DavMail): the first one counts.
         if seen.insert(href_key(book, &r.href), ()).is_none() {
             out.entries.push((r.href, etag));
@@ -305,6 +334,7 @@ pub(crate) fn sync_collection(
     // href key -> (href, Some(etag, data) for changed / None for removed), in order.
     let mut order: Vec<String> = Vec::new();
     let mut state: HashMap<String, (String, Option<Change>)> = HashMap::new();
+    let mut outside = Vec::new();
     let mut depth = "0";
     let mut rounds = 0;
     loop {
@@ -363,6 +393,10 @@ pub(crate) fn sync_collection(
             if r.props.resourcetype.as_ref().is_some_and(|t| t.collection) {
                 continue;
             }
+            if !inside(book, &r.href) {
+                outside.push(outside_warning(&r.href));
+                continue;
+            }
             let key = href_key(book, &r.href);
             let entry = match r.status {
                 Some(404) | Some(410) => None,
@@ -386,6 +420,7 @@ pub(crate) fn sync_collection(
     }
     let mut delta = Delta {
         token,
+        warnings: outside,
         ..Delta::default()
     };
     let mut missing = Vec::new();

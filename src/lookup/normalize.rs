@@ -622,12 +622,29 @@ fn national(
 
 fn international(digits: &[u8], ext: Option<Extension>) -> Result<Normalized, NotANumber> {
     let (cc, cc_len) = split_country_code(digits).ok_or(NotANumber::UnknownCountryCode)?;
-    let mut nsn = &digits[cc_len..];
-    // `+49 030…`, `0049 (0)30…`: a trunk prefix written after the country code.
-    if nsn.len() > 1 && ((nsn[0] == b'0' && strips_trunk_zero(cc)) || (cc == 1 && nsn[0] == b'1')) {
-        nsn = &nsn[1..];
-    }
+    let nsn = without_written_trunk(cc, &digits[cc_len..]);
     build(cc, nsn, Assumed::Nothing, ext)
+}
+
+/// `+49 030…`, `0049 (0)30…`, `+1 1 212…`: a trunk prefix written after the country
+/// code, dropped. Both paths use it, so that any written form and the E.164 form of
+/// its result give the same key. All of them go (`+81 00…` too): where the trunk
+/// prefix is 0, no national significant number starts with 0, and no NANP number
+/// starts with 1, so the key is the same however often it was written.
+fn without_written_trunk(cc: u16, mut nsn: &[u8]) -> &[u8] {
+    let trunk = if strips_trunk_zero(cc) {
+        Some(b'0')
+    } else if cc == 1 {
+        Some(b'1')
+    } else {
+        None
+    };
+    if let Some(t) = trunk {
+        while nsn.len() > 1 && nsn[0] == t {
+            nsn = &nsn[1..];
+        }
+    }
+    nsn
 }
 
 fn build(
@@ -639,6 +656,9 @@ fn build(
     if nsn.is_empty() {
         return Err(NotANumber::NoDigits);
     }
+    // Every path ends here, so every path gives the canonical key (`0 0031…` read
+    // with the trunk prefix stripped once must equal its own `+81 31…`).
+    let nsn = without_written_trunk(cc, nsn);
     let cc_len = if cc >= 100 {
         3
     } else if cc >= 10 {
@@ -692,6 +712,11 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
     };
     let number = phonenumber::parse(region, s).map_err(|_| NotANumber::NoDigits)?;
     let cc = number.code().value();
+    // Only country codes the fast path knows: otherwise the key's own E.164 form
+    // would not read back (`+88…`, found by the `normalize` fuzz target).
+    if split_country_code(cc.to_string().as_bytes()).map(|(c, _)| c) != Some(cc) {
+        return Err(NotANumber::UnknownCountryCode);
+    }
     let national = number.national();
     let mut nsn = Digits::new();
     for _ in 0..national.zeros() {
@@ -702,6 +727,11 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
             return Err(NotANumber::TooLong);
         }
     }
+    // phonenumber keeps a trunk prefix written after the country code: Austria's zero
+    // as an "Italian leading zero" under the Italian plan (`0043 0…`), NANP's 1 in
+    // `+1-1 218…`. Those keys differ from the keys of the numbers' own E.164 forms, so
+    // strip it as the fast path does (both found by the `normalize` fuzz target).
+    let digits = without_written_trunk(cc, nsn.as_slice());
     let assumed = if region.is_some() {
         Assumed::CountryCode
     } else {
@@ -710,7 +740,7 @@ fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
     let ext = number
         .extension()
         .and_then(|e| Extension::from_digits(e.as_bytes()));
-    build(cc, nsn.as_slice(), assumed, ext)
+    build(cc, digits, assumed, ext)
 }
 
 impl DialPlan {
