@@ -5,46 +5,18 @@
 //! `reqwest::blocking` must not run inside a tokio runtime, so the mock servers run on a
 //! runtime of their own and the test thread stays outside it.
 
+mod support;
+
+use support::mock::Mocked;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
 use cti_phonebook::source::{KnownVersions, RecordId, SyncToken, Version};
 use cti_phonebook::{Error, PhonebookSource, Row};
-use tokio::runtime::Runtime;
 use wiremock::matchers::{body_string_contains, header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
-
-struct Mocked {
-    rt: Runtime,
-    server: MockServer,
-}
-
-impl Mocked {
-    fn new() -> Mocked {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(MockServer::start());
-        Mocked { rt, server }
-    }
-
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.server.uri())
-    }
-
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.rt
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
-    }
-}
+use wiremock::{Match, Mock, Request, ResponseTemplate};
 
 /// Matches requests without an `Authorization` header.
 struct NoAuth;

@@ -12,6 +12,10 @@
 //! a few lines of `std::net` with every loop bounded in count and time. All traffic is
 //! to 127.0.0.1 (and `localhost` for "another host").
 
+mod support;
+
+use support::mock::Mocked;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -22,49 +26,8 @@ use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::carddav::{CardDavConfig, CardDavSource};
 use cti_phonebook::source::RecordId;
 use cti_phonebook::{Error, PhonebookSource};
-use tokio::runtime::Runtime;
 use wiremock::matchers::{header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
-
-struct Mocked {
-    rt: Runtime,
-    server: MockServer,
-}
-
-impl Mocked {
-    fn new() -> Mocked {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(MockServer::start());
-        Mocked { rt, server }
-    }
-
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.server.uri())
-    }
-
-    /// The same server named `localhost` instead of `127.0.0.1`: another host.
-    fn localhost_url(&self, p: &str) -> String {
-        format!("http://localhost:{}{p}", self.server.address().port())
-    }
-
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
-
-    fn reset(&self) {
-        self.rt.block_on(self.server.reset());
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.rt
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
-    }
-}
+use wiremock::{Match, Mock, Request, ResponseTemplate};
 
 struct HasAuth;
 impl Match for HasAuth {

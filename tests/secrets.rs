@@ -7,15 +7,16 @@
 
 mod support;
 
+use support::mock::Mocked;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use cti_phonebook::Error;
 use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
-use tokio::runtime::Runtime;
 use wiremock::matchers::{header, method, path};
-use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Match, Mock, Request, ResponseTemplate};
 
 const PASSWORD: &str = "pw-9f3K-never-shown";
 const TOKEN: &str = "tok-Q81x-never-shown";
@@ -56,29 +57,6 @@ fn assert_clean(what: &str, bytes: &[u8]) {
 
 fn shown(x: &(impl std::fmt::Debug + std::fmt::Display)) -> String {
     format!("{x:?}\n{x}")
-}
-
-struct Mocked {
-    rt: Runtime,
-    server: MockServer,
-}
-
-impl Mocked {
-    fn new() -> Mocked {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(MockServer::start());
-        Mocked { rt, server }
-    }
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.server.uri())
-    }
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
 }
 
 struct HasAuth;

@@ -1,3 +1,4 @@
 //! Helpers shared by integration tests.
+pub mod mock;
 pub mod proxy;
 pub mod servers;
