@@ -733,6 +733,24 @@ impl VCard {
     /// travel as quoted-printable.
     fn normalise_for_write(&self, prop: &Property) -> Property {
         let mut p = prop.clone();
+        // A raw line break must never reach the output, whatever produced it (found by
+        // fuzzing: a 2.1 continuation line inside a 3.0 card): 3.0/4.0 escape it, 2.1
+        // carries it as quoted-printable.
+        if !p.is_quoted_printable() && p.value.contains(['\r', '\n']) {
+            if self.version == Version::V2_1 {
+                p.params.retain(|x| !x.is("ENCODING"));
+                p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
+            } else {
+                p.value = p
+                    .value
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\n', "\\n");
+            }
+        }
+        // After the line-break rule, which may turn a base64 value into quoted-printable
+        // text: the charset and encoding rules then see the final encoding, so that
+        // rewriting a rewritten line changes nothing (found by fuzzing).
         let non_ascii = !p.value.is_ascii();
         if p.is_base64() {
             // The charset of a base64 value names the encoded bytes, which are
@@ -748,21 +766,6 @@ impl VCard {
             && p.param("ENCODING").is_none()
         {
             p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
-        }
-        // A raw line break must never reach the output, whatever produced it (found by
-        // fuzzing: a 2.1 continuation line inside a 3.0 card): 3.0/4.0 escape it, 2.1
-        // carries it as quoted-printable.
-        if !p.is_quoted_printable() && p.value.contains(['\r', '\n']) {
-            if self.version == Version::V2_1 {
-                p.params.retain(|x| !x.is("ENCODING"));
-                p.params.push(Param::new("ENCODING", "QUOTED-PRINTABLE"));
-            } else {
-                p.value = p
-                    .value
-                    .replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .replace('\n', "\\n");
-            }
         }
         p
     }
