@@ -4,31 +4,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::servers::Server;
 
-fn exe() -> PathBuf {
-    // target/debug/deps/cli-HASH → target/debug/examples/phonebook
-    let deps = std::env::current_exe().unwrap();
-    let p = deps
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/phonebook");
-    assert!(
-        p.exists(),
-        "{} missing: run `cargo test --all-targets`",
-        p.display()
-    );
-    p
-}
-
 fn run(dir: &Path, password: &str, args: &[&str]) -> Output {
-    Command::new(exe())
+    Command::new(support::phonebook_exe())
         .arg("--cache-dir")
         .arg(dir)
         .args(args)

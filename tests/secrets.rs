@@ -312,18 +312,7 @@ const OTHER_CA: &str = include_str!("data/other-ca.pem");
 #[test]
 fn cli_output_and_cache_hold_no_secret() {
     use std::process::Command;
-    let exe = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/phonebook");
-    assert!(
-        exe.exists(),
-        "{} missing: run `cargo test --all-targets`",
-        exe.display()
-    );
+    let exe = support::phonebook_exe();
     let m = book_server();
     let dir = tempfile::tempdir().unwrap();
     let run = |password: &str, args: &[&str]| {
