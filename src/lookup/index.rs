@@ -17,8 +17,10 @@
 //! and column names once per index.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, RwLock};
+
+use foldhash::fast::RandomState;
 
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
@@ -608,18 +610,17 @@ struct Writer {
     ids: PreHashedMap<u32>,
     /// The rare records whose (folder, id) hash collides with another's.
     collisions: HashMap<(u16, RecordId), u32>,
+    /// Seeded per process, so that no server can choose ids that collide.
+    id_hasher: RandomState,
     free: Vec<u32>,
     /// Folder and column names; index 0 is the empty name, and the fallback when
     /// more than 65,535 names were seen.
     names: Vec<Box<str>>,
-    name_ids: HashMap<Box<str>, u16>,
-}
-
-fn id_hash(folder: &str, id: &RecordId) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    folder.hash(&mut h);
-    id.hash(&mut h);
-    h.finish()
+    name_ids: HashMap<Box<str>, u16, RandomState>,
+    /// The names the previous record had, by position (its folder first, then its
+    /// columns): records of a batch nearly always repeat them, and a comparison
+    /// with the name at hand is cheaper than a hash.
+    recent: Vec<u16>,
 }
 
 fn is_record(r: Option<&Arc<RecordData>>, folder: u16, id: &RecordId) -> bool {
@@ -627,8 +628,13 @@ fn is_record(r: Option<&Arc<RecordData>>, folder: u16, id: &RecordId) -> bool {
 }
 
 impl Writer {
-    fn find(&self, records: &RecordTable, h: u64, folder: &str, id: &RecordId) -> Option<u32> {
-        let folder = *self.name_ids.get(folder)?;
+    /// The hash of a record's key. Folder numbers are never reused, so the number
+    /// stands for the name.
+    fn id_hash(&self, folder: u16, id: &RecordId) -> u64 {
+        self.id_hasher.hash_one((folder, id.as_str()))
+    }
+
+    fn find(&self, records: &RecordTable, h: u64, folder: u16, id: &RecordId) -> Option<u32> {
         if let Some(&r) = self.ids.get(&h)
             && is_record(records.get(r as usize), folder, id)
         {
@@ -642,8 +648,7 @@ impl Writer {
 
     fn forget(&mut self, records: &RecordTable, r: u32) {
         if let Some(data) = records.get(r as usize) {
-            let folder = self.names.get(usize::from(data.folder)).map_or("", |n| n);
-            let h = id_hash(folder, &data.id);
+            let h = self.id_hash(data.folder, &data.id);
             if self.ids.get(&h) == Some(&r) {
                 self.ids.remove(&h);
             } else {
@@ -661,6 +666,22 @@ impl Writer {
                 slot.insert(r);
             }
         }
+    }
+
+    /// [`intern`](Self::intern), first trying the name the previous record had at
+    /// position `at`.
+    fn intern_at(&mut self, at: usize, name: &str) -> u16 {
+        if let Some(&i) = self.recent.get(at)
+            && self.names.get(usize::from(i)).is_some_and(|n| **n == *name)
+        {
+            return i;
+        }
+        let i = self.intern(name);
+        if self.recent.len() <= at {
+            self.recent.resize(at + 1, 0);
+        }
+        self.recent[at] = i;
+        i
     }
 
     fn intern(&mut self, name: &str) -> u16 {
@@ -791,15 +812,22 @@ impl CallerIndex {
         w.ids.reserve(expected);
         let mut report = IndexReport::default();
 
-        let mut drop_record =
-            |w: &mut Writer, records: &mut RecordTable, fresh: &mut Vec<Slot>, r: u32| {
-                w.forget(records, r);
-                if let Some(d) = dead.get_mut(r as usize) {
-                    *d = true;
-                }
+        // Records (re)indexed by this batch: only theirs can be among `fresh`.
+        let mut born: Vec<bool> = Vec::new();
+        let mut drop_record = |w: &mut Writer,
+                               records: &mut RecordTable,
+                               fresh: &mut Vec<Slot>,
+                               born: &[bool],
+                               r: u32| {
+            w.forget(records, r);
+            if let Some(d) = dead.get_mut(r as usize) {
+                *d = true;
+            }
+            if born.get(r as usize).copied().unwrap_or(false) {
                 fresh.retain(|s| s.rec != r);
-                records.set(r as usize, None);
-            };
+            }
+            records.set(r as usize, None);
+        };
 
         for change in changes {
             match change {
@@ -808,56 +836,58 @@ impl CallerIndex {
                     id,
                     contact,
                 } => {
-                    let h = id_hash(&folder, &id);
-                    if let Some(r) = w.find(&records, h, &folder, &id) {
-                        drop_record(&mut w, &mut records, &mut fresh, r);
+                    let folder_id = w.intern_at(0, &folder);
+                    let h = w.id_hash(folder_id, &id);
+                    if let Some(r) = w.find(&records, h, folder_id, &id) {
+                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                     let r = match w.free.pop() {
                         Some(r) => r,
                         None => records.push_none() as u32,
                     };
-                    let folder_id = w.intern(&folder);
-                    let mut fields = Vec::with_capacity(contact.numbers.len());
-                    for (i, field) in contact
+                    mark_born(&mut born, r);
+                    // Collected in place: the contact's own vector holds the fields.
+                    let fields: Vec<(u16, String)> = contact
                         .numbers
                         .into_iter()
-                        .enumerate()
                         .take(usize::from(u16::MAX))
-                    {
-                        match plan.normalize(&field.number) {
-                            Ok(Normalized::Internal(ext)) => {
-                                fresh.push(Slot {
-                                    h: mix(ext.packed()),
-                                    rec: r,
-                                    field: i as u16,
-                                    assumed: Assumed::Nothing as u8,
-                                });
-                                report.indexed += 1;
+                        .enumerate()
+                        .map(|(i, field)| {
+                            match plan.normalize(&field.number) {
+                                Ok(Normalized::Internal(ext)) => {
+                                    fresh.push(Slot {
+                                        h: mix(ext.packed()),
+                                        rec: r,
+                                        field: i as u16,
+                                        assumed: Assumed::Nothing as u8,
+                                    });
+                                    report.indexed += 1;
+                                }
+                                Ok(Normalized::Public(p)) if p.national_len() < min => {
+                                    report.too_short += 1;
+                                }
+                                Ok(Normalized::Public(p)) => {
+                                    fresh.push(Slot {
+                                        h: mix(p.key.0),
+                                        rec: r,
+                                        field: i as u16,
+                                        assumed: p.assumed as u8,
+                                    });
+                                    report.indexed += 1;
+                                }
+                                Err(reason) => report.rejected.push(RejectedNumber {
+                                    folder: folder.clone(),
+                                    id: id.clone(),
+                                    column: field.column.clone(),
+                                    number: field.number.clone(),
+                                    reason,
+                                }),
                             }
-                            Ok(Normalized::Public(p)) if p.national_len() < min => {
-                                report.too_short += 1;
-                            }
-                            Ok(Normalized::Public(p)) => {
-                                fresh.push(Slot {
-                                    h: mix(p.key.0),
-                                    rec: r,
-                                    field: i as u16,
-                                    assumed: p.assumed as u8,
-                                });
-                                report.indexed += 1;
-                            }
-                            Err(reason) => report.rejected.push(RejectedNumber {
-                                folder: folder.clone(),
-                                id: id.clone(),
-                                column: field.column.clone(),
-                                number: field.number.clone(),
-                                reason,
-                            }),
-                        }
-                        let column = w.intern(&field.column);
-                        fields.push((column, field.number));
-                    }
+                            let column = w.intern_at(i + 1, &field.column);
+                            (column, field.number)
+                        })
+                        .collect();
                     w.remember(h, folder_id, &id, r);
                     records.set(
                         r as usize,
@@ -871,8 +901,12 @@ impl CallerIndex {
                     );
                 }
                 IndexChange::Remove { folder, id } => {
-                    if let Some(r) = w.find(&records, id_hash(&folder, &id), &folder, &id) {
-                        drop_record(&mut w, &mut records, &mut fresh, r);
+                    let found = w.name_ids.get(&*folder).and_then(|&f| {
+                        let h = w.id_hash(f, &id);
+                        w.find(&records, h, f, &id)
+                    });
+                    if let Some(r) = found {
+                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                 }
@@ -886,7 +920,7 @@ impl CallerIndex {
                         .map(|(i, _)| i as u32)
                         .collect();
                     for r in gone {
-                        drop_record(&mut w, &mut records, &mut fresh, r);
+                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                 }
@@ -947,4 +981,12 @@ impl CallerIndex {
             payload_bytes: payload,
         }
     }
+}
+
+fn mark_born(born: &mut Vec<bool>, r: u32) {
+    let r = r as usize;
+    if born.len() <= r {
+        born.resize(r + 1, false);
+    }
+    born[r] = true;
 }

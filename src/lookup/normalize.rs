@@ -310,6 +310,30 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// The common case on its own: an optional leading `+`, then ASCII digits and the
+/// usual separators (`+49 (30) 123-4567`), nothing else. The digits go to `out` and
+/// their count stays in a register, so this is one tight loop with no [`Parsed`] to
+/// build. `None` for anything else (links, extensions, pauses, letters, other
+/// scripts, more than `out` holds): [`parse_text`] reads those, to the same result.
+fn plain_digits(s: &[u8], out: &mut [u8; 24]) -> Option<(bool, usize)> {
+    let (plus, body) = match s.split_first() {
+        Some((b'+', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    let mut n = 0;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                *out.get_mut(n)? = b;
+                n += 1;
+            }
+            b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'[' | b']' | b'\t' => {}
+            _ => return None,
+        }
+    }
+    (n > 0).then_some((plus, n))
+}
+
 /// Parses the written form of a number: links, extensions, pauses, separators, `(0)`,
 /// vanity letters. Knows nothing of dial plans.
 pub(crate) fn parse_text(input: &str) -> Result<Parsed, NotANumber> {
@@ -526,15 +550,31 @@ pub(crate) fn classify(
         // `x12`, `ext. 12`: an internal extension.
         return ext.map(Normalized::Internal).ok_or(NotANumber::NoDigits);
     }
+    classify_number(plan, p.plus, digits, ext, from_pbx)
+}
+
+/// `d` starts with `prefix` and has more after it. An inlined loop: dial-plan prefixes
+/// are one to three digits, too short to be worth a `memcmp` call.
+fn has_prefix(d: &[u8], prefix: &[u8]) -> bool {
+    d.len() > prefix.len() && d.iter().zip(prefix).all(|(a, b)| a == b)
+}
+
+/// Applies the dial plan to the digits of a public number (at least one digit).
+fn classify_number(
+    plan: &DialPlan,
+    plus: bool,
+    digits: &[u8],
+    ext: Option<Extension>,
+    from_pbx: bool,
+) -> Result<Normalized, NotANumber> {
     if digits.len() > 24 {
         return Err(NotANumber::TooLong);
     }
-    if p.plus {
+    if plus {
         return international(digits, ext);
     }
     let outside = plan.outside_line.as_bytes();
-    let has_outside =
-        !outside.is_empty() && digits.len() > outside.len() && digits.starts_with(outside);
+    let has_outside = !outside.is_empty() && has_prefix(digits, outside);
     if from_pbx && plan.outside_line_in_caller_numbers && has_outside {
         return classify_digits(plan, &digits[outside.len()..], ext);
     }
@@ -546,9 +586,9 @@ pub(crate) fn classify(
         Err(NotANumber::UnknownCountryCode)
             if has_outside
                 && digits.len() > intl.len() + 1
-                && digits.starts_with(intl)
+                && has_prefix(digits, intl)
                 && digits[intl.len()] == b'0'
-                && !digits[intl.len()..].starts_with(intl) =>
+                && !has_prefix(&digits[intl.len()..], intl) =>
         {
             classify_digits(plan, &digits[intl.len()..], ext)
         }
@@ -563,7 +603,7 @@ fn classify_digits(
 ) -> Result<Normalized, NotANumber> {
     let rules = &plan.country;
     let intl = rules.international_prefix().as_bytes();
-    if digits.len() > intl.len() && digits.starts_with(intl) {
+    if has_prefix(digits, intl) {
         return international(&digits[intl.len()..], ext);
     }
     if plan.is_extension_length(digits.len()) {
@@ -577,7 +617,7 @@ fn classify_digits(
         };
     }
     match rules.trunk_prefix() {
-        Some(trunk) if digits.len() > trunk.len() && digits.starts_with(trunk.as_bytes()) => {
+        Some(trunk) if has_prefix(digits, trunk.as_bytes()) => {
             national(plan, &digits[trunk.len()..], Assumed::CountryCode, ext)
         }
         // Italy: fixed-line numbers start with 0 (6 to 11 digits), mobiles with 3 (9 or
@@ -750,6 +790,16 @@ impl DialPlan {
     /// # Errors
     /// [`NotANumber`] says why the text is no phone number; it never panics.
     pub fn normalize(&self, input: &str) -> Result<Normalized, NotANumber> {
+        let mut buf = [0u8; 24];
+        let text = trim(input).as_bytes();
+        // A `tel:` link without parameters holds a plain number (vCard 4.0 stores them).
+        let text = match text {
+            [b't' | b'T', b'e' | b'E', b'l' | b'L', b':', body @ ..] => body,
+            _ => text,
+        };
+        if let Some((plus, n)) = plain_digits(text, &mut buf) {
+            return classify_number(self, plus, &buf[..n], None, true);
+        }
         match parse_text(input) {
             Ok(p) => classify(self, &p, true),
             Err(_) => read(self, input, true).map(|(n, _)| n),
@@ -774,4 +824,64 @@ pub fn normalize_with_phonenumber(plan: &DialPlan, input: &str) -> Option<Number
         .parse()
         .ok()
         .map(NumberKey)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The general reading of a text, without the fast path.
+    fn general(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
+        read(plan, input, true).map(|(n, _)| n)
+    }
+
+    fn plans() -> Vec<DialPlan> {
+        let de = DialPlan::new("DE").unwrap().with_area_code("30").unwrap();
+        vec![
+            de.clone()
+                .with_outside_line("0", true)
+                .unwrap()
+                .with_extension_lengths(&[2, 3]),
+            de,
+            DialPlan::new("US").unwrap().with_area_code("212").unwrap(),
+            DialPlan::new("IT").unwrap().with_area_code("06").unwrap(),
+        ]
+    }
+
+    #[test]
+    fn fast_path_takes_the_plain_forms_only() {
+        let mut buf = [0u8; 24];
+        assert_eq!(
+            plain_digits(b"+49 (30) 123-4567", &mut buf),
+            Some((true, 11))
+        );
+        assert_eq!(&buf[..11], b"49301234567");
+        for other in [
+            "tel:+49301234567",
+            "030 1234567 x12",
+            "030 123,45",
+            "(+49) 30",
+            "",
+        ] {
+            assert_eq!(plain_digits(other.as_bytes(), &mut buf), None, "{other}");
+        }
+        // More digits than any number has: the general path says why.
+        let long = "1".repeat(25);
+        assert_eq!(plain_digits(long.as_bytes(), &mut buf), None);
+        assert_eq!(plans()[0].normalize(&long), Err(NotANumber::TooLong));
+    }
+
+    proptest! {
+        /// The fast path is an optimisation only: it reads every text as the general
+        /// path does.
+        #[test]
+        fn fast_path_agrees_with_the_general_path(
+            text in "(tel:|TEL:)?[ +]?[0-9 ()./\\-]{0,30}",
+        ) {
+            for plan in plans() {
+                prop_assert_eq!(plan.normalize(&text), general(&plan, &text), "{}", text);
+            }
+        }
+    }
 }
