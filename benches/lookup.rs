@@ -7,22 +7,24 @@
 //!
 //! `cargo bench --bench lookup -- --quick`
 //!
-//! Measured 2026-11-26 on the shared 2-core development VM (AMD EPYC, load average
-//! 9 to 14 from other builds, so every figure is inflated and varies about 2x from
-//! run to run; ranges over the last runs):
+//! Measured 2026-11-26 on the 2-core development VM (AMD EPYC), machine otherwise
+//! idle (load < 0.5), `--quick`; before → after the session-2 work on normalisation
+//! (fast path) and the record table (chunked texts, foldhash):
 //!
-//! | what | ours | phonenumber-only |
-//! |---|---|---|
-//! | build, 300,000 numbers | wall min 200-470 ms, CPU 170-270 ms | ~3-9 s (scaled) |
-//! | one changed contact into the full index | 8-18 ms | |
-//! | index memory per number | 27.1 bytes (+ ~99 bytes names and texts) | |
-//! | median hit | 224-370 ns | 6.5-12.7 µs (wall 12-40x, CPU time 7-15x) |
-//! | median miss | 246-510 ns | 7-14 µs (wall 16-42x, CPU time 8-15x) |
-//! | median switchboard hit | 242-610 ns | no such rule |
-//! | normalisation alone | 82-160 ns | |
+//! | what | before | after | phonenumber-only |
+//! |---|---|---|---|
+//! | build, 300,000 numbers (wall min / median) | 284 / 339 ms | 85 / 95 ms | ~880 ms (scaled) |
+//! | one changed contact into the full index | 3.2 ms | 2.7 ms | |
+//! | index memory per number | 27.1 bytes | 24.5 bytes | |
+//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | |
+//! | median hit | 314 ns | 103 ns | 1.8 µs (17x) |
+//! | median miss | 377 ns | 154 ns | 2.4 µs (15x) |
+//! | median switchboard hit | 229 ns | 239 ns | no such rule |
+//! | normalisation alone | 142 ns | 46 ns | |
 //!
-//! Goals met here: memory. Not demonstrated on this machine: build under 100 ms and
-//! median lookup under 200 ns (the best runs come within 15 % of the latter).
+//! Earlier figures (session 1) were taken at load 9 to 14 and are not comparable.
+//! Dropping a 300,000-number index took 50 to 250 ms with one allocation per record
+//! and takes 3 ms with the chunked table.
 
 use std::collections::HashMap;
 use std::hint::black_box;

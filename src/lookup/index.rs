@@ -13,8 +13,8 @@
 //! its key, the record's number and the field's position), sorted by hash, with a
 //! directory of bucket offsets indexed by the hash's top bits and a presence bit
 //! filter in front. A lookup is one hash, one filter bit, one directory read and a
-//! scan of a handful of adjacent slots. Names and ids live once per record; folder
-//! and column names once per index.
+//! scan of a handful of adjacent slots. Names and ids live once per record, in the
+//! chunked record table of `records.rs`; folder and column names once per index.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -24,6 +24,7 @@ use foldhash::fast::RandomState;
 
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
+use super::records::{RecordRef, RecordTable};
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
@@ -88,113 +89,6 @@ pub enum MatchQuality {
     Extension,
 }
 
-#[derive(Debug)]
-struct RecordData {
-    /// Folder name, as an index into the snapshot's names. Names are indices rather
-    /// than `Arc<str>`s so that indexing a record does no atomic operation (each one
-    /// a store barrier behind the cache misses of the build).
-    folder: u16,
-    id: RecordId,
-    // Strings as they came in: converting to `Box<str>` would reallocate most of them.
-    display_name: String,
-    company: String,
-    /// (column name index, number as stored)
-    numbers: Vec<(u16, String)>,
-}
-
-/// Records by number, in copy-on-write chunks: a change copies the chunk it touches,
-/// not the whole table, while older snapshots keep theirs. While a batch is applied,
-/// touched chunks are plainly owned, so that indexing a record does no atomic
-/// operation; [`freeze`](Self::freeze) shares them again.
-#[derive(Debug, Clone, Default)]
-struct RecordTable {
-    chunks: Vec<Chunk>,
-    len: usize,
-}
-
-type RecordSlots = Vec<Option<Arc<RecordData>>>;
-
-#[derive(Debug, Clone)]
-enum Chunk {
-    Shared(Arc<RecordSlots>),
-    Owned(RecordSlots),
-}
-
-impl Chunk {
-    fn slots(&self) -> &RecordSlots {
-        match self {
-            Chunk::Shared(a) => a,
-            Chunk::Owned(v) => v,
-        }
-    }
-    fn owned(&mut self) -> &mut RecordSlots {
-        if let Chunk::Shared(a) = self {
-            *self = Chunk::Owned(a.as_ref().clone());
-        }
-        match self {
-            Chunk::Owned(v) => v,
-            // Not reached (made owned above); make_mut keeps it panic-free.
-            Chunk::Shared(a) => Arc::make_mut(a),
-        }
-    }
-}
-
-const CHUNK: usize = 1024;
-
-impl RecordTable {
-    fn get(&self, r: usize) -> Option<&Arc<RecordData>> {
-        self.chunks.get(r / CHUNK)?.slots().get(r % CHUNK)?.as_ref()
-    }
-    fn set(&mut self, r: usize, value: Option<Arc<RecordData>>) {
-        if let Some(chunk) = self.chunks.get_mut(r / CHUNK)
-            && let Some(slot) = chunk.owned().get_mut(r % CHUNK)
-        {
-            *slot = value;
-        }
-    }
-    fn push_none(&mut self) -> usize {
-        let r = self.len;
-        if r.is_multiple_of(CHUNK) {
-            self.chunks.push(Chunk::Owned(Vec::with_capacity(CHUNK)));
-        }
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.owned().push(None);
-        }
-        self.len += 1;
-        r
-    }
-    fn pop_trailing_none(&mut self) -> Option<usize> {
-        if self.len == 0 || self.get(self.len - 1).is_some() {
-            return None;
-        }
-        self.len -= 1;
-        if let Some(chunk) = self.chunks.last_mut() {
-            let slots = chunk.owned();
-            slots.pop();
-            if slots.is_empty() {
-                self.chunks.pop();
-            }
-        }
-        Some(self.len)
-    }
-    /// Shares every chunk, for a snapshot.
-    fn freeze(&mut self) {
-        for chunk in &mut self.chunks {
-            if let Chunk::Owned(v) = chunk {
-                *chunk = Chunk::Shared(Arc::new(std::mem::take(v)));
-            }
-        }
-    }
-    fn iter(&self) -> impl Iterator<Item = Option<&Arc<RecordData>>> {
-        self.chunks
-            .iter()
-            .flat_map(|c| c.slots().iter().map(Option::as_ref))
-    }
-    fn bytes(&self) -> usize {
-        self.chunks.len() * (8 + 16 + CHUNK * std::mem::size_of::<Option<Arc<RecordData>>>())
-    }
-}
-
 /// A contact found for a number.
 ///
 /// A match holds the [`IndexSnapshot`] it was found in (one `Arc`, no copies), so
@@ -208,27 +102,15 @@ pub struct CallerMatch {
     field: u16,
 }
 
-static NO_RECORD: std::sync::LazyLock<RecordData> = std::sync::LazyLock::new(|| RecordData {
-    folder: 0,
-    id: RecordId::default(),
-    display_name: String::new(),
-    company: String::new(),
-    numbers: Vec::new(),
-});
-
 impl CallerMatch {
-    fn record(&self) -> &RecordData {
-        // Every slot's record exists in its snapshot; the fallback is never reached.
-        match self.snapshot.records.get(self.rec as usize) {
-            Some(r) => r,
-            None => &NO_RECORD,
-        }
+    fn record(&self) -> Option<RecordRef<'_>> {
+        // Every slot's record exists in its snapshot.
+        self.snapshot.records.get(self.rec as usize)
     }
     fn field(&self) -> (&str, &str) {
         self.record()
-            .numbers
-            .get(usize::from(self.field))
-            .map_or(("", ""), |(c, n)| (self.name(*c), &**n))
+            .and_then(|r| r.field(usize::from(self.field)))
+            .map_or(("", ""), |(c, n)| (self.name(c), n))
     }
     fn name(&self, i: u16) -> &str {
         self.snapshot.names.get(usize::from(i)).map_or("", |n| n)
@@ -239,19 +121,20 @@ impl CallerMatch {
     }
     /// The folder of the contact.
     pub fn folder(&self) -> &str {
-        self.name(self.record().folder)
+        self.name(self.record().map_or(0, |r| r.folder()))
     }
     /// The record id of the contact.
     pub fn id(&self) -> &RecordId {
-        &self.record().id
+        static NONE: std::sync::LazyLock<RecordId> = std::sync::LazyLock::new(RecordId::default);
+        self.record().map_or(&NONE, |r| r.id())
     }
     /// The contact's display name.
     pub fn display_name(&self) -> &str {
-        &self.record().display_name
+        self.record().map_or("", |r| r.display_name())
     }
     /// The contact's organisation.
     pub fn company(&self) -> &str {
-        &self.record().company
+        self.record().map_or("", |r| r.company())
     }
     /// The column of the number that matched.
     pub fn column(&self) -> &str {
@@ -295,10 +178,11 @@ pub struct IndexReport {
 pub struct MemoryUsage {
     /// Numbers indexed.
     pub numbers: usize,
-    /// Bytes of the lookup structure: slots, directory, record table and the writer's
-    /// id map.
+    /// Bytes of the lookup structure: slots, directory, presence filter and the
+    /// writer's id map.
     pub index_bytes: usize,
-    /// Bytes of what is shown on a match (names, ids, numbers as stored), estimated.
+    /// Bytes of what is shown on a match: the record entries, ids, names and numbers
+    /// as stored.
     pub payload_bytes: usize,
 }
 
@@ -562,24 +446,9 @@ impl IndexSnapshot {
     fn memory(&self) -> (usize, usize) {
         let index = self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.dir.capacity() * 4
-            + self.filter.capacity() * 8
-            + self.records.bytes();
-        let payload = self
-            .records
-            .iter()
-            .flatten()
-            .map(|r| {
-                // Arc header + RecordData, the strings, the field table; folder and
-                // column names are shared and not counted per record.
-                16 + std::mem::size_of::<RecordData>()
-                    + r.id.as_str().len()
-                    + r.display_name.capacity()
-                    + r.company.capacity()
-                    + r.numbers.capacity() * std::mem::size_of::<(u16, String)>()
-                    + r.numbers.iter().map(|(_, n)| n.capacity()).sum::<usize>()
-            })
-            .sum();
-        (index, payload)
+            + self.filter.capacity() * 8;
+        // Folder and column names are shared and not counted per record.
+        (index, self.records.payload_bytes())
     }
 }
 
@@ -623,8 +492,8 @@ struct Writer {
     recent: Vec<u16>,
 }
 
-fn is_record(r: Option<&Arc<RecordData>>, folder: u16, id: &RecordId) -> bool {
-    r.is_some_and(|r| r.folder == folder && &r.id == id)
+fn is_record(r: Option<RecordRef<'_>>, folder: u16, id: &RecordId) -> bool {
+    r.is_some_and(|r| r.folder() == folder && r.id() == id)
 }
 
 impl Writer {
@@ -648,11 +517,11 @@ impl Writer {
 
     fn forget(&mut self, records: &RecordTable, r: u32) {
         if let Some(data) = records.get(r as usize) {
-            let h = self.id_hash(data.folder, &data.id);
+            let h = self.id_hash(data.folder(), data.id());
             if self.ids.get(&h) == Some(&r) {
                 self.ids.remove(&h);
             } else {
-                self.collisions.remove(&(data.folder, data.id.clone()));
+                self.collisions.remove(&(data.folder(), data.id().clone()));
             }
         }
     }
@@ -805,13 +674,15 @@ impl CallerIndex {
         let plan = cur.plan.clone();
         let min = usize::from(plan.min_significant_digits).max(1);
         let mut records = cur.records.clone();
-        let mut dead = vec![false; records.len];
+        let mut dead = vec![false; records.len()];
         let changes = changes.into_iter();
         let expected = changes.size_hint().0;
         let mut fresh: Vec<Slot> = Vec::with_capacity(expected * 3);
         w.ids.reserve(expected);
         let mut report = IndexReport::default();
 
+        // The column name numbers of the record at hand.
+        let mut columns: Vec<u16> = Vec::new();
         // Records (re)indexed by this batch: only theirs can be among `fresh`.
         let mut born: Vec<bool> = Vec::new();
         let mut drop_record = |w: &mut Writer,
@@ -826,7 +697,7 @@ impl CallerIndex {
             if born.get(r as usize).copied().unwrap_or(false) {
                 fresh.retain(|s| s.rec != r);
             }
-            records.set(r as usize, None);
+            records.remove(r as usize);
         };
 
         for change in changes {
@@ -847,57 +718,63 @@ impl CallerIndex {
                         None => records.push_none() as u32,
                     };
                     mark_born(&mut born, r);
-                    // Collected in place: the contact's own vector holds the fields.
-                    let fields: Vec<(u16, String)> = contact
+                    for (i, field) in contact
                         .numbers
-                        .into_iter()
+                        .iter()
                         .take(usize::from(u16::MAX))
                         .enumerate()
-                        .map(|(i, field)| {
-                            match plan.normalize(&field.number) {
-                                Ok(Normalized::Internal(ext)) => {
-                                    fresh.push(Slot {
-                                        h: mix(ext.packed()),
-                                        rec: r,
-                                        field: i as u16,
-                                        assumed: Assumed::Nothing as u8,
-                                    });
-                                    report.indexed += 1;
-                                }
-                                Ok(Normalized::Public(p)) if p.national_len() < min => {
-                                    report.too_short += 1;
-                                }
-                                Ok(Normalized::Public(p)) => {
-                                    fresh.push(Slot {
-                                        h: mix(p.key.0),
-                                        rec: r,
-                                        field: i as u16,
-                                        assumed: p.assumed as u8,
-                                    });
-                                    report.indexed += 1;
-                                }
-                                Err(reason) => report.rejected.push(RejectedNumber {
-                                    folder: folder.clone(),
-                                    id: id.clone(),
-                                    column: field.column.clone(),
-                                    number: field.number.clone(),
-                                    reason,
-                                }),
+                    {
+                        match plan.normalize(&field.number) {
+                            Ok(Normalized::Internal(ext)) => {
+                                fresh.push(Slot {
+                                    h: mix(ext.packed()),
+                                    rec: r,
+                                    field: i as u16,
+                                    assumed: Assumed::Nothing as u8,
+                                });
+                                report.indexed += 1;
                             }
-                            let column = w.intern_at(i + 1, &field.column);
-                            (column, field.number)
-                        })
-                        .collect();
+                            Ok(Normalized::Public(p)) if p.national_len() < min => {
+                                report.too_short += 1;
+                            }
+                            Ok(Normalized::Public(p)) => {
+                                fresh.push(Slot {
+                                    h: mix(p.key.0),
+                                    rec: r,
+                                    field: i as u16,
+                                    assumed: p.assumed as u8,
+                                });
+                                report.indexed += 1;
+                            }
+                            Err(reason) => report.rejected.push(RejectedNumber {
+                                folder: folder.clone(),
+                                id: id.clone(),
+                                column: field.column.clone(),
+                                number: field.number.clone(),
+                                reason,
+                            }),
+                        }
+                    }
                     w.remember(h, folder_id, &id, r);
-                    records.set(
+                    columns.clear();
+                    for (i, f) in contact
+                        .numbers
+                        .iter()
+                        .take(usize::from(u16::MAX))
+                        .enumerate()
+                    {
+                        columns.push(w.intern_at(i + 1, &f.column));
+                    }
+                    records.insert(
                         r as usize,
-                        Some(Arc::new(RecordData {
-                            folder: folder_id,
-                            id,
-                            display_name: contact.display_name,
-                            company: contact.company,
-                            numbers: fields,
-                        })),
+                        id,
+                        folder_id,
+                        &contact.display_name,
+                        &contact.company,
+                        columns
+                            .iter()
+                            .zip(&contact.numbers)
+                            .map(|(&c, f)| (c, f.number.as_str())),
                     );
                 }
                 IndexChange::Remove { folder, id } => {
@@ -915,7 +792,7 @@ impl CallerIndex {
                         .iter()
                         .enumerate()
                         .filter(|(_, r)| {
-                            r.is_some_and(|r| Some(&r.folder) == w.name_ids.get(&*folder))
+                            r.is_some_and(|r| Some(&r.folder()) == w.name_ids.get(&*folder))
                         })
                         .map(|(i, _)| i as u32)
                         .collect();

@@ -1,0 +1,364 @@
+//! The caller index's record table: what is shown for a match (folder, id, names, the
+//! numbers as stored), by record number.
+//!
+//! Records live in chunks of [`CHUNK`]. A chunk keeps the texts of all its records in
+//! one string and their fields in one vector, so indexing a record allocates nothing
+//! of its own and dropping an index frees a few hundred buffers rather than a few
+//! per record. Chunks are copy-on-write between snapshots: the first change to a
+//! shared chunk copies it (and leaves out the texts of records gone since), later
+//! changes in the same batch write to that copy; [`RecordTable::freeze`] shares the
+//! copies again for the next snapshot.
+
+use std::sync::Arc;
+
+use crate::source::RecordId;
+
+/// Records per chunk.
+pub(super) const CHUNK: usize = 1024;
+
+/// One record within its chunk.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: RecordId,
+    folder: u16,
+    /// Start of the name, company and numbers in the chunk's text.
+    text: u32,
+    name_len: u32,
+    company_len: u32,
+    /// Its fields in the chunk's field vector.
+    field0: u32,
+    fields: u32,
+}
+
+/// A phone field: the column's name number and where the number is in the text.
+#[derive(Debug, Clone, Copy)]
+struct FieldEntry {
+    column: u16,
+    start: u32,
+    len: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChunkData {
+    entries: Vec<Option<Entry>>,
+    text: String,
+    fields: Vec<FieldEntry>,
+}
+
+impl ChunkData {
+    /// A copy holding only the live records' texts and fields.
+    fn compacted(&self) -> ChunkData {
+        let mut out = ChunkData {
+            entries: Vec::with_capacity(CHUNK),
+            text: String::with_capacity(self.text.len()),
+            fields: Vec::with_capacity(self.fields.len()),
+        };
+        for e in &self.entries {
+            let copy = e.as_ref().map(|e| {
+                let view = RecordRef {
+                    chunk: self,
+                    entry: e,
+                };
+                out.store(
+                    e.id.clone(),
+                    e.folder,
+                    view.display_name(),
+                    view.company(),
+                    view.fields(),
+                )
+            });
+            out.entries.push(copy);
+        }
+        out
+    }
+
+    /// Appends a record's texts and fields; texts that would not fit the chunk's
+    /// 32-bit offsets (gigabytes of them) are stored empty rather than wrapped.
+    fn store<'a>(
+        &mut self,
+        id: RecordId,
+        folder: u16,
+        name: &str,
+        company: &str,
+        fields: impl Iterator<Item = (u16, &'a str)>,
+    ) -> Entry {
+        let field0 = self.fields.len();
+        let text = self.text.len();
+        let name = self.push_text(name);
+        let company = self.push_text(company);
+        for (column, number) in fields {
+            let start = self.text.len();
+            let len = self.push_text(number);
+            self.fields.push(FieldEntry {
+                column,
+                start: u32::try_from(start).unwrap_or(0),
+                len,
+            });
+        }
+        Entry {
+            id,
+            folder,
+            text: u32::try_from(text).unwrap_or(0),
+            name_len: name,
+            company_len: company,
+            field0: u32::try_from(field0).unwrap_or(u32::MAX),
+            fields: u32::try_from(self.fields.len() - field0).unwrap_or(0),
+        }
+    }
+
+    fn push_text(&mut self, s: &str) -> u32 {
+        match u32::try_from(self.text.len() + s.len()) {
+            Ok(_) => {
+                self.text.push_str(s);
+                s.len() as u32
+            }
+            Err(_) => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Chunk {
+    Shared(Arc<ChunkData>),
+    Owned(ChunkData),
+}
+
+impl Chunk {
+    fn data(&self) -> &ChunkData {
+        match self {
+            Chunk::Shared(a) => a,
+            Chunk::Owned(d) => d,
+        }
+    }
+    fn owned(&mut self) -> &mut ChunkData {
+        if let Chunk::Shared(a) = self {
+            *self = Chunk::Owned(a.compacted());
+        }
+        match self {
+            Chunk::Owned(d) => d,
+            // Not reached (made owned above); make_mut keeps it panic-free.
+            Chunk::Shared(a) => Arc::make_mut(a),
+        }
+    }
+}
+
+/// A record as the table holds it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RecordRef<'a> {
+    chunk: &'a ChunkData,
+    entry: &'a Entry,
+}
+
+impl<'a> RecordRef<'a> {
+    fn text(&self, start: u32, len: u32) -> &'a str {
+        let start = start as usize;
+        self.chunk
+            .text
+            .get(start..start + len as usize)
+            .unwrap_or("")
+    }
+    pub(super) fn folder(&self) -> u16 {
+        self.entry.folder
+    }
+    pub(super) fn id(&self) -> &'a RecordId {
+        &self.entry.id
+    }
+    pub(super) fn display_name(&self) -> &'a str {
+        self.text(self.entry.text, self.entry.name_len)
+    }
+    pub(super) fn company(&self) -> &'a str {
+        self.text(
+            self.entry.text + self.entry.name_len,
+            self.entry.company_len,
+        )
+    }
+    /// Field `i`: its column's name number and the number as stored.
+    pub(super) fn field(&self, i: usize) -> Option<(u16, &'a str)> {
+        if i >= self.entry.fields as usize {
+            return None;
+        }
+        let f = self.chunk.fields.get(self.entry.field0 as usize + i)?;
+        Some((f.column, self.text(f.start, f.len)))
+    }
+    pub(super) fn fields(&self) -> impl Iterator<Item = (u16, &'a str)> + use<'a> {
+        let this = *self;
+        (0..self.entry.fields as usize).filter_map(move |i| this.field(i))
+    }
+    /// Bytes of texts and tables this record takes.
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Option<Entry>>()
+            + self.entry.name_len as usize
+            + self.entry.company_len as usize
+            + self
+                .fields()
+                .map(|(_, n)| n.len() + std::mem::size_of::<FieldEntry>())
+                .sum::<usize>()
+            + self.entry.id.as_str().len()
+    }
+}
+
+/// Records by number, in copy-on-write chunks.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RecordTable {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+impl RecordTable {
+    /// Number of record numbers in use or free (the highest plus one).
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn get(&self, r: usize) -> Option<RecordRef<'_>> {
+        let chunk = self.chunks.get(r / CHUNK)?.data();
+        let entry = chunk.entries.get(r % CHUNK)?.as_ref()?;
+        Some(RecordRef { chunk, entry })
+    }
+
+    /// Stores record `r` (a number from [`push_none`](Self::push_none) or freed).
+    pub(super) fn insert<'a>(
+        &mut self,
+        r: usize,
+        id: RecordId,
+        folder: u16,
+        name: &str,
+        company: &str,
+        fields: impl Iterator<Item = (u16, &'a str)>,
+    ) {
+        if let Some(chunk) = self.chunks.get_mut(r / CHUNK) {
+            let data = chunk.owned();
+            let entry = data.store(id, folder, name, company, fields);
+            if let Some(slot) = data.entries.get_mut(r % CHUNK) {
+                *slot = Some(entry);
+            }
+        }
+    }
+
+    /// Empties record `r`; its texts go when the chunk is next copied.
+    pub(super) fn remove(&mut self, r: usize) {
+        if let Some(chunk) = self.chunks.get_mut(r / CHUNK)
+            && let Some(slot) = chunk.owned().entries.get_mut(r % CHUNK)
+        {
+            *slot = None;
+        }
+    }
+
+    /// A new empty record number at the end.
+    pub(super) fn push_none(&mut self) -> usize {
+        let r = self.len;
+        if r.is_multiple_of(CHUNK) {
+            self.chunks.push(Chunk::Owned(ChunkData {
+                entries: Vec::with_capacity(CHUNK),
+                text: String::with_capacity(CHUNK * 64),
+                fields: Vec::with_capacity(CHUNK * 3),
+            }));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.owned().entries.push(None);
+        }
+        self.len += 1;
+        r
+    }
+
+    /// Drops the last record number when it is empty, returning it.
+    pub(super) fn pop_trailing_none(&mut self) -> Option<usize> {
+        if self.len == 0 || self.get(self.len - 1).is_some() {
+            return None;
+        }
+        self.len -= 1;
+        if let Some(chunk) = self.chunks.last_mut() {
+            let data = chunk.owned();
+            data.entries.pop();
+            if data.entries.is_empty() {
+                self.chunks.pop();
+            }
+        }
+        Some(self.len)
+    }
+
+    /// Shares every chunk, for a snapshot.
+    pub(super) fn freeze(&mut self) {
+        for chunk in &mut self.chunks {
+            if let Chunk::Owned(d) = chunk {
+                *chunk = Chunk::Shared(Arc::new(std::mem::take(d)));
+            }
+        }
+    }
+
+    /// Every record number with its record, if any.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Option<RecordRef<'_>>> {
+        self.chunks.iter().flat_map(|c| {
+            let chunk = c.data();
+            chunk
+                .entries
+                .iter()
+                .map(move |e| e.as_ref().map(|entry| RecordRef { chunk, entry }))
+        })
+    }
+
+    /// Bytes of the live records' entries, texts and field tables.
+    pub(super) fn payload_bytes(&self) -> usize {
+        self.iter().flatten().map(|r| r.bytes()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(t: &mut RecordTable, r: usize, name: &str, numbers: &[&str]) {
+        t.insert(
+            r,
+            RecordId::new(format!("{name}.vcf")),
+            1,
+            name,
+            "ACME",
+            numbers.iter().enumerate().map(|(i, n)| (i as u16, *n)),
+        );
+    }
+
+    #[test]
+    fn records_read_back_across_chunks_and_copies() {
+        let mut t = RecordTable::default();
+        for r in 0..CHUNK + 10 {
+            assert_eq!(t.push_none(), r);
+            put(&mut t, r, &format!("n{r}"), &["+49 30 1", "+49 30 2"]);
+        }
+        t.freeze();
+        let before = t.clone();
+        // Replacing and removing in the shared chunk copies it; the old table keeps
+        // its own.
+        put(&mut t, 3, "changed", &["030 9"]);
+        t.remove(4);
+        let r3 = t.get(3).unwrap();
+        assert_eq!(
+            (r3.display_name(), r3.company(), r3.id().as_str()),
+            ("changed", "ACME", "changed.vcf")
+        );
+        assert_eq!(r3.fields().collect::<Vec<_>>(), [(0, "030 9")]);
+        assert!(t.get(4).is_none());
+        assert_eq!(before.get(3).unwrap().display_name(), "n3");
+        assert_eq!(before.get(4).unwrap().field(1), Some((1, "+49 30 2")));
+        let last = t.get(CHUNK + 9).unwrap();
+        assert_eq!(last.display_name(), format!("n{}", CHUNK + 9));
+        assert_eq!(last.field(2), None);
+    }
+
+    #[test]
+    fn a_copied_chunk_leaves_out_the_texts_of_replaced_records() {
+        let mut t = RecordTable::default();
+        t.push_none();
+        for round in 0..50 {
+            put(&mut t, 0, &format!("name {round}"), &["+49 30 1234567"]);
+        }
+        let grown = t.chunks[0].data().text.len();
+        t.freeze();
+        t.remove(0);
+        t.push_none();
+        put(&mut t, 1, "last", &[]);
+        assert!(t.chunks[0].data().text.len() < grown / 10);
+        assert_eq!(t.get(1).unwrap().display_name(), "last");
+        assert_eq!(t.pop_trailing_none(), None);
+    }
+}
