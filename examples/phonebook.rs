@@ -171,25 +171,7 @@ enum FolderCommand {
         sync_interval: Option<f64>,
     },
     /// Changes a folder's settings; the cache is kept.
-    Set {
-        /// Folder name.
-        name: String,
-        /// New user name.
-        #[arg(long)]
-        user: Option<String>,
-        #[command(flatten)]
-        tls: TlsArgs,
-        #[command(flatten)]
-        columns: ColumnArgs,
-        /// Retypes phone columns: `phone2=mobile` (kinds: business, business2, mobile,
-        /// home, home2, business-fax, home-fax, pager, car, assistant, company, isdn,
-        /// sip, other).
-        #[arg(long = "phone-kind", value_name = "COLUMN=KIND")]
-        phone_kind: Vec<String>,
-        /// Automatic sync interval in days.
-        #[arg(long, value_name = "DAYS")]
-        sync_interval: Option<f64>,
-    },
+    Set(SetArgs),
     /// Lists the folders.
     List {
         /// JSON output.
@@ -201,6 +183,36 @@ enum FolderCommand {
         /// Folder name.
         name: String,
     },
+}
+
+/// `folder set`: what to change.
+#[derive(Args)]
+struct SetArgs {
+    /// Folder name.
+    name: String,
+    /// New user name.
+    #[arg(long)]
+    user: Option<String>,
+    #[command(flatten)]
+    tls: TlsArgs,
+    #[command(flatten)]
+    columns: ColumnArgs,
+    /// Retypes phone columns: `phone2=mobile` (kinds: business, business2, mobile,
+    /// home, home2, business-fax, home-fax, pager, car, assistant, company, isdn,
+    /// sip, other).
+    #[arg(long = "phone-kind", value_name = "COLUMN=KIND")]
+    phone_kind: Vec<String>,
+    /// Automatic sync interval in days.
+    #[arg(long, value_name = "DAYS")]
+    sync_interval: Option<f64>,
+    /// Country of the folder's numbers stored without country code (ISO code,
+    /// e.g. GB), when it is not the line's; `none` to go back to the line's.
+    #[arg(long, value_name = "CC")]
+    numbers_country: Option<String>,
+    /// Area code for the folder's numbers stored without one (with
+    /// --numbers-country).
+    #[arg(long, value_name = "N", requires = "numbers_country")]
+    numbers_area_code: Option<String>,
 }
 
 #[derive(Args, Default)]
@@ -319,22 +331,7 @@ fn run(cli: Cli) -> CliResult {
             &columns,
             sync_interval,
         ),
-        Command::Folder(FolderCommand::Set {
-            name,
-            user,
-            tls,
-            columns,
-            phone_kind,
-            sync_interval,
-        }) => cmd_folder_set(
-            &dir,
-            &name,
-            user,
-            &tls,
-            &columns,
-            &phone_kind,
-            sync_interval,
-        ),
+        Command::Folder(FolderCommand::Set(set)) => cmd_folder_set(&dir, set),
         Command::Folder(FolderCommand::List { json }) => cmd_folder_list(&dir, json),
         Command::Folder(FolderCommand::Remove { name }) => cmd_folder_remove(&dir, &name),
         Command::Sync { name, full, json } => cmd_sync(&dir, name.as_deref(), full, json),
@@ -544,15 +541,18 @@ fn names(books: &[AddressBook]) -> String {
         .join(", ")
 }
 
-fn cmd_folder_set(
-    dir: &Path,
-    name: &str,
-    user: Option<String>,
-    tls: &TlsArgs,
-    columns: &ColumnArgs,
-    phone_kinds: &[String],
-    sync_interval: Option<f64>,
-) -> CliResult {
+fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
+    let SetArgs {
+        name,
+        user,
+        tls,
+        columns,
+        phone_kind: phone_kinds,
+        sync_interval,
+        numbers_country,
+        numbers_area_code,
+    } = set;
+    let name = name.as_str();
     let folder = open_offline(dir, name)?;
     if let Some(u) = user {
         folder.set_setting("user", &u)?;
@@ -561,8 +561,8 @@ fn cmd_folder_set(
         folder.set_setting("ca_file", &std::fs::canonicalize(ca)?.to_string_lossy())?;
     }
     let mut schema = folder.source().schema();
-    apply_columns(&mut schema, columns);
-    for pk in phone_kinds {
+    apply_columns(&mut schema, &columns);
+    for pk in &phone_kinds {
         let (col, kind) = pk
             .split_once('=')
             .ok_or_else(|| Failure(format!("--phone-kind wants COLUMN=KIND, got '{pk}'")))?;
@@ -578,6 +578,12 @@ fn cmd_folder_set(
     }
     if let Some(d) = sync_interval {
         folder.set_sync_interval(interval(d)?)?;
+    }
+    if let Some(cc) = numbers_country {
+        let cc = Some(cc).filter(|c| !c.eq_ignore_ascii_case("none"));
+        let book = Phonebook::new(dir, DialPlan::new(cc.as_deref().unwrap_or("DE"))?);
+        book.add(Arc::new(folder));
+        book.set_folder_region(name, cc.as_deref(), numbers_area_code.as_deref())?;
     }
     println!("updated folder '{name}'");
     Ok(())

@@ -23,7 +23,8 @@ use std::sync::{Arc, RwLock};
 use crate::cache::{CachedFolder, FolderChange, Snapshot};
 use crate::error::Result;
 use crate::lookup::{
-    CallerIndex, CallerMatch, DialPlan, IndexChange, IndexedContact, NotANumber, PhoneField,
+    CallerIndex, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact, NotANumber,
+    PhoneField,
 };
 use crate::schema::{ColumnKind, Field, Row, Schema};
 use crate::source::{PhonebookSource, RecordId};
@@ -70,6 +71,33 @@ fn upsert(folder: &str, schema: &Schema, id: &RecordId, row: &Row) -> IndexChang
     }
 }
 
+/// The folder settings that hold where a folder's numbers are (see
+/// [`Phonebook::set_folder_region`]).
+const REGION_COUNTRY: &str = "numbers.country";
+const REGION_AREA: &str = "numbers.area_code";
+
+/// The plan a folder's stored region asks for: `None` when it has none, or when the
+/// stored setting is no longer valid.
+fn folder_region(folder: &CachedFolder) -> Option<DialPlan> {
+    let country = folder.setting(REGION_COUNTRY).ok().flatten()?;
+    if country.is_empty() {
+        return None;
+    }
+    region_plan(
+        &country,
+        folder.setting(REGION_AREA).ok().flatten().as_deref(),
+    )
+    .ok()
+}
+
+fn region_plan(country: &str, area_code: Option<&str>) -> Result<DialPlan> {
+    let plan = DialPlan::new(country)?;
+    match area_code.filter(|a| !a.is_empty()) {
+        Some(a) => plan.with_area_code(a),
+        None => Ok(plan),
+    }
+}
+
 fn reindex_all(index: &CallerIndex, folder: &str, schema: &Schema, snap: &Snapshot) {
     let changes = std::iter::once(IndexChange::ClearFolder(folder.to_owned())).chain(
         snap.rows()
@@ -111,6 +139,7 @@ impl Phonebook {
     /// Adds an already opened folder (e.g. one opened with an injected clock).
     pub fn add(&self, folder: Arc<CachedFolder>) {
         let name = folder.name().to_owned();
+        self.index.set_folder_plan(&name, folder_region(&folder));
         reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
         let index = Arc::downgrade(&self.index);
         let source = Arc::downgrade(folder.source());
@@ -150,6 +179,42 @@ impl Phonebook {
             .remove(name);
         self.index.clear_folder(name);
         f
+    }
+
+    /// Says where the numbers of folder `name` are when they are stored without
+    /// country code (`country`, an ISO code) or without area code (`area_code`): a
+    /// folder of British contacts written `020 7946 0456` is then found by calls
+    /// from `+44 20 7946 0456`. `None` reads them under the phone book's own plan
+    /// again. The choice is stored with the folder and applied whenever the folder
+    /// is added to a phone book; the folder's numbers are re-read at once.
+    ///
+    /// # Errors
+    /// [`Error::Config`](crate::Error::Config) for an unknown country or a bad area
+    /// code, [`Error::NotFound`](crate::Error::NotFound) when there is no such folder,
+    /// [`Error::Cache`](crate::Error::Cache) when the setting cannot be stored.
+    pub fn set_folder_region(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        area_code: Option<&str>,
+    ) -> Result<IndexReport> {
+        let plan = country.map(|c| region_plan(c, area_code)).transpose()?;
+        let folder = self
+            .folder(name)
+            .ok_or_else(|| crate::Error::not_found(format!("folder {name:?}")))?;
+        folder.set_setting(REGION_COUNTRY, country.unwrap_or(""))?;
+        folder.set_setting(
+            REGION_AREA,
+            area_code.filter(|_| plan.is_some()).unwrap_or(""),
+        )?;
+        Ok(self.index.set_folder_plan(name, plan))
+    }
+
+    /// The country and area code set for folder `name` by
+    /// [`set_folder_region`](Self::set_folder_region), if any.
+    pub fn folder_region(&self, name: &str) -> Option<(String, String)> {
+        let plan = folder_region(&*self.folder(name)?)?;
+        Some((plan.country().iso().to_owned(), plan.area_code().to_owned()))
     }
 
     /// The folder called `name`.

@@ -214,6 +214,31 @@ fn cli_against_radicale() {
         "re-mapped into the retyped column"
     );
 
+    // The folder's national numbers are read in another country when told so.
+    let austrian = ["lookup", "0043 170 5550001", "--country", "DE", "--json"];
+    assert_eq!(
+        ok_json(d, &austrian)["matches"].as_array().unwrap().len(),
+        0
+    );
+    for (country, found) in [("AT", 1), ("none", 0)] {
+        let out = run(
+            d,
+            "secret",
+            &["folder", "set", "Work", "--numbers-country", country],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let hits = ok_json(d, &austrian);
+        assert_eq!(
+            hits["matches"].as_array().unwrap().len(),
+            found,
+            "{country}"
+        );
+    }
+
     let out = run(d, "secret", &["delete", "Work", &id]);
     assert!(
         out.status.success(),

@@ -176,3 +176,86 @@ fn lookups_answer_correctly_while_syncs_run() {
         assert!(r.join().unwrap() > 0);
     }
 }
+
+/// A folder of British contacts stored in national form, on a German line: found only
+/// once the folder says where its numbers are, and still after the phone book is
+/// opened again.
+#[test]
+fn a_folder_region_reads_its_national_numbers_in_their_own_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let uk = Arc::new(MemorySource::new("uk"));
+    let de = Arc::new(MemorySource::new("de"));
+    uk.put_card(
+        "ann.vcf",
+        card("ann", "Ann Smith", "", &[("WORK", "020 7946 0456")]),
+    );
+    uk.put_card(
+        "sw.vcf",
+        card("sw", "Widgets Ltd", "Widgets", &[("WORK", "7946-0")]),
+    );
+    de.put_card(
+        "mum.vcf",
+        card("mum", "Mum", "", &[("HOME", "030 7654321")]),
+    );
+    let from_london = [
+        "+44 20 7946 0456",
+        "0044 20 7946 0456",
+        "tel:+44-20-7946-0456",
+    ];
+    {
+        let book = Phonebook::new(dir.path(), plan());
+        book.attach("uk", uk.clone()).unwrap().reload().unwrap();
+        book.attach("de", de.clone()).unwrap().reload().unwrap();
+        // Read as German numbers, the British ones cannot match.
+        for incoming in from_london {
+            assert!(book.lookup(incoming).unwrap().is_empty(), "{incoming}");
+        }
+        assert!(matches!(
+            book.set_folder_region("uk", Some("XX"), None),
+            Err(cti_phonebook::Error::Config(_))
+        ));
+        assert!(matches!(
+            book.set_folder_region("nowhere", Some("GB"), None),
+            Err(cti_phonebook::Error::NotFound { .. })
+        ));
+        let report = book
+            .set_folder_region("uk", Some("GB"), Some("20"))
+            .unwrap();
+        assert_eq!(report.indexed, 2);
+        assert_eq!(book.folder_region("uk"), Some(("GB".into(), "20".into())));
+        assert_eq!(book.folder_region("de"), None);
+    }
+    // Opened again: the region is stored with the folder.
+    let book = Phonebook::new(dir.path(), plan());
+    let uk_folder = book.attach("uk", uk.clone()).unwrap();
+    book.attach("de", de.clone()).unwrap();
+    for incoming in from_london {
+        let hits = book.lookup(incoming).unwrap();
+        assert_eq!(hits.len(), 1, "{incoming}");
+        assert_eq!(hits[0].display_name(), "Ann Smith");
+        assert_eq!(hits[0].quality(), MatchQuality::National);
+    }
+    // A local number of the folder takes the folder's area code; a direct dial
+    // finds the British switchboard.
+    let sb = book.lookup("+44 20 7946 0123").unwrap();
+    assert_eq!(sb[0].display_name(), "Widgets Ltd");
+    assert_eq!(sb[0].quality(), MatchQuality::Switchboard { stripped: 3 });
+    // The German folder still reads German numbers.
+    assert_eq!(book.lookup("030 7654321").unwrap()[0].display_name(), "Mum");
+    // New records of the folder are read under its region too.
+    uk_folder
+        .create(
+            &Row::new()
+                .with("display_name", "Bob Jones")
+                .with("phone1", "0161 496 0000"),
+        )
+        .unwrap();
+    assert_eq!(
+        book.lookup("+44 161 496 0000").unwrap()[0].display_name(),
+        "Bob Jones"
+    );
+    // Back to the phone book's plan.
+    book.set_folder_region("uk", None, None).unwrap();
+    assert!(book.lookup("+44 20 7946 0456").unwrap().is_empty());
+    assert_eq!(book.folder_region("uk"), None);
+}

@@ -490,6 +490,8 @@ struct Writer {
     /// columns): records of a batch nearly always repeat them, and a comparison
     /// with the name at hand is cheaper than a hash.
     recent: Vec<u16>,
+    /// Folders whose stored numbers are read under a plan of their own.
+    folder_plans: HashMap<u16, Arc<DialPlan>>,
 }
 
 fn is_record(r: Option<RecordRef<'_>>, folder: u16, id: &RecordId) -> bool {
@@ -670,6 +672,65 @@ impl CallerIndex {
     /// and listed in the report; the record is indexed with the others.
     pub fn apply(&self, changes: impl IntoIterator<Item = IndexChange>) -> IndexReport {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.apply_locked(&mut w, changes)
+    }
+
+    /// Reads the numbers of `folder` that are stored without country code (or
+    /// without area code) under `plan` instead of the index's own plan: a folder of
+    /// British contacts stored as `020 7946 0456` is then found by
+    /// `+44 20 7946 0456` on a German line. `None` goes back to the index's plan.
+    ///
+    /// Only the reading of stored numbers changes (country, area code, extension
+    /// lengths); incoming numbers are still read under the line's plan, and the
+    /// matching limits stay the index's. The folder's records are re-read at once
+    /// from the numbers the index holds, and later changes to the folder use the
+    /// new plan too.
+    pub fn set_folder_plan(&self, folder: &str, plan: Option<DialPlan>) -> IndexReport {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let f = w.intern(folder);
+        match plan {
+            Some(plan) => w.folder_plans.insert(f, Arc::new(plan)),
+            None => w.folder_plans.remove(&f),
+        };
+        let cur = self.snapshot();
+        let name = |c: u16| cur.names.get(usize::from(c)).map_or("", |n| n).to_owned();
+        let again: Vec<IndexChange> = cur
+            .records
+            .iter()
+            .flatten()
+            .filter(|r| r.folder() == f)
+            .map(|r| IndexChange::Upsert {
+                folder: folder.to_owned(),
+                id: r.id().clone(),
+                contact: IndexedContact {
+                    display_name: r.display_name().to_owned(),
+                    company: r.company().to_owned(),
+                    numbers: r
+                        .fields()
+                        .map(|(c, n)| PhoneField {
+                            column: name(c),
+                            number: n.to_owned(),
+                        })
+                        .collect(),
+                },
+            })
+            .collect();
+        self.apply_locked(&mut w, again)
+    }
+
+    /// The plan the numbers of `folder` are read under, when it is not the index's
+    /// own (see [`set_folder_plan`](Self::set_folder_plan)).
+    pub fn folder_plan(&self, folder: &str) -> Option<DialPlan> {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let f = w.name_ids.get(folder)?;
+        w.folder_plans.get(f).map(|p| DialPlan::clone(p))
+    }
+
+    fn apply_locked(
+        &self,
+        w: &mut Writer,
+        changes: impl IntoIterator<Item = IndexChange>,
+    ) -> IndexReport {
         let cur = self.snapshot();
         let plan = cur.plan.clone();
         let min = usize::from(plan.min_significant_digits).max(1);
@@ -708,9 +769,16 @@ impl CallerIndex {
                     contact,
                 } => {
                     let folder_id = w.intern_at(0, &folder);
+                    // Costs nothing (no reference count) unless folders have plans.
+                    let folder_plan = if w.folder_plans.is_empty() {
+                        None
+                    } else {
+                        w.folder_plans.get(&folder_id).cloned()
+                    };
+                    let read_under = folder_plan.as_deref().unwrap_or(&plan);
                     let h = w.id_hash(folder_id, &id);
                     if let Some(r) = w.find(&records, h, folder_id, &id) {
-                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
+                        drop_record(w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                     let r = match w.free.pop() {
@@ -724,7 +792,7 @@ impl CallerIndex {
                         .take(usize::from(u16::MAX))
                         .enumerate()
                     {
-                        match plan.normalize(&field.number) {
+                        match read_under.normalize(&field.number) {
                             Ok(Normalized::Internal(ext)) => {
                                 fresh.push(Slot {
                                     h: mix(ext.packed()),
@@ -783,7 +851,7 @@ impl CallerIndex {
                         w.find(&records, h, f, &id)
                     });
                     if let Some(r) = found {
-                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
+                        drop_record(w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                 }
@@ -797,7 +865,7 @@ impl CallerIndex {
                         .map(|(i, _)| i as u32)
                         .collect();
                     for r in gone {
-                        drop_record(&mut w, &mut records, &mut fresh, &born, r);
+                        drop_record(w, &mut records, &mut fresh, &born, r);
                         w.free.push(r);
                     }
                 }

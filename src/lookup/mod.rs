@@ -51,6 +51,9 @@
 //!
 //! * Local numbers need the plan's area code; a plan without one rejects them with
 //!   [`NotANumber::NeedsAreaCode`].
+//! * Stored numbers without country code are read in the index's country unless
+//!   their folder has a plan of its own ([`CallerIndex::set_folder_plan`]); there is
+//!   no per-contact country (a vCard's `ADR` country is not consulted).
 //! * Country rules beyond the built-in table (trunk and international prefix) come
 //!   from the `phonenumber` metadata, and numbers are not validated against national
 //!   number lengths: a wrong but well-formed number normalises and simply never
