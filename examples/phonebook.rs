@@ -276,6 +276,12 @@ impl From<Error> for Failure {
         Failure(match &e {
             Error::Unauthorized { url } => format!("wrong user name or password for {url}"),
             Error::Network { .. } => format!("{e} (offline? lookups still work from the cache)"),
+            // Not a network problem: retrying or waiting will not help.
+            Error::Certificate { url, reason } => format!(
+                "the server's certificate is not trusted ({url}): {reason}; if the server \
+                 uses its own CA, pass the CA certificate with --ca-file PEM \
+                 (`folder set NAME --ca-file PEM` for an existing folder)"
+            ),
             Error::NotCardDav { url, reason } => format!("{url} is not a CardDAV server: {reason}"),
             Error::Conflict { id, .. } => {
                 format!("{id} was changed on the server meanwhile; run `sync` and try again")

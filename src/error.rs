@@ -11,8 +11,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong in `cti-phonebook`.
 ///
 /// Match on the variant to decide what to do (ask for a password again on
-/// [`Error::Unauthorized`], do a full listing on [`Error::TokenExpired`], retry later
-/// when [`Error::is_transient`] is true); show the `Display` text to people.
+/// [`Error::Unauthorized`], do a full listing on [`Error::TokenExpired`], ask for the
+/// server's CA on [`Error::Certificate`], retry later when [`Error::is_transient`] is
+/// true); show the `Display` text to people.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -55,6 +56,22 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// The server's TLS certificate was refused: issued by an unknown or private CA,
+    /// self-signed, expired or not yet valid, or made out for another host name.
+    ///
+    /// Not transient: the same call fails the same way until the certificate is
+    /// trusted ([`CardDavConfigBuilder::ca_file`] names the CA of a company server) or
+    /// the server is fixed. Tell the user the server is not trusted, not that the
+    /// network is down.
+    ///
+    /// [`CardDavConfigBuilder::ca_file`]: crate::carddav::CardDavConfigBuilder::ca_file
+    #[error("the server's certificate is not trusted ({url}): {reason}")]
+    Certificate {
+        /// The URL of the request.
+        url: String,
+        /// What is wrong with the certificate.
+        reason: String,
+    },
     /// The peer answered something we cannot use (malformed XML, wrong status, too large).
     #[error("invalid response from {url}: {reason}")]
     InvalidResponse {
@@ -90,7 +107,8 @@ pub enum Error {
 
 impl Error {
     /// True when the same call may succeed later without any change by the caller
-    /// (network failures, timeouts, server errors).
+    /// (network failures, timeouts, server errors). False for everything else,
+    /// [`Error::Certificate`] included: an untrusted certificate stays untrusted.
     pub fn is_transient(&self) -> bool {
         matches!(self, Error::Network { .. })
     }

@@ -21,7 +21,8 @@
 //!
 //! Errors a caller branches on: [`Error::NotFound`], [`Error::Conflict`],
 //! [`Error::Unauthorized`], [`Error::ReadOnly`], [`Error::TokenExpired`],
-//! [`Error::Network`] (transient), [`Error::InvalidResponse`], [`Error::Config`].
+//! [`Error::Network`] (transient), [`Error::Certificate`] (not transient: the server's
+//! TLS certificate is not trusted), [`Error::InvalidResponse`], [`Error::Config`].
 
 use std::collections::HashMap;
 use std::fmt;

@@ -1,5 +1,6 @@
 //! Acceptance test of the `phonebook` example CLI against a real Radicale on
-//! 127.0.0.1: the invocations the README documents, with their JSON output.
+//! 127.0.0.1: the invocations the README documents, with their JSON output; and
+//! against Xandikos over TLS, for the message about an untrusted certificate.
 #![cfg(feature = "conformance")]
 
 mod support;
@@ -21,7 +22,11 @@ fn run(dir: &Path, password: &str, args: &[&str]) -> Output {
 }
 
 fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let out = run(dir, "secret", args);
+    ok_json_as(dir, "secret", args)
+}
+
+fn ok_json_as(dir: &Path, password: &str, args: &[&str]) -> Value {
+    let out = run(dir, password, args);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -256,4 +261,39 @@ fn cli_against_radicale() {
     assert_eq!(folders[0]["records"], 1);
     assert!(folders[0].get("password").is_none());
     drop(s);
+}
+
+/// A TLS server behind its own CA: without `--ca-file` the CLI says the certificate is
+/// not trusted (not "offline?") and names the option; with it, discovery works.
+#[test]
+fn cli_untrusted_certificate_names_ca_file() {
+    let Some(s) = Server::start("xandikos-tls") else {
+        return;
+    };
+    let ca = s.ca_file.clone().expect("a CA file");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let out = run(d, &s.password, &["discover", &s.url, "--user", &s.user]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("certificate is not trusted"), "{err}");
+    assert!(err.contains("--ca-file"), "{err}");
+    assert!(!err.contains("offline"), "{err}");
+    assert!(!err.contains(&s.password), "{err}");
+
+    let books = ok_json_as(
+        d,
+        &s.password,
+        &[
+            "discover",
+            &s.url,
+            "--user",
+            &s.user,
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(books.as_array().unwrap().len(), 1, "{books}");
 }

@@ -253,8 +253,8 @@ fn plain_http_with_credentials_is_warned_about() {
 }
 
 /// TLS on a real server with its own CA: without the CA file the certificate is
-/// refused with an error that says so; with it, all is well; turning the checks off is
-/// possible but warned about.
+/// refused with [`Error::Certificate`], which says so and is not transient; with it,
+/// all is well; turning the checks off is possible but warned about.
 #[cfg(feature = "conformance")]
 #[test]
 fn tls_certificate_errors_are_not_ignored() {
@@ -267,19 +267,34 @@ fn tls_certificate_errors_are_not_ignored() {
     let base = || CardDavConfig::builder(&s.book_url).password(&s.user, &s.password);
 
     let e = CardDavSource::open(base().build().unwrap()).expect_err("an unknown CA");
+    eprintln!("without the CA: {e}\n{e:?}");
     let text = e.to_string().to_lowercase();
-    assert!(text.contains("certificate"), "not clear enough: {e}");
-    assert!(matches!(e, Error::Network { .. }), "{e:?}");
+    assert!(
+        text.contains("certificate is not trusted"),
+        "not clear enough: {e}"
+    );
+    assert!(text.contains("unknown certificate authority"), "{e}");
+    assert!(
+        matches!(&e, Error::Certificate { url, .. } if url == &s.book_url),
+        "{e:?}"
+    );
+    assert!(
+        !e.is_transient(),
+        "retrying an untrusted certificate never helps"
+    );
+    assert!(!format!("{e} {e:?}").contains(&s.password), "{e:?}");
     let e = carddav::discover(&CardDavConfig::builder(&s.url).build().unwrap())
         .expect_err("discovery refuses it too");
-    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+    assert!(matches!(e, Error::Certificate { .. }), "{e:?}");
+    assert!(!e.is_transient());
 
     // A CA file that is not the server's: still refused.
     let dir = tempfile::tempdir().unwrap();
     let other = dir.path().join("other.pem");
     std::fs::write(&other, OTHER_CA).unwrap();
     let e = CardDavSource::open(base().ca_file(&other).build().unwrap()).expect_err("the wrong CA");
-    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+    assert!(matches!(e, Error::Certificate { .. }), "{e:?}");
+    assert!(!e.is_transient());
     // An unreadable or empty CA file is a configuration error, not a silent default.
     let empty = dir.path().join("empty.pem");
     std::fs::write(&empty, "").unwrap();

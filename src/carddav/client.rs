@@ -187,6 +187,62 @@ fn network(url: &Url, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// The error of a request that got no answer: [`Error::Certificate`] when TLS refused
+/// the server's certificate, else [`Error::Network`].
+fn send_error(url: &Url, e: &reqwest::Error) -> Error {
+    match certificate_error(e) {
+        Some(c) => Error::Certificate {
+            url: url.to_string(),
+            reason: certificate_reason(c),
+        },
+        None => network(url, reqwest_reason(e)),
+    }
+}
+
+/// The rustls certificate verdict somewhere in `e`'s cause chain.
+///
+/// reqwest 0.12 wraps it as `hyper_util` error → `io::Error` (Other) → `io::Error`
+/// (InvalidData) → `rustls::Error::InvalidCertificate`. `io::Error::source` skips the
+/// error it wraps (it returns that error's *source*), so the walk looks inside each
+/// `io::Error` with `get_ref` instead.
+fn certificate_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::CertificateError> {
+    let mut next = Some(e);
+    // Bounded: a chain longer than this is not one reqwest makes.
+    for _ in 0..32 {
+        let err = next?;
+        if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
+            return Some(c);
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// Plain words for a certificate verdict, then rustls's own text for the details.
+fn certificate_reason(e: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    let plain = match e {
+        C::UnknownIssuer => "it is self-signed or issued by an unknown certificate authority",
+        C::Expired | C::ExpiredContext { .. } => "it has expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "it is not valid yet (or this computer's clock is wrong)"
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it was issued for another host name"
+        }
+        C::Revoked => "it has been revoked",
+        _ => "it does not verify",
+    };
+    format!("{plain} ({e})")
+}
+
 fn reqwest_reason(e: &reqwest::Error) -> String {
     // reqwest's Display names the URL already; we add the cause chain, which carries
     // the useful part (connection refused, certificate problems, ...).
@@ -277,7 +333,8 @@ impl Client {
     ///
     /// Any status comes back as a [`Reply`] except: 401 (after answering the challenge)
     /// → [`Error::Unauthorized`]; 5xx, connection failures and timeouts →
-    /// [`Error::Network`]; a body over the cap → [`Error::InvalidResponse`].
+    /// [`Error::Network`]; a refused TLS certificate → [`Error::Certificate`]; a body
+    /// over the cap → [`Error::InvalidResponse`].
     pub fn send(&self, req: &Request) -> Result<Reply> {
         let mut url = req.url.clone();
         for hop in 0..=MAX_REDIRECTS {
@@ -455,7 +512,7 @@ impl Client {
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let mut resp = b.send().map_err(|e| network(url, reqwest_reason(&e)))?;
+        let mut resp = b.send().map_err(|e| send_error(url, &e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let too_large = || Error::InvalidResponse {
@@ -762,6 +819,46 @@ fn digest_header(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A wrapper whose `source` is the wrapped error, like hyper_util's.
+    #[derive(Debug)]
+    struct Wrap(std::io::Error);
+    impl std::fmt::Display for Wrap {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn certificate_failures_are_found_inside_io_errors() {
+        use rustls::CertificateError as C;
+        // The chain reqwest 0.12 builds for an unknown CA (seen against Xandikos).
+        let chain = |c: C| {
+            Wrap(std::io::Error::other(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(c),
+            )))
+        };
+        let e = chain(C::UnknownIssuer);
+        let found = certificate_error(&e).expect("found");
+        assert_eq!(found, &C::UnknownIssuer);
+        assert!(certificate_reason(found).contains("unknown certificate authority"));
+        let e = chain(C::Expired);
+        assert!(certificate_reason(certificate_error(&e).unwrap()).contains("expired"));
+        let e = chain(C::NotValidForName);
+        assert!(certificate_reason(certificate_error(&e).unwrap()).contains("host name"));
+
+        // Other TLS and connection failures stay network errors.
+        let other = Wrap(std::io::Error::other(rustls::Error::DecryptError));
+        assert!(certificate_error(&other).is_none());
+        let refused = Wrap(std::io::ErrorKind::ConnectionRefused.into());
+        assert!(certificate_error(&refused).is_none());
+    }
 
     #[test]
     fn redirects_never_downgrade() {

@@ -87,7 +87,8 @@ impl AddressBook {
 ///
 /// # Errors
 /// [`Error::Unauthorized`] when the server refuses the credentials;
-/// [`Error::Network`] when it cannot be reached; [`Error::NotCardDav`] when no
+/// [`Error::Network`] when it cannot be reached; [`Error::Certificate`] when its TLS
+/// certificate is not trusted; [`Error::NotCardDav`] when no
 /// candidate URL leads to a principal, home set or address book (the reason lists what
 /// each candidate answered).
 pub fn discover(config: &CardDavConfig) -> Result<Vec<AddressBook>> {
@@ -134,9 +135,11 @@ pub(crate) fn discover_with(client: &Client, start: &Url) -> Result<Vec<AddressB
             Ok(Found::Empty) => return Ok(Vec::new()),
             Ok(Found::Nothing(why)) => notes.push(format!("{c}: {why}")),
             Err(e @ Error::Unauthorized { .. }) => return Err(e),
-            // The server itself is unreachable; a failing fallback URL (a well-known
-            // redirect to another port) is only noted.
-            Err(e @ Error::Network { .. }) if i == 0 => return Err(e),
+            // The server itself is unreachable or untrusted; a failing fallback URL (a
+            // well-known redirect to another port) is only noted.
+            Err(e @ (Error::Network { .. } | Error::Certificate { .. })) if i == 0 => {
+                return Err(e);
+            }
             Err(e) => notes.push(format!("{c}: {e}")),
         }
     }

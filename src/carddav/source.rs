@@ -45,8 +45,8 @@ impl CardDavSource {
     /// [`discover`](super::discover) to find it from a server URL). One PROPFIND.
     ///
     /// # Errors
-    /// [`Error::Unauthorized`], [`Error::Network`], [`Error::NotFound`], and
-    /// [`Error::NotCardDav`] when the URL is not an address book.
+    /// [`Error::Unauthorized`], [`Error::Network`], [`Error::Certificate`],
+    /// [`Error::NotFound`], and [`Error::NotCardDav`] when the URL is not an address book.
     pub fn open(config: CardDavConfig) -> Result<Self> {
         let client = Client::new(&config)?;
         let book = discover::book_info(&client, &config.url)?;

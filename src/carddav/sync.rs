@@ -179,8 +179,8 @@ pub(crate) fn check(client: &Client, book: &Url) -> Result<(Option<String>, Opti
 /// Fetches `hrefs` with multigets of `batch` hrefs each.
 ///
 /// # Errors
-/// Only [`Error::Unauthorized`] and [`Error::Network`]: everything else about single
-/// cards becomes a warning.
+/// Only [`Error::Unauthorized`], [`Error::Network`] and [`Error::Certificate`]:
+/// everything else about single cards becomes a warning.
 pub(crate) fn fetch(
     client: &Client,
     book: &Url,
@@ -205,7 +205,11 @@ fn fetch_chunk(client: &Client, book: &Url, chunk: &[String], out: &mut Fetched)
     let parsed = match client.send(&req) {
         Ok(reply) if reply.status == 207 => multistatus(&reply).map_err(|e| e.to_string()),
         Ok(reply) => Err(format!("multiget answered {}", reply.status)),
-        Err(e @ (Error::Unauthorized { .. } | Error::Network { .. })) => return Err(e),
+        Err(
+            e @ (Error::Unauthorized { .. } | Error::Network { .. } | Error::Certificate { .. }),
+        ) => {
+            return Err(e);
+        }
         Err(e) => Err(e.to_string()),
     };
     let ms = match parsed {
@@ -267,7 +271,11 @@ fn get_one(client: &Client, book: &Url, href: &str, why: &str, out: &mut Fetched
     match get(client, book, href) {
         Ok(c) => out.cards.push(c),
         Err(Error::NotFound { .. }) => out.gone.push(href.to_owned()),
-        Err(e @ (Error::Unauthorized { .. } | Error::Network { .. })) => return Err(e),
+        Err(
+            e @ (Error::Unauthorized { .. } | Error::Network { .. } | Error::Certificate { .. }),
+        ) => {
+            return Err(e);
+        }
         Err(e) => out.warnings.push(warning(
             href,
             format!("card skipped: {e} (multiget: {why})"),
