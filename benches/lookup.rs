@@ -26,7 +26,7 @@
 //! The two build figures differ in the heap, not the work: the bench's own loop
 //! drops each index before the next build, so the allocator hands back warm memory;
 //! criterion keeps a sample's indexes alive until the sample ends, so every page is
-//! fresh from the kernel. `examples`-style check of the same: 77-90 ms per build when
+//! fresh from the kernel. A scratch program doing the same measured 77-90 ms per build when
 //! the previous index is dropped, 110-171 ms when all are kept. On this VM the
 //! first build after start-up is therefore nearer the criterion figure.
 //!
