@@ -241,7 +241,8 @@ fn report() -> Report {
     let index = index.unwrap();
     let mem = index.memory_usage();
 
-    // One changed contact, as a sync delivers it: the whole table is laid out anew.
+    // One changed contact at a time, as a write delivers it: each goes into the
+    // snapshot's overlay.
     let mut upserts = Vec::new();
     for i in 0..20 {
         let change = IndexChange::Upsert {

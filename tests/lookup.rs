@@ -873,3 +873,120 @@ fn one_batch_and_many_small_updates_give_the_same_index() {
         assert!(!a.is_empty());
     }
 }
+
+/// One change of the model-based test: put a record with numbers from the pool,
+/// remove a record, or clear a folder.
+#[derive(Debug, Clone)]
+enum Op {
+    Put(bool, u8, Vec<u8>),
+    Remove(bool, u8),
+    Clear(bool),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (any::<bool>(), 0u8..40, proptest::collection::vec(0u8..32, 0..4))
+            .prop_map(|(f, i, n)| Op::Put(f, i, n)),
+        3 => (any::<bool>(), 0u8..40).prop_map(|(f, i)| Op::Remove(f, i)),
+        1 => any::<bool>().prop_map(Op::Clear),
+    ]
+}
+
+/// Pool numbers 0 to 29 in three written forms, a number too short to index, and
+/// text that is no number.
+fn pool_text(n: u8) -> String {
+    match (n, n % 3) {
+        (30, _) => "112".into(),
+        (31, _) => "call me".into(),
+        (_, 0) => format!("+49 30 5550{n:02}"),
+        (_, 1) => format!("030 5550{n:02}"),
+        _ => format!("tel:+49-30-5550{n:02}"),
+    }
+}
+
+fn folder_of(f: bool) -> &'static str {
+    if f { "a" } else { "b" }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Batches of every size, small ones (which only extend the snapshot's overlay)
+    /// and large ones (which lay out the table anew), leave the index answering
+    /// exactly as a plain map of the same records does.
+    #[test]
+    fn the_index_answers_as_a_plain_map_after_any_batches(
+        batches in proptest::collection::vec(proptest::collection::vec(op(), 1..12), 1..25),
+    ) {
+        use std::collections::BTreeMap;
+        let plan = DialPlan::new("DE").unwrap().with_area_code("30").unwrap();
+        let index = CallerIndex::new(plan);
+        let mut model: BTreeMap<(bool, u8), Vec<u8>> = BTreeMap::new();
+        // A base of 80 records with three numbers each, so that small batches stay
+        // within a sixteenth of the table.
+        let base: Vec<Op> = (0..40u8)
+            .flat_map(|i| [true, false].map(|f| Op::Put(f, i, vec![i % 30, (i + 7) % 30, 30])))
+            .collect();
+        for batch in std::iter::once(base).chain(batches) {
+            let mut changes = Vec::new();
+            for op in batch {
+                match op {
+                    Op::Put(f, i, numbers) => {
+                        let fields: Vec<(String, String)> = numbers
+                            .iter()
+                            .map(|&n| ("phone".to_string(), pool_text(n)))
+                            .collect();
+                        changes.push(IndexChange::Upsert {
+                            folder: folder_of(f).into(),
+                            id: RecordId::new(format!("{i}.vcf")),
+                            contact: IndexedContact {
+                                display_name: format!("{i}"),
+                                company: String::new(),
+                                numbers: fields
+                                    .into_iter()
+                                    .map(|(column, number)| PhoneField { column, number })
+                                    .collect(),
+                            },
+                        });
+                        model.insert((f, i), numbers);
+                    }
+                    Op::Remove(f, i) => {
+                        changes.push(IndexChange::Remove {
+                            folder: folder_of(f).into(),
+                            id: RecordId::new(format!("{i}.vcf")),
+                        });
+                        model.remove(&(f, i));
+                    }
+                    Op::Clear(f) => {
+                        changes.push(IndexChange::ClearFolder(folder_of(f).into()));
+                        model.retain(|&(mf, _), _| mf != f);
+                    }
+                }
+            }
+            index.apply(changes);
+            let snap = index.snapshot();
+            let indexed = model.values().flatten().filter(|&&n| n < 30).count();
+            prop_assert_eq!(snap.len(), indexed);
+            for n in 0..30u8 {
+                let mut want: Vec<(String, String)> = model
+                    .iter()
+                    .flat_map(|(&(f, i), numbers)| {
+                        numbers
+                            .iter()
+                            .filter(move |&&m| m == n)
+                            .map(move |_| (folder_of(f).to_string(), format!("{i}.vcf")))
+                    })
+                    .collect();
+                let mut got: Vec<(String, String)> = snap
+                    .lookup(&format!("+49 30 5550{n:02}"))
+                    .unwrap()
+                    .iter()
+                    .filter(|m| matches!(m.quality(), MatchQuality::Exact | MatchQuality::National))
+                    .map(|m| (m.folder().to_string(), m.id().as_str().to_string()))
+                    .collect();
+                want.sort();
+                got.sort();
+                prop_assert_eq!(got, want, "number {}", n);
+            }
+        }
+    }
+}

@@ -27,7 +27,9 @@ struct Entry {
     company_len: u32,
     /// Its fields in the chunk's field vector.
     field0: u32,
-    fields: u32,
+    fields: u16,
+    /// How many of its fields are indexed (the others are no number or too short).
+    slots: u16,
 }
 
 /// A phone field: the column's name number and where the number is in the text.
@@ -62,6 +64,7 @@ impl ChunkData {
                 out.store(
                     e.id.clone(),
                     e.folder,
+                    e.slots,
                     view.display_name(),
                     view.company(),
                     view.fields(),
@@ -78,6 +81,7 @@ impl ChunkData {
         &mut self,
         id: RecordId,
         folder: u16,
+        slots: u16,
         name: &str,
         company: &str,
         fields: impl Iterator<Item = (u16, &'a str)>,
@@ -86,7 +90,7 @@ impl ChunkData {
         let text = self.text.len();
         let name = self.push_text(name);
         let company = self.push_text(company);
-        for (column, number) in fields {
+        for (column, number) in fields.take(usize::from(u16::MAX)) {
             let start = self.text.len();
             let len = self.push_text(number);
             self.fields.push(FieldEntry {
@@ -102,7 +106,8 @@ impl ChunkData {
             name_len: name,
             company_len: company,
             field0: u32::try_from(field0).unwrap_or(u32::MAX),
-            fields: u32::try_from(self.fields.len() - field0).unwrap_or(0),
+            fields: u16::try_from(self.fields.len() - field0).unwrap_or(0),
+            slots,
         }
     }
 
@@ -160,6 +165,10 @@ impl<'a> RecordRef<'a> {
     pub(super) fn folder(&self) -> u16 {
         self.entry.folder
     }
+    /// How many of its numbers are indexed.
+    pub(super) fn slots(&self) -> usize {
+        usize::from(self.entry.slots)
+    }
     pub(super) fn id(&self) -> &'a RecordId {
         &self.entry.id
     }
@@ -205,11 +214,6 @@ pub(super) struct RecordTable {
 }
 
 impl RecordTable {
-    /// Number of record numbers in use or free (the highest plus one).
-    pub(super) fn len(&self) -> usize {
-        self.len
-    }
-
     pub(super) fn get(&self, r: usize) -> Option<RecordRef<'_>> {
         let chunk = self.chunks.get(r / CHUNK)?.data();
         let entry = chunk.entries.get(r % CHUNK)?.as_ref()?;
@@ -217,18 +221,20 @@ impl RecordTable {
     }
 
     /// Stores record `r` (a number from [`push_none`](Self::push_none) or freed).
+    #[allow(clippy::too_many_arguments)] // the record's parts, as the index has them
     pub(super) fn insert<'a>(
         &mut self,
         r: usize,
         id: RecordId,
         folder: u16,
+        slots: u16,
         name: &str,
         company: &str,
         fields: impl Iterator<Item = (u16, &'a str)>,
     ) {
         if let Some(chunk) = self.chunks.get_mut(r / CHUNK) {
             let data = chunk.owned();
-            let entry = data.store(id, folder, name, company, fields);
+            let entry = data.store(id, folder, slots, name, company, fields);
             if let Some(slot) = data.entries.get_mut(r % CHUNK) {
                 *slot = Some(entry);
             }
@@ -312,6 +318,7 @@ mod tests {
             r,
             RecordId::new(format!("{name}.vcf")),
             1,
+            0,
             name,
             "ACME",
             numbers.iter().enumerate().map(|(i, n)| (i as u16, *n)),

@@ -1,0 +1,210 @@
+//! The caller index's number table: one 16-byte [`Slot`] per indexed number.
+//!
+//! A snapshot's slots are a large immutable [`SlotTable`] shared between snapshots,
+//! plus a small [`Overlay`] of what changed since that table was laid out: the slots
+//! of records indexed since, and the record numbers whose slots in the table are
+//! void. A small batch of changes copies only the overlay (microseconds, whatever
+//! the size of the index); when the overlay outgrows a sixteenth of the table, the
+//! next batch lays out a new table (linear time) and starts an empty overlay.
+
+/// One indexed number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Slot {
+    /// `mix(key)`; bijective, so equal hashes are equal keys.
+    pub h: u64,
+    pub rec: u32,
+    pub field: u16,
+    pub assumed: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 16);
+
+/// splitmix64's finaliser: a bijection on `u64` that spreads E.164 keys (which
+/// cluster by country) evenly over the directory's buckets.
+pub(super) fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+pub(super) fn slot_order(s: &Slot) -> (u64, u32, u16) {
+    (s.h, s.rec, s.field)
+}
+
+/// Slots sorted by hash, with a directory of bucket offsets indexed by the hash's
+/// top bits and a presence bit filter in front. A probe is one filter bit, one
+/// directory read and a scan of a handful of adjacent slots.
+#[derive(Debug, Default)]
+pub(super) struct SlotTable {
+    slots: Vec<Slot>,
+    dir: Vec<u32>,
+    shift: u32,
+    /// One bit per `filter_bits`-bit hash prefix: clear means no slot has it. Lets a
+    /// miss (and most switchboard probes) skip the directory and the slots, at under
+    /// 2 bytes a number.
+    filter: Vec<u64>,
+    filter_shift: u32,
+}
+
+impl SlotTable {
+    /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
+    /// sort of each small bucket), builds the directory and the filter: O(n).
+    pub(super) fn build<'a>(all: impl Iterator<Item = &'a Slot> + Clone) -> SlotTable {
+        let n = all.clone().count();
+        let wanted = (n / 4).max(16).next_power_of_two();
+        let bits = wanted.trailing_zeros().clamp(4, 24);
+        let shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut dir = vec![0u32; buckets + 1];
+        for s in all.clone() {
+            dir[(s.h >> shift) as usize + 1] += 1;
+        }
+        for b in 1..=buckets {
+            dir[b] += dir[b - 1];
+        }
+        let mut next: Vec<u32> = dir[..buckets].to_vec();
+        let empty = Slot {
+            h: 0,
+            rec: 0,
+            field: 0,
+            assumed: 0,
+        };
+        let mut slots = vec![empty; n];
+        for s in all {
+            let b = (s.h >> shift) as usize;
+            slots[next[b] as usize] = *s;
+            next[b] += 1;
+        }
+        for b in 0..buckets {
+            let bucket = &mut slots[dir[b] as usize..dir[b + 1] as usize];
+            if bucket.len() > 1 {
+                bucket.sort_unstable_by_key(slot_order);
+            }
+        }
+        // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
+        let fbits = (n * 7)
+            .max(64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(6, 30);
+        let filter_shift = 64 - fbits;
+        let mut filter = vec![0u64; 1 << (fbits - 6)];
+        for s in &slots {
+            let bit = (s.h >> filter_shift) as usize;
+            filter[bit >> 6] |= 1 << (bit & 63);
+        }
+        SlotTable {
+            slots,
+            dir,
+            shift,
+            filter,
+            filter_shift,
+        }
+    }
+
+    /// The slots with hash `h`.
+    pub(super) fn probe(&self, h: u64) -> impl Iterator<Item = &Slot> {
+        let bit = (h >> self.filter_shift) as usize;
+        let present = self
+            .filter
+            .get(bit >> 6)
+            .is_some_and(|w| w & (1 << (bit & 63)) != 0);
+        let range = if present {
+            let b = (h >> self.shift) as usize;
+            match (self.dir.get(b), self.dir.get(b + 1)) {
+                (Some(&lo), Some(&hi)) => lo as usize..hi as usize,
+                _ => 0..0,
+            }
+        } else {
+            0..0
+        };
+        self.slots
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .filter(move |s| s.h == h)
+    }
+
+    pub(super) fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.dir.capacity() * 4
+            + self.filter.capacity() * 8
+    }
+}
+
+/// What changed since the [`SlotTable`] was laid out.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Overlay {
+    /// Slots of records indexed since, sorted by [`slot_order`].
+    pub added: Vec<Slot>,
+    /// Record numbers whose slots in the table are void, sorted.
+    pub gone: Vec<u32>,
+}
+
+impl Overlay {
+    /// The added slots with hash `h`.
+    pub(super) fn probe(&self, h: u64) -> impl Iterator<Item = &Slot> {
+        let from = self.added.partition_point(|s| s.h < h);
+        self.added
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |s| s.h == h)
+    }
+
+    /// True when the table's slots of record `rec` are void.
+    pub(super) fn is_gone(&self, rec: u32) -> bool {
+        !self.gone.is_empty() && self.gone.binary_search(&rec).is_ok()
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        self.added.capacity() * std::mem::size_of::<Slot>() + self.gone.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(key: u64, rec: u32) -> Slot {
+        Slot {
+            h: mix(key),
+            rec,
+            field: 0,
+            assumed: 0,
+        }
+    }
+
+    #[test]
+    fn every_slot_is_found_and_nothing_else() {
+        let all: Vec<Slot> = (0..5000u64).map(|k| slot(k * 7, k as u32)).collect();
+        let table = SlotTable::build(all.iter());
+        for s in &all {
+            assert_eq!(table.probe(s.h).collect::<Vec<_>>(), [s]);
+        }
+        assert_eq!(table.probe(mix(3)).count(), 0);
+        assert_eq!(SlotTable::default().probe(mix(7)).count(), 0);
+    }
+
+    #[test]
+    fn the_overlay_finds_added_slots_and_knows_gone_records() {
+        let mut added = vec![slot(1, 10), slot(2, 11), slot(2, 12)];
+        added.sort_unstable_by_key(slot_order);
+        let overlay = Overlay {
+            added,
+            gone: vec![3, 8],
+        };
+        assert_eq!(
+            overlay.probe(mix(2)).map(|s| s.rec).collect::<Vec<_>>(),
+            [11, 12]
+        );
+        assert_eq!(overlay.probe(mix(4)).count(), 0);
+        assert!(overlay.is_gone(8) && !overlay.is_gone(10));
+    }
+}
