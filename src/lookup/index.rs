@@ -26,7 +26,7 @@ use foldhash::fast::RandomState;
 
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
-use super::records::{RecordRef, RecordTable};
+use super::records::{RecordHead, RecordRef, RecordTable};
 use super::slots::{Overlay, Slot, SlotTable, mix, slot_order};
 use crate::source::RecordId;
 
@@ -726,9 +726,11 @@ impl CallerIndex {
                     let slots = u16::try_from(fresh.len() - before).unwrap_or(u16::MAX);
                     records.insert(
                         r as usize,
-                        id,
-                        folder_id,
-                        slots,
+                        RecordHead {
+                            id,
+                            folder: folder_id,
+                            slots,
+                        },
                         &contact.display_name,
                         &contact.company,
                         columns

@@ -32,6 +32,16 @@ struct Entry {
     slots: u16,
 }
 
+/// A record's key and counts, as the index hands them over with its texts.
+#[derive(Debug, Clone)]
+pub(super) struct RecordHead {
+    pub id: RecordId,
+    /// The folder's name number.
+    pub folder: u16,
+    /// How many of its numbers are indexed.
+    pub slots: u16,
+}
+
 /// A phone field: the column's name number and where the number is in the text.
 #[derive(Debug, Clone, Copy)]
 struct FieldEntry {
@@ -61,14 +71,12 @@ impl ChunkData {
                     chunk: self,
                     entry: e,
                 };
-                out.store(
-                    e.id.clone(),
-                    e.folder,
-                    e.slots,
-                    view.display_name(),
-                    view.company(),
-                    view.fields(),
-                )
+                let head = RecordHead {
+                    id: e.id.clone(),
+                    folder: e.folder,
+                    slots: e.slots,
+                };
+                out.store(head, view.display_name(), view.company(), view.fields())
             });
             out.entries.push(copy);
         }
@@ -79,9 +87,7 @@ impl ChunkData {
     /// 32-bit offsets (gigabytes of them) are stored empty rather than wrapped.
     fn store<'a>(
         &mut self,
-        id: RecordId,
-        folder: u16,
-        slots: u16,
+        head: RecordHead,
         name: &str,
         company: &str,
         fields: impl Iterator<Item = (u16, &'a str)>,
@@ -99,6 +105,7 @@ impl ChunkData {
                 len,
             });
         }
+        let RecordHead { id, folder, slots } = head;
         Entry {
             id,
             folder,
@@ -221,20 +228,17 @@ impl RecordTable {
     }
 
     /// Stores record `r` (a number from [`push_none`](Self::push_none) or freed).
-    #[allow(clippy::too_many_arguments)] // the record's parts, as the index has them
     pub(super) fn insert<'a>(
         &mut self,
         r: usize,
-        id: RecordId,
-        folder: u16,
-        slots: u16,
+        head: RecordHead,
         name: &str,
         company: &str,
         fields: impl Iterator<Item = (u16, &'a str)>,
     ) {
         if let Some(chunk) = self.chunks.get_mut(r / CHUNK) {
             let data = chunk.owned();
-            let entry = data.store(id, folder, slots, name, company, fields);
+            let entry = data.store(head, name, company, fields);
             if let Some(slot) = data.entries.get_mut(r % CHUNK) {
                 *slot = Some(entry);
             }
@@ -316,9 +320,11 @@ mod tests {
     fn put(t: &mut RecordTable, r: usize, name: &str, numbers: &[&str]) {
         t.insert(
             r,
-            RecordId::new(format!("{name}.vcf")),
-            1,
-            0,
+            RecordHead {
+                id: RecordId::new(format!("{name}.vcf")),
+                folder: 1,
+                slots: 0,
+            },
             name,
             "ACME",
             numbers.iter().enumerate().map(|(i, n)| (i as u16, *n)),
