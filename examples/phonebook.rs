@@ -22,7 +22,9 @@ use cti_phonebook::cache::{CachedFolder, OfflineSource, SyncReport, cached_folde
 use cti_phonebook::carddav::{AddressBook, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::lookup::CallerMatch;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
-use cti_phonebook::{DialPlan, Error, MatchQuality, Phonebook, Record, RecordId, Row, Schema};
+use cti_phonebook::{
+    DialPlan, Error, MatchQuality, Phonebook, Record, RecordId, Row, Schema, SyncProgress,
+};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -663,11 +665,16 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
     let mut reports = Vec::new();
     let mut failed = None;
     for n in &names {
-        let spinner = progress(&format!("syncing {n}"));
-        let res =
-            open_online(dir, n).and_then(|f| Ok(if full { f.reload()? } else { f.refresh()? }));
-        if let Some(s) = spinner {
-            s.finish_and_clear();
+        let bar = progress(&format!("syncing {n}"));
+        let res = open_online(dir, n).and_then(|f| {
+            if let Some(bar) = &bar {
+                let bar = bar.clone();
+                f.on_progress(move |p| show_progress(&bar, p));
+            }
+            Ok(if full { f.reload()? } else { f.refresh()? })
+        });
+        if let Some(b) = bar {
+            b.finish_and_clear();
         }
         match res {
             Ok(r) => {
@@ -700,6 +707,8 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
     failed.map_or(Ok(()), Err)
 }
 
+/// A spinner on stderr while a sync runs, when stderr is a terminal; it becomes a bar
+/// (`syncing NAME  1200/10000`) once the sync knows how many cards it fetches.
 fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -708,6 +717,23 @@ fn progress(msg: &str) -> Option<indicatif::ProgressBar> {
     pb.set_message(msg.to_owned());
     pb.enable_steady_tick(Duration::from_millis(100));
     Some(pb)
+}
+
+/// Moves the sync's bar; the first event with a total turns the spinner into a bar.
+fn show_progress(pb: &indicatif::ProgressBar, p: SyncProgress) {
+    let Some(total) = p.total else { return };
+    if pb.length() != Some(total as u64) {
+        if pb.length().is_none() {
+            let style =
+                indicatif::ProgressStyle::with_template("{spinner} {msg}  {pos}/{len} [{bar:30}]")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            pb.set_style(style);
+        }
+        // A refresh that turns into a reload starts over with another total.
+        pb.set_length(total as u64);
+    }
+    pb.set_position(p.fetched as u64);
 }
 
 fn record_json(id: &RecordId, version: &str, row: &Row) -> Value {

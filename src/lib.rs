@@ -50,7 +50,7 @@ pub use lookup::{CallerIndex, DialPlan, MatchQuality};
 pub use memory::MemorySource;
 pub use phonebook::Phonebook;
 pub use schema::{Row, Schema};
-pub use source::{PhonebookSource, Record, RecordId, SyncToken, Version};
+pub use source::{PhonebookSource, Record, RecordId, SyncProgress, SyncToken, Version};
 
 /// The README's code blocks, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

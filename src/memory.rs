@@ -3,6 +3,11 @@
 //! Thread-safe, with versions, sync tokens and a change log. Applications use it to
 //! offer a folder filled from their own data; tests use it as a faithful backend (it
 //! passes the same [conformance](crate::source) contract as the CardDAV backend).
+//!
+//! Progress: everything is at hand at once, so
+//! [`list_with_progress`](PhonebookSource::list_with_progress) and
+//! [`changes_since_with_progress`](PhonebookSource::changes_since_with_progress) report
+//! once, at the end (`n of n`, `n` the records listed or changed), with no lock held.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, MutexGuard, RwLock};
@@ -10,8 +15,8 @@ use std::sync::{Mutex, MutexGuard, RwLock};
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
 use crate::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, SourceInfo, SyncToken,
-    Version,
+    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, SourceInfo,
+    SyncProgress, SyncToken, Version,
 };
 use crate::vcard::{self, VCard};
 
@@ -221,6 +226,25 @@ impl PhonebookSource for MemorySource {
                 None => changes.removed.push(id.clone()),
             }
         }
+        Ok(changes)
+    }
+
+    fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
+        let listing = self.list()?;
+        let n = listing.records.len();
+        progress(SyncProgress::new(n, Some(n)));
+        Ok(listing)
+    }
+
+    fn changes_since_with_progress(
+        &self,
+        token: &SyncToken,
+        known: &KnownVersions,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes> {
+        let changes = self.changes_since(token, known)?;
+        let n = changes.changed.len();
+        progress(SyncProgress::new(n, Some(n)));
         Ok(changes)
     }
 

@@ -19,6 +19,13 @@
 //!   after the token was issued, or fails with [`Error::TokenExpired`]: then the caller
 //!   does a full [`PhonebookSource::list`].
 //!
+//! * A long [`list`](PhonebookSource::list) or
+//!   [`changes_since`](PhonebookSource::changes_since) can tell how far it got:
+//!   [`PhonebookSource::list_with_progress`] and
+//!   [`PhonebookSource::changes_since_with_progress`] call a callback with a
+//!   [`SyncProgress`] as they go. Sources without anything to report keep the provided
+//!   methods, which call no callback.
+//!
 //! Errors a caller branches on: [`Error::NotFound`], [`Error::Conflict`],
 //! [`Error::Unauthorized`], [`Error::ReadOnly`], [`Error::TokenExpired`],
 //! [`Error::Network`] (transient), [`Error::Certificate`] (not transient: the server's
@@ -137,6 +144,41 @@ pub struct Changes {
     pub requests: u32,
 }
 
+/// How far a listing or sync has got: `fetched` of `total` records dealt with.
+///
+/// A record counts as fetched once the source is done with it: delivered, skipped with
+/// a [`RecordWarning`], or found gone meanwhile. So `fetched` only grows, and the last
+/// event of a completed call has `fetched == total`. Removals a sync reports cost
+/// nothing to fetch and are not counted.
+///
+/// `total` is `None` while the source does not know yet how many records it must
+/// fetch, and `Some` from the moment it does: for CardDAV, once the ETag listing (a
+/// full [`list`](PhonebookSource::list)) or the sync-collection report (a
+/// [`changes_since`](PhonebookSource::changes_since)) said which cards to fetch.
+///
+/// Sources construct it with [`SyncProgress::new`]; it is `#[non_exhaustive]` so that
+/// more detail can be added later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncProgress {
+    /// Records dealt with so far.
+    pub fetched: usize,
+    /// How many records this call fetches in all, once known.
+    pub total: Option<usize>,
+}
+
+impl SyncProgress {
+    /// `fetched` of `total` records.
+    pub fn new(fetched: usize, total: Option<usize>) -> SyncProgress {
+        SyncProgress { fetched, total }
+    }
+}
+
+/// The callback of [`PhonebookSource::list_with_progress`] and
+/// [`PhonebookSource::changes_since_with_progress`]. `Sync`, so that a source may fetch
+/// from several threads.
+pub type ProgressFn<'a> = &'a (dyn Fn(SyncProgress) + Sync);
+
 /// What a source is and can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceInfo {
@@ -180,6 +222,37 @@ pub trait PhonebookSource: Send + Sync + fmt::Debug {
     /// [`Error::TokenExpired`] when the token is no longer accepted (do a full
     /// [`list`](Self::list)); otherwise as for [`list`](Self::list).
     fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes>;
+
+    /// As [`list`](Self::list), calling `progress` as records arrive (see
+    /// [`SyncProgress`]).
+    ///
+    /// Implementations call `progress` on the calling thread or on threads of their
+    /// own, never while holding a lock that another method of the source needs, and
+    /// let a panic in it unwind out of the call. They may call it not at all: the
+    /// provided method just calls [`list`](Self::list).
+    ///
+    /// # Errors
+    /// As [`list`](Self::list).
+    fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
+        let _ = progress;
+        self.list()
+    }
+
+    /// As [`changes_since`](Self::changes_since), calling `progress` as changed records
+    /// arrive; the rules of [`list_with_progress`](Self::list_with_progress) apply. The
+    /// provided method just calls [`changes_since`](Self::changes_since).
+    ///
+    /// # Errors
+    /// As [`changes_since`](Self::changes_since).
+    fn changes_since_with_progress(
+        &self,
+        token: &SyncToken,
+        known: &KnownVersions,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes> {
+        let _ = progress;
+        self.changes_since(token, known)
+    }
 
     /// One record in its current state.
     ///

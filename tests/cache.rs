@@ -12,8 +12,8 @@ use cti_phonebook::cache::{
 };
 use cti_phonebook::schema::Schema;
 use cti_phonebook::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, SourceInfo, SyncToken,
-    Version,
+    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, SourceInfo,
+    SyncProgress, SyncToken, Version,
 };
 use cti_phonebook::vcard::VCard;
 use cti_phonebook::{Error, MemorySource, Row};
@@ -619,4 +619,149 @@ fn offline_source_serves_the_cache_and_refuses_the_rest() {
         "{err}"
     );
     assert_eq!(f.snapshot().len(), 1);
+}
+
+/// Runs `f` on a thread of its own and waits at most 20 s: a progress listener that
+/// deadlocks the sync fails the test instead of hanging it.
+fn within_20s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(f()).unwrap());
+    rx.recv_timeout(StdDuration::from_secs(20))
+        .expect("the sync finished (a progress listener deadlocked it?)")
+}
+
+#[test]
+fn progress_listeners_hear_reload_and_refresh_and_may_read_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(MemorySource::new("m"));
+    for n in ["a", "b", "c"] {
+        src.put_card(format!("{n}.vcf"), card(n, "+49 30 1"));
+    }
+    let clock = clock();
+    let f = Arc::new(open(dir.path(), src.clone(), clock.clone()));
+    // (fetched, total, rows the folder showed a reader at that moment)
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let panics = Arc::new(AtomicUsize::new(0));
+    {
+        let panics = panics.clone();
+        f.on_progress(move |_| {
+            panics.fetch_add(1, Ordering::SeqCst);
+            panic!("a broken progress listener");
+        });
+    }
+    {
+        let events = events.clone();
+        let folder = Arc::downgrade(&f);
+        f.on_progress(move |p| {
+            let f = folder.upgrade().unwrap();
+            // Readers work from inside a listener: no lock of theirs is held.
+            let rows = f.snapshot().len();
+            if let Some((id, _)) = f.snapshot().rows().next() {
+                f.cached_record(id).unwrap();
+            }
+            events.lock().unwrap().push((p.fetched, p.total, rows));
+        });
+    }
+    let g = f.clone();
+    let r = within_20s(move || g.reload()).unwrap();
+    assert_eq!(r.added, 3);
+    // MemorySource reports once, at the end, before the new rows are in.
+    assert_eq!(*events.lock().unwrap(), [(3, Some(3), 0)]);
+
+    src.put_card("d.vcf", card("d", "+49 30 4"));
+    src.remove_card(&"a.vcf".into());
+    clock.advance(Duration::minutes(1));
+    let g = f.clone();
+    let r = within_20s(move || g.refresh()).unwrap();
+    assert_eq!((r.mode, r.added, r.removed), (SyncMode::Incremental, 1, 1));
+    // The refresh path: one changed record fetched; removals are not counted.
+    assert_eq!(*events.lock().unwrap(), [(3, Some(3), 0), (1, Some(1), 3)]);
+    // The panicking listener was called once per sync and harmed nothing: the cache
+    // has the refresh, and writes and syncs still work.
+    assert_eq!(panics.load(Ordering::SeqCst), 2);
+    assert_eq!(f.snapshot().len(), 3);
+    f.create(&Row::new().with("display_name", "E")).unwrap();
+    clock.advance(Duration::minutes(1));
+    f.refresh().unwrap();
+    assert_eq!(f.snapshot().len(), 4);
+}
+
+/// A source that reports each record as its own step: a listener that panics on the
+/// first event is not called again in that sync, and the sync completes.
+#[derive(Debug)]
+struct Stepwise(MemorySource);
+
+impl PhonebookSource for Stepwise {
+    fn info(&self) -> SourceInfo {
+        self.0.info()
+    }
+    fn schema(&self) -> Schema {
+        self.0.schema()
+    }
+    fn set_schema(&self, s: Schema) {
+        self.0.set_schema(s)
+    }
+    fn list(&self) -> Result<Listing, Error> {
+        self.0.list()
+    }
+    fn changes_since(&self, t: &SyncToken, k: &KnownVersions) -> Result<Changes, Error> {
+        self.0.changes_since(t, k)
+    }
+    fn changes_since_with_progress(
+        &self,
+        t: &SyncToken,
+        k: &KnownVersions,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes, Error> {
+        let ch = self.0.changes_since(t, k)?;
+        let n = ch.changed.len();
+        for i in 0..=n {
+            progress(SyncProgress::new(i, Some(n)));
+        }
+        Ok(ch)
+    }
+    fn get(&self, id: &RecordId) -> Result<Record, Error> {
+        self.0.get(id)
+    }
+    fn create(&self, row: &Row) -> Result<Record, Error> {
+        self.0.create(row)
+    }
+    fn update(&self, base: &Record, row: &Row) -> Result<Record, Error> {
+        self.0.update(base, row)
+    }
+    fn delete(&self, id: &RecordId, v: &Version) -> Result<(), Error> {
+        self.0.delete(id, v)
+    }
+}
+
+#[test]
+fn a_panicking_progress_listener_is_dropped_for_the_rest_of_the_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(Stepwise(MemorySource::new("s")));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.reload().unwrap();
+    for n in ["a", "b", "c"] {
+        src.0.put_card(format!("{n}.vcf"), card(n, "+49 30 1"));
+    }
+    let broken = Arc::new(AtomicUsize::new(0));
+    let events = Arc::new(Mutex::new(Vec::new()));
+    {
+        let broken = broken.clone();
+        f.on_progress(move |p| {
+            broken.fetch_add(1, Ordering::SeqCst);
+            panic!("broken at {p:?}");
+        });
+        let events = events.clone();
+        f.on_progress(move |p| events.lock().unwrap().push((p.fetched, p.total)));
+    }
+    clock.advance(Duration::minutes(1));
+    let r = f.refresh().unwrap();
+    assert_eq!((r.mode, r.added), (SyncMode::Incremental, 3));
+    assert_eq!(broken.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        *events.lock().unwrap(),
+        [(0, Some(3)), (1, Some(3)), (2, Some(3)), (3, Some(3))]
+    );
+    assert_eq!(f.snapshot().len(), 3);
 }

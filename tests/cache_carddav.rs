@@ -6,7 +6,7 @@
 mod support;
 
 use std::net::ToSocketAddrs;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, TimeZone, Utc};
 use cti_phonebook::cache::{CachedFolder, ManualClock, SyncMode};
@@ -305,4 +305,72 @@ fn interrupted_syncs_leave_the_cache_as_it_was_radicale() {
 #[test]
 fn interrupted_syncs_leave_the_cache_as_it_was_sabredav() {
     interrupted_syncs("sabredav");
+}
+
+/// Progress of a first sync on a real server: 250 cards in multigets of 100. The
+/// events reach the folder's listener in order: 0 of 250 once the listing is in,
+/// then after each batch, ending at 250 of 250.
+fn reload_progress(kind: &'static str) {
+    let Some(s) = Server::start(kind) else { return };
+    let other = source(&s, &s.book_url);
+    for i in 0..250 {
+        other
+            .create(
+                &Row::new()
+                    .with("display_name", format!("P{i:03}"))
+                    .with("phone1", format!("+49 30 {i:04}")),
+            )
+            .unwrap();
+    }
+    let mut b = CardDavConfig::builder(&s.book_url)
+        .password(&s.user, &s.password)
+        .multiget_batch_size(100);
+    if let Some(ca) = &s.ca_file {
+        b = b.ca_file(ca);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = CachedFolder::open(
+        dir.path(),
+        kind,
+        Arc::new(CardDavSource::open(b.build().unwrap()).unwrap()),
+    )
+    .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    f.on_progress(move |p| sink.lock().unwrap().push((p.fetched, p.total)));
+    let r = f.reload().unwrap();
+    assert_eq!(r.added, 250, "{kind}");
+    let events = events.lock().unwrap().clone();
+    eprintln!("{kind}: reload progress {events:?}");
+    assert!(events.len() >= 3, "{kind}: {events:?}");
+    assert!(
+        events.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{kind}: not monotonic: {events:?}"
+    );
+    assert!(
+        events.iter().all(|&(n, t)| t == Some(250) && n <= 250),
+        "{kind}: {events:?}"
+    );
+    assert_eq!(events.last(), Some(&(250, Some(250))), "{kind}");
+    // One event when the listing is in, one per multiget of 100.
+    assert_eq!(
+        events,
+        [
+            (0, Some(250)),
+            (100, Some(250)),
+            (200, Some(250)),
+            (250, Some(250))
+        ],
+        "{kind}"
+    );
+}
+
+#[test]
+fn reload_reports_progress_per_multiget_on_sabredav() {
+    reload_progress("sabredav");
+}
+
+#[test]
+fn reload_reports_progress_per_multiget_on_radicale() {
+    reload_progress("radicale");
 }

@@ -14,7 +14,7 @@ use std::net::TcpListener;
 
 use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
 use cti_phonebook::source::{KnownVersions, RecordId, SyncToken, Version};
-use cti_phonebook::{Error, PhonebookSource, Row};
+use cti_phonebook::{Error, PhonebookSource, Row, SyncProgress};
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Match, Mock, Request, ResponseTemplate};
 
@@ -849,4 +849,62 @@ fn locked_or_failed_writes_are_retried() {
         .filter(|r| r.method.as_str() == "PUT")
         .count();
     assert_eq!(puts, 3);
+}
+
+/// Progress of a refresh: the sync report carries one card itself and names five
+/// without data; those are fetched in multigets of 2 (here the multigets fail as a
+/// whole and fall back to GETs, which still count once per batch). Events: the report
+/// (1 of 6), then after each batch (3, 5, 6 of 6).
+#[test]
+fn sync_collection_reports_progress_per_batch() {
+    let m = Mocked::new();
+    mount_book(&m, "<d:sync-token>t0</d:sync-token>");
+    let mut report = card_response("/book/a.vcf", "\"a1\"", &card("a", "1"));
+    for c in ["b", "c", "d", "e", "f"] {
+        report.push_str(&prop_response(
+            &format!("/book/{c}.vcf"),
+            &format!("<d:getetag>\"{c}1\"</d:getetag>"),
+        ));
+        m.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/book/{c}.vcf")))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .insert_header("ETag", format!("\"{c}1\""))
+                        .set_body_string(card(c, "2")),
+                ),
+        );
+    }
+    report.push_str("<d:sync-token>t1</d:sync-token>");
+    m.mount(
+        Mock::given(method("REPORT"))
+            .and(body_string_contains("sync-collection"))
+            .respond_with(xml207(ms(&report))),
+    );
+    m.mount(
+        Mock::given(method("REPORT"))
+            .and(body_string_contains("addressbook-multiget"))
+            .respond_with(ResponseTemplate::new(404)),
+    );
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "secret")
+            .multiget_batch_size(2)
+            .build()
+            .unwrap(),
+    )
+    .expect("open");
+    let events = std::sync::Mutex::new(Vec::new());
+    let ch = src
+        .changes_since_with_progress(
+            &SyncToken::new("sync:t0"),
+            &KnownVersions::new(),
+            &|p: SyncProgress| events.lock().unwrap().push((p.fetched, p.total)),
+        )
+        .expect("sync");
+    assert_eq!(ch.changed.len(), 6);
+    assert_eq!(
+        events.into_inner().unwrap(),
+        [(1, Some(6)), (3, Some(6)), (5, Some(6)), (6, Some(6))]
+    );
 }

@@ -16,7 +16,8 @@
 //!   cache in the same call. A conflict stores the server's version and returns
 //!   [`Error::Conflict`] carrying it, so the caller holds both sides.
 //! * **Notifications.** [`CachedFolder::on_change`] listeners hear which records
-//!   changed (the lookup index uses this).
+//!   changed (the lookup index uses this); [`CachedFolder::on_progress`] listeners hear
+//!   how far a running sync has got ("1,200 of 10,000").
 //!
 //! Several folders share one cache directory, one SQLite file each
 //! (see [`CachedFolder::open`]).
@@ -28,7 +29,9 @@ mod rows;
 mod store;
 
 use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
@@ -40,8 +43,8 @@ pub use offline::OfflineSource;
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
 use crate::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, RecordWarning, SourceInfo,
-    SyncToken, Version,
+    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, RecordWarning,
+    SourceInfo, SyncProgress, SyncToken, Version,
 };
 use crate::vcard::VCard;
 use rows::RowMap;
@@ -168,6 +171,7 @@ pub struct FolderChange {
 }
 
 type Listener = Box<dyn Fn(&FolderChange) + Send + Sync>;
+type ProgressListener = Arc<dyn Fn(SyncProgress) + Send + Sync>;
 
 /// A cached phone book folder. See the [module docs](self).
 pub struct CachedFolder {
@@ -180,6 +184,7 @@ pub struct CachedFolder {
     interval: Mutex<Duration>,
     last_refresh: Mutex<Option<DateTime<Utc>>>,
     listeners: RwLock<Vec<Listener>>,
+    progress_listeners: RwLock<Vec<ProgressListener>>,
     /// Serialises syncs and writes of this folder.
     sync_lock: Mutex<()>,
     open_warning: Option<String>,
@@ -306,6 +311,7 @@ impl CachedFolder {
             interval: Mutex::new(interval),
             last_refresh: Mutex::new(None),
             listeners: RwLock::new(Vec::new()),
+            progress_listeners: RwLock::new(Vec::new()),
             sync_lock: Mutex::new(()),
             open_warning,
         })
@@ -352,6 +358,47 @@ impl CachedFolder {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push(Box::new(listener));
+    }
+
+    /// Adds a listener for the progress of syncs: every [`reload`](Self::reload),
+    /// [`refresh`](Self::refresh) and [`sync_if_due`](Self::sync_if_due) (so also
+    /// [`AutoSync`]'s) passes the source's [`SyncProgress`] events on to it, as the
+    /// source reports them (see [`PhonebookSource::list_with_progress`]; a
+    /// [`CardDavSource`](crate::carddav::CardDavSource) reports after each multiget
+    /// batch). A refresh that turns into a reload (expired token) starts over at 0.
+    ///
+    /// Listeners run on the syncing thread while the sync runs, outside the locks that
+    /// readers need: [`snapshot`](Self::snapshot), [`cached_record`](Self::cached_record)
+    /// and lookups work from inside one. Syncs and writes of the same folder wait for
+    /// the running sync, so a listener must not start them (it would wait for itself).
+    /// A listener that panics is caught, not called again during that sync, and harms
+    /// neither the sync nor the cache. Keep listeners short: the sync waits for them.
+    pub fn on_progress(&self, listener: impl Fn(SyncProgress) + Send + Sync + 'static) {
+        self.progress_listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Arc::new(listener));
+    }
+
+    /// The progress callback of one sync: the listeners as they are now (so that the
+    /// list's lock is not held while they run), each behind `catch_unwind`.
+    fn progress(&self) -> impl Fn(SyncProgress) + Sync + use<> {
+        let listeners: Vec<(ProgressListener, AtomicBool)> = self
+            .progress_listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|l| (l.clone(), AtomicBool::new(false)))
+            .collect();
+        move |p| {
+            for (l, failed) in &listeners {
+                if !failed.load(Ordering::Relaxed)
+                    && catch_unwind(AssertUnwindSafe(|| l(p))).is_err()
+                {
+                    failed.store(true, Ordering::Relaxed);
+                }
+            }
+        }
     }
 
     /// The cached record `id` with its card, without the network.
@@ -636,7 +683,10 @@ impl CachedFolder {
         } else {
             snap.known()
         };
-        match self.source.changes_since(&token, &known) {
+        match self
+            .source
+            .changes_since_with_progress(&token, &known, &self.progress())
+        {
             Ok(Changes {
                 changed,
                 removed,
@@ -682,7 +732,7 @@ impl CachedFolder {
             token,
             warnings,
             requests,
-        } = self.source.list()?;
+        } = self.source.list_with_progress(&self.progress())?;
         let mut records = records;
         // A record the source listed but could not deliver (too large, unreadable,
         // changed under us) still exists there: keep the cached copy rather than lose
@@ -858,6 +908,16 @@ impl PhonebookSource for CachedFolder {
 
     fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
         self.source.changes_since(token, known)
+    }
+
+    fn changes_since_with_progress(
+        &self,
+        token: &SyncToken,
+        known: &KnownVersions,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes> {
+        self.source
+            .changes_since_with_progress(token, known, progress)
     }
 
     fn get(&self, id: &RecordId) -> Result<Record> {

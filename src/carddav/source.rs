@@ -11,8 +11,8 @@ use super::{CardDavConfig, href_key, xml};
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
 use crate::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, Record, RecordId, SourceInfo, SyncToken,
-    Version,
+    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, SourceInfo,
+    SyncProgress, SyncToken, Version,
 };
 use crate::vcard::{self, VCard};
 
@@ -28,6 +28,14 @@ use crate::vcard::{self, VCard};
 /// CTag check + ETag listing + ⌈k / batch⌉ multigets (servers without). A write is a
 /// PUT or DELETE; create and update add one GET of the stored card, because servers
 /// change what they store.
+///
+/// Progress ([`list_with_progress`](PhonebookSource::list_with_progress),
+/// [`changes_since_with_progress`](PhonebookSource::changes_since_with_progress)):
+/// once the ETag listing or sync report says how many cards to fetch, an event with
+/// that total (at fetched 0, or at the cards a sync report carried itself), then one
+/// after each multiget batch. A completed call always reports at least once and ends
+/// at `fetched == total`; a refresh with nothing changed reports `0 of 0`. The
+/// callback runs on the calling thread between requests, with no lock held.
 #[derive(Debug)]
 pub struct CardDavSource {
     client: Client,
@@ -168,7 +176,12 @@ impl CardDavSource {
             .unwrap_or_else(|| RecordId::new(href))
     }
 
-    fn etag_diff(&self, known: &KnownVersions, before: u32) -> Result<Changes> {
+    fn etag_diff(
+        &self,
+        known: &KnownVersions,
+        before: u32,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes> {
         let listing = sync::list_etags(&self.client, self.url())?;
         let keys: std::collections::HashMap<String, (&RecordId, String)> = known
             .iter()
@@ -194,7 +207,7 @@ impl CardDavSource {
             .filter(|(k, _)| !present.contains(*k))
             .map(|(_, (id, _))| (*id).clone())
             .collect();
-        let mut f = sync::fetch(&self.client, self.url(), &fetch, self.config.multiget_batch)?;
+        let mut f = self.fetch(&fetch, progress)?;
         f.warnings.splice(0..0, listing.warnings);
         let ids: std::collections::HashMap<String, RecordId> = keys
             .iter()
@@ -216,6 +229,20 @@ impl CardDavSource {
             warnings: f.warnings,
             requests: self.client.requests() - before,
         })
+    }
+
+    /// Fetches `hrefs` in multiget batches, reporting `0 of n` first and then after
+    /// each batch.
+    fn fetch(&self, hrefs: &[String], progress: ProgressFn<'_>) -> Result<sync::Fetched> {
+        let total = Some(hrefs.len());
+        progress(SyncProgress::new(0, total));
+        sync::fetch(
+            &self.client,
+            self.url(),
+            hrefs,
+            self.config.multiget_batch,
+            &|n| progress(SyncProgress::new(n, total)),
+        )
     }
 
     /// The error for a failed precondition: a conflict carrying the current record,
@@ -282,10 +309,18 @@ impl PhonebookSource for CardDavSource {
     }
 
     fn list(&self) -> Result<Listing> {
+        self.list_with_progress(&|_| {})
+    }
+
+    fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
+        self.changes_since_with_progress(token, known, &|_| {})
+    }
+
+    fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
         let before = self.client.requests();
         let listing = sync::list_etags(&self.client, self.url())?;
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
-        let mut f = sync::fetch(&self.client, self.url(), &hrefs, self.config.multiget_batch)?;
+        let mut f = self.fetch(&hrefs, progress)?;
         f.warnings.splice(0..0, listing.warnings);
         Ok(Listing {
             records: f.cards.into_iter().map(|c| self.record(c)).collect(),
@@ -295,7 +330,12 @@ impl PhonebookSource for CardDavSource {
         })
     }
 
-    fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
+    fn changes_since_with_progress(
+        &self,
+        token: &SyncToken,
+        known: &KnownVersions,
+        progress: ProgressFn<'_>,
+    ) -> Result<Changes> {
         let before = self.client.requests();
         let t = token.as_str();
         if let Some(server_token) = t.strip_prefix(SYNC) {
@@ -304,9 +344,10 @@ impl PhonebookSource for CardDavSource {
                 self.url(),
                 server_token,
                 self.config.multiget_batch,
+                progress,
             ) {
                 // The server lost sync support (downgrade): compare ETags instead.
-                Err(Error::Unsupported(_)) => return self.etag_diff(known, before),
+                Err(Error::Unsupported(_)) => return self.etag_diff(known, before, progress),
                 other => other?,
             };
             let ids: std::collections::HashMap<String, RecordId> = known
@@ -336,17 +377,18 @@ impl PhonebookSource for CardDavSource {
         if let Some(ctag) = t.strip_prefix(CTAG) {
             let (now, _) = sync::check(&self.client, self.url())?;
             if now.as_deref() == Some(ctag) {
+                progress(SyncProgress::new(0, Some(0)));
                 return Ok(Changes {
                     token: Some(token.clone()),
                     requests: self.client.requests() - before,
                     ..Changes::default()
                 });
             }
-            return self.etag_diff(known, before);
+            return self.etag_diff(known, before, progress);
         }
         if t == ETAGS || !self.book.supports_sync {
             // Without a change log any token is as good as none: compare versions.
-            return self.etag_diff(known, before);
+            return self.etag_diff(known, before, progress);
         }
         // Not one of ours: the caller must start over with a full listing.
         Err(Error::TokenExpired)

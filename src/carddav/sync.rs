@@ -23,7 +23,7 @@ use super::client::{Client, Reply, Request};
 use super::discover::propfind;
 use super::{href_key, names, percent_decode, resolve, xml};
 use crate::error::{Error, Result};
-use crate::source::{RecordId, RecordWarning};
+use crate::source::{ProgressFn, RecordId, RecordWarning, SyncProgress};
 use crate::vcard::VCard;
 
 /// A card as the server holds it.
@@ -176,7 +176,8 @@ pub(crate) fn check(client: &Client, book: &Url) -> Result<(Option<String>, Opti
     Ok((ctag, token))
 }
 
-/// Fetches `hrefs` with multigets of `batch` hrefs each.
+/// Fetches `hrefs` with multigets of `batch` hrefs each. After each batch, `done` is
+/// told how many hrefs are dealt with so far (fetched, skipped or gone).
 ///
 /// # Errors
 /// Only [`Error::Unauthorized`], [`Error::Network`] and [`Error::Certificate`]:
@@ -186,10 +187,14 @@ pub(crate) fn fetch(
     book: &Url,
     hrefs: &[String],
     batch: usize,
+    done: &dyn Fn(usize),
 ) -> Result<Fetched> {
     let mut out = Fetched::default();
+    let mut n = 0;
     for chunk in hrefs.chunks(batch.max(1)) {
         fetch_chunk(client, book, chunk, &mut out)?;
+        n += chunk.len();
+        done(n);
     }
     Ok(out)
 }
@@ -329,6 +334,9 @@ type Change = (String, Option<String>);
 /// RFC 6578 sync-collection from `token` (empty: initial), following 507 truncation.
 /// Cards the report lists without `address-data` are fetched with multiget.
 ///
+/// `progress` hears once the report is in (the cards it carried count as fetched, the
+/// total is all changed cards) and after each multiget batch.
+///
 /// # Errors
 /// [`Error::TokenExpired`] for an invalid token; [`Error::Unsupported`] when the
 /// server has no sync-collection.
@@ -337,6 +345,7 @@ pub(crate) fn sync_collection(
     book: &Url,
     token: &str,
     batch: usize,
+    progress: ProgressFn<'_>,
 ) -> Result<Delta> {
     let mut token = token.to_owned();
     // href key -> (href, Some(etag, data) for changed / None for removed), in order.
@@ -426,6 +435,7 @@ pub(crate) fn sync_collection(
             break;
         }
     }
+    let outside_n = outside.len();
     let mut delta = Delta {
         token,
         warnings: outside,
@@ -445,8 +455,14 @@ pub(crate) fn sync_collection(
             Some((_, None)) => missing.push(href),
         }
     }
+    // Parsed or skipped: either way dealt with.
+    let inline = delta.changed.len() + delta.warnings.len() - outside_n;
+    let total = Some(inline + missing.len());
+    progress(SyncProgress::new(inline, total));
     if !missing.is_empty() {
-        let f = fetch(client, book, &missing, batch)?;
+        let f = fetch(client, book, &missing, batch, &|n| {
+            progress(SyncProgress::new(inline + n, total));
+        })?;
         delta.changed.extend(f.cards);
         delta.warnings.extend(f.warnings);
         delta.removed.extend(f.gone);
