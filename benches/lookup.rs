@@ -8,29 +8,39 @@
 //! `cargo bench --bench lookup -- --quick`
 //!
 //! Measured 2026-11-26 on the 2-core development VM (AMD EPYC), machine otherwise
-//! idle (load < 0.5), `--quick`, three runs; before → after the session-2 work on
-//! normalisation (fast path) and the record table (chunked texts, foldhash):
+//! idle (load < 1), `--quick`. The VM's speed drifts by about 2x over an hour: the
+//! `phonenumber`-only parse, which this crate does not touch, took 1.8 µs in the
+//! quiet hour and 3.7 µs in the slow one, so compare ratios and columns, not runs an
+//! hour apart.
 //!
-//! | what | before | after | phonenumber-only |
+//! | what | session start | quiet hour | slow hour |
 //! |---|---|---|---|
-//! | build, 300,000 numbers, own timing (wall median) | 339 ms | 75-95 ms | 0.8-1.4 s (scaled) |
-//! | build, criterion `build/100k_contacts` | 356 ms | 100-133 ms | |
-//! | one changed contact into the full index | 3.2 ms | 1.7-2.8 ms | |
-//! | index memory per number | 27.1 bytes | 24.5 bytes | |
-//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | |
-//! | median hit (own / criterion) | 314 / 200 ns | 103-192 / 129-134 ns | 1.8-3.6 µs (17-19x) |
-//! | median miss (own / criterion) | 377 / 255 ns | 154-245 / 171-182 ns | 2.4-5.1 µs (11-21x) |
-//! | median switchboard hit | 229 ns | 160-282 ns | no such rule |
-//! | normalisation alone | 142 ns | 34-46 ns | |
+//! | build, 300,000 numbers, own timing (wall median) | 339 ms | 75-95 ms | 90-160 ms |
+//! | build, criterion `build/100k_contacts` | 356 ms | 100-133 ms | 102-148 ms |
+//! | one changed contact into the full index | 3.2 ms | 1.7-2.8 ms (no overlay yet) | 0.0-0.1 ms |
+//! | index memory per number | 27.1 bytes | 24.5 bytes | 24.5 bytes |
+//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | 52 bytes |
+//! | median hit, own timing | 314 ns | 103-192 ns | 114-208 ns |
+//! | median hit, criterion | 200 ns | 100-134 ns | 117-153 ns |
+//! | median miss (own / criterion) | 377 / 255 ns | 154-245 / 171-225 ns | 219-386 / 200-310 ns |
+//! | median switchboard hit (own / criterion) | 229 / 278 ns | 160-282 ns / - | 228-238 / 192-256 ns |
+//! | normalisation alone | 142 ns | 34-46 ns | 33-34 ns |
+//! | phonenumber-only per hit, and its ratio to ours | 2.1 µs, 6.7x | 1.8-3.6 µs, 17-19x | 1.8-3.7 µs, 11-19x |
+//!
+//! Interleaved A/B in the slow hour, criterion `lookup/hit`: 83 and 92 ns before the
+//! overlay (commit ee42f06), 117 and 150 ns after it, with the 20 contacts the
+//! report changes one by one sitting in the overlay. The overlay costs a hit a
+//! binary search in two small sorted vectors; it saves 2.5 to 4 ms per changed
+//! contact.
 //!
 //! The two build figures differ in the heap, not the work: the bench's own loop
 //! drops each index before the next build, so the allocator hands back warm memory;
-//! criterion keeps a sample's indexes alive until the sample ends, so every page is
-//! fresh from the kernel. A scratch program doing the same measured 77-90 ms per build when
-//! the previous index is dropped, 110-171 ms when all are kept. On this VM the
-//! first build after start-up is therefore nearer the criterion figure.
+//! criterion keeps a sample's indexes alive, so every page is fresh from the kernel.
+//! A scratch program doing the same measured 77-90 ms per build when the previous
+//! index is dropped and 110-171 ms when all are kept (27,000 more page faults over
+//! 6 builds). A first build after start-up is therefore nearer the criterion figure,
+//! and the goal of < 100 ms is not met there.
 //!
-//! Earlier figures (session 1) were taken at load 9 to 14 and are not comparable.
 //! Dropping a 300,000-number index took 50 to 250 ms with one allocation per record
 //! and takes 2-3 ms with the chunked table.
 
