@@ -223,29 +223,30 @@ impl IndexSnapshot {
         }
     }
 
-    /// The slots of `key`: the table's, but for records gone since, and the
-    /// overlay's.
-    fn probe(&self, key: u64) -> impl Iterator<Item = &Slot> {
-        let h = mix(key);
-        self.table
-            .probe(h)
-            .filter(|s| !self.overlay.is_gone(s.rec))
-            .chain(self.overlay.probe(h))
-    }
-
+    /// Adds a match for each slot of `key`: the table's, but for records gone since,
+    /// and the overlay's. Two plain loops: an empty overlay costs two length checks.
     fn push_matches(
         self: &Arc<Self>,
         key: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
-        for s in self.probe(key) {
+        let h = mix(key);
+        let mut push = |s: &Slot| {
             out.push(CallerMatch {
                 quality: quality(s),
                 snapshot: Arc::clone(self),
                 rec: s.rec,
                 field: s.field,
-            });
+            })
+        };
+        for s in self.table.probe(h) {
+            if !self.overlay.is_gone(s.rec) {
+                push(s);
+            }
+        }
+        if !self.overlay.added.is_empty() {
+            self.overlay.probe(h).for_each(push);
         }
     }
 
