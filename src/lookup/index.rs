@@ -642,6 +642,7 @@ impl CallerIndex {
                                born: &[bool],
                                r: u32| {
             w.forget(records, r);
+            w.free.push(r);
             if born.get(r as usize).copied().unwrap_or(false) {
                 fresh.retain(|s| s.rec != r);
             } else {
@@ -669,7 +670,6 @@ impl CallerIndex {
                     let h = w.id_hash(folder_id, &id);
                     if let Some(r) = w.find(&records, h, folder_id, &id) {
                         drop_record(w, &mut records, &mut fresh, &born, r);
-                        w.free.push(r);
                     }
                     let r = match w.free.pop() {
                         Some(r) => r,
@@ -677,6 +677,7 @@ impl CallerIndex {
                     };
                     mark_born(&mut born, r);
                     let before = fresh.len();
+                    columns.clear();
                     for (i, field) in contact
                         .numbers
                         .iter()
@@ -713,17 +714,9 @@ impl CallerIndex {
                                 reason,
                             }),
                         }
+                        columns.push(w.intern_at(i + 1, &field.column));
                     }
                     w.remember(h, folder_id, &id, r);
-                    columns.clear();
-                    for (i, f) in contact
-                        .numbers
-                        .iter()
-                        .take(usize::from(u16::MAX))
-                        .enumerate()
-                    {
-                        columns.push(w.intern_at(i + 1, &f.column));
-                    }
                     let slots = u16::try_from(fresh.len() - before).unwrap_or(u16::MAX);
                     records.insert(
                         r as usize,
@@ -747,7 +740,6 @@ impl CallerIndex {
                     });
                     if let Some(r) = found {
                         drop_record(w, &mut records, &mut fresh, &born, r);
-                        w.free.push(r);
                     }
                 }
                 IndexChange::ClearFolder(folder) => {
@@ -761,7 +753,6 @@ impl CallerIndex {
                         .collect();
                     for r in gone {
                         drop_record(w, &mut records, &mut fresh, &born, r);
-                        w.free.push(r);
                     }
                 }
             }

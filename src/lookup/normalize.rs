@@ -800,10 +800,7 @@ impl DialPlan {
         if let Some((plus, n)) = plain_digits(text, &mut buf) {
             return classify_number(self, plus, &buf[..n], None, true);
         }
-        match parse_text(input) {
-            Ok(p) => classify(self, &p, true),
-            Err(_) => read(self, input, true).map(|(n, _)| n),
-        }
+        read(self, input, true).map(|(n, _)| n)
     }
 }
 
