@@ -21,6 +21,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use cti_phonebook::cache::{CachedFolder, OfflineSource, SyncReport, cached_folders};
 use cti_phonebook::carddav::{AddressBook, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::lookup::CallerMatch;
+use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
 use cti_phonebook::{
     DialPlan, Error, MatchQuality, Phonebook, Record, RecordId, Row, Schema, SyncProgress,
@@ -589,9 +590,7 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
     }
     if let Some(cc) = numbers_country {
         let cc = Some(cc).filter(|c| !c.eq_ignore_ascii_case("none"));
-        let book = Phonebook::new(dir, DialPlan::new(cc.as_deref().unwrap_or("DE"))?);
-        book.add(Arc::new(folder));
-        book.set_folder_region(name, cc.as_deref(), numbers_area_code.as_deref())?;
+        store_folder_region(&folder, cc.as_deref(), numbers_area_code.as_deref())?;
     }
     println!("updated folder '{name}'");
     Ok(())

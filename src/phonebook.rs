@@ -90,6 +90,28 @@ fn folder_region(folder: &CachedFolder) -> Option<DialPlan> {
     .ok()
 }
 
+/// Stores with `folder` where its numbers are (see
+/// [`Phonebook::set_folder_region`]) and returns the plan they are read under, or
+/// `None` for the phone book's own. For tools that change a folder's settings
+/// without a phone book open; the region applies when the folder is next added.
+///
+/// # Errors
+/// [`Error::Config`](crate::Error::Config) for an unknown country or a bad area
+/// code, [`Error::Cache`](crate::Error::Cache) when the setting cannot be stored.
+pub fn store_folder_region(
+    folder: &CachedFolder,
+    country: Option<&str>,
+    area_code: Option<&str>,
+) -> Result<Option<DialPlan>> {
+    let plan = country.map(|c| region_plan(c, area_code)).transpose()?;
+    folder.set_setting(REGION_COUNTRY, country.unwrap_or(""))?;
+    folder.set_setting(
+        REGION_AREA,
+        area_code.filter(|_| plan.is_some()).unwrap_or(""),
+    )?;
+    Ok(plan)
+}
+
 fn region_plan(country: &str, area_code: Option<&str>) -> Result<DialPlan> {
     let plan = DialPlan::new(country)?;
     match area_code.filter(|a| !a.is_empty()) {
@@ -198,22 +220,18 @@ impl Phonebook {
         country: Option<&str>,
         area_code: Option<&str>,
     ) -> Result<IndexReport> {
-        let plan = country.map(|c| region_plan(c, area_code)).transpose()?;
         let folder = self
             .folder(name)
             .ok_or_else(|| crate::Error::not_found(format!("folder {name:?}")))?;
-        folder.set_setting(REGION_COUNTRY, country.unwrap_or(""))?;
-        folder.set_setting(
-            REGION_AREA,
-            area_code.filter(|_| plan.is_some()).unwrap_or(""),
-        )?;
+        let plan = store_folder_region(&folder, country, area_code)?;
         Ok(self.index.set_folder_plan(name, plan))
     }
 
     /// The country and area code set for folder `name` by
     /// [`set_folder_region`](Self::set_folder_region), if any.
     pub fn folder_region(&self, name: &str) -> Option<(String, String)> {
-        let plan = folder_region(&*self.folder(name)?)?;
+        self.folder(name)?;
+        let plan = self.index.folder_plan(name)?;
         Some((plan.country().iso().to_owned(), plan.area_code().to_owned()))
     }
 
