@@ -175,6 +175,21 @@ fn queries(changes: &[IndexChange], plan: &DialPlan) -> (Vec<String>, Vec<String
     (hits, misses, switchboards)
 }
 
+/// [`queries`], checked against the index: hits and switchboards are found, misses
+/// are not.
+fn checked_queries(
+    index: &CallerIndex,
+    changes: &[IndexChange],
+    plan: &DialPlan,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (hits, misses, switchboards) = queries(changes, plan);
+    let found = |q: &String| !index.lookup(q).unwrap().is_empty();
+    assert!(hits.iter().all(found));
+    assert!(!misses.iter().any(found));
+    assert!(switchboards.iter().all(found));
+    (hits, misses, switchboards)
+}
+
 /// Nanoseconds this thread has run on a CPU (Linux), so that figures taken on a busy
 /// machine are not inflated by time spent waiting for a core.
 fn cpu_ns() -> Option<u64> {
@@ -273,14 +288,7 @@ fn report() -> Report {
     }
     let upsert_ms = median(upserts);
 
-    let (hits, misses, switchboards) = queries(&changes, &plan);
-    assert!(hits.iter().all(|q| !index.lookup(q).unwrap().is_empty()));
-    assert!(misses.iter().all(|q| index.lookup(q).unwrap().is_empty()));
-    assert!(
-        switchboards
-            .iter()
-            .all(|q| !index.lookup(q).unwrap().is_empty())
-    );
+    let (hits, misses, switchboards) = checked_queries(&index, &changes, &plan);
 
     let norm_only = median_ns(&hits, |q| usize::from(plan.normalize(q).is_ok()));
     let ours_hit = median_ns(&hits, |q| index.lookup(q).map_or(0, |m| m.len()));
@@ -382,14 +390,7 @@ fn main() {
         let index = CallerIndex::new(plan.clone());
         let report = index.apply(changes.clone());
         assert_eq!(report.indexed, 3000);
-        let (hits, misses, switchboards) = queries(&changes, &plan);
-        assert!(hits.iter().all(|q| !index.lookup(q).unwrap().is_empty()));
-        assert!(misses.iter().all(|q| index.lookup(q).unwrap().is_empty()));
-        assert!(
-            switchboards
-                .iter()
-                .all(|q| !index.lookup(q).unwrap().is_empty())
-        );
+        checked_queries(&index, &changes, &plan);
         println!("lookup bench: smoke test passed (run `cargo bench` to measure)");
         return;
     }
