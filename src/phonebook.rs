@@ -37,37 +37,54 @@ pub struct Phonebook {
     index: Arc<CallerIndex>,
 }
 
-/// What the index keeps of a row: display name, company and every phone column.
-pub fn indexed_contact(schema: &Schema, row: &Row) -> IndexedContact {
-    let numbers = schema
-        .columns()
-        .into_iter()
-        .filter(|c| matches!(c.kind, ColumnKind::Phone(..)))
-        .filter_map(|c| {
-            row.get(&c.name).map(|n| PhoneField {
-                number: n.to_owned(),
-                column: c.name,
-            })
-        })
-        .collect();
-    IndexedContact {
-        display_name: row
-            .get(Field::DisplayName.column_name())
-            .unwrap_or("")
-            .to_owned(),
-        company: row
-            .get(Field::Company.column_name())
-            .unwrap_or("")
-            .to_owned(),
-        numbers,
-    }
+/// What the index reads of a folder's rows: the schema's phone columns, in column
+/// order. Made once per schema and used for every row, so that indexing a row
+/// allocates nothing but its list of numbers.
+#[derive(Debug, Clone)]
+pub struct IndexedColumns {
+    phones: Vec<String>,
 }
 
-fn upsert(folder: &str, schema: &Schema, id: &RecordId, row: &Row) -> IndexChange {
-    IndexChange::Upsert {
-        folder: folder.to_owned(),
-        id: id.clone(),
-        contact: indexed_contact(schema, row),
+impl IndexedColumns {
+    /// The phone columns of `schema`.
+    pub fn new(schema: &Schema) -> IndexedColumns {
+        let phones = schema
+            .columns()
+            .into_iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Phone(..)))
+            .map(|c| c.name)
+            .collect();
+        IndexedColumns { phones }
+    }
+
+    /// What the index keeps of `row`: display name, company and every non-empty
+    /// phone column, borrowed from the row.
+    pub fn contact<'a>(&'a self, row: &'a Row) -> IndexedContact<'a> {
+        IndexedContact {
+            display_name: row
+                .get(Field::DisplayName.column_name())
+                .unwrap_or("")
+                .into(),
+            company: row.get(Field::Company.column_name()).unwrap_or("").into(),
+            numbers: self
+                .phones
+                .iter()
+                .filter_map(|c| {
+                    row.get(c).map(|n| PhoneField {
+                        column: c.as_str().into(),
+                        number: n.into(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn upsert<'a>(&'a self, folder: &'a str, id: &RecordId, row: &'a Row) -> IndexChange<'a> {
+        IndexChange::Upsert {
+            folder: folder.into(),
+            id: id.clone(),
+            contact: self.contact(row),
+        }
     }
 }
 
@@ -121,9 +138,10 @@ fn region_plan(country: &str, area_code: Option<&str>) -> Result<DialPlan> {
 }
 
 fn reindex_all(index: &CallerIndex, folder: &str, schema: &Schema, snap: &Snapshot) {
-    let changes = std::iter::once(IndexChange::ClearFolder(folder.to_owned())).chain(
+    let columns = IndexedColumns::new(schema);
+    let changes = std::iter::once(IndexChange::ClearFolder(folder.into())).chain(
         snap.rows()
-            .map(|(id, r)| upsert(folder, schema, id, &r.row)),
+            .map(|(id, r)| columns.upsert(folder, id, &r.row)),
     );
     index.apply(changes);
 }
@@ -174,14 +192,15 @@ impl Phonebook {
                 reindex_all(&index, &change.folder, &schema, &change.snapshot);
                 return;
             }
+            let columns = IndexedColumns::new(&schema);
             let ups = change.changed.iter().filter_map(|id| {
                 change
                     .snapshot
                     .get(id)
-                    .map(|r| upsert(&change.folder, &schema, id, &r.row))
+                    .map(|r| columns.upsert(&change.folder, id, &r.row))
             });
             let rems = change.removed.iter().map(|id| IndexChange::Remove {
-                folder: change.folder.clone(),
+                folder: change.folder.as_str().into(),
                 id: id.clone(),
             });
             index.apply(ups.chain(rems).collect::<Vec<_>>());

@@ -310,15 +310,15 @@ fn guard_upstream_103_many_countries_stay_on_the_fast_path() {
 
 // --- Matching.
 
-fn contact(name: &str, company: &str, numbers: &[(&str, &str)]) -> IndexedContact {
+fn contact(name: &str, company: &str, numbers: &[(&str, &str)]) -> IndexedContact<'static> {
     IndexedContact {
-        display_name: name.into(),
-        company: company.into(),
+        display_name: name.to_owned().into(),
+        company: company.to_owned().into(),
         numbers: numbers
             .iter()
             .map(|&(column, number)| PhoneField {
-                column: column.into(),
-                number: number.into(),
+                column: column.to_owned().into(),
+                number: number.to_owned().into(),
             })
             .collect(),
     }
@@ -420,7 +420,7 @@ fn phone_book(plan: DialPlan) -> CallerIndex {
     index
 }
 
-fn upsert(folder: &str, id: &str, contact: IndexedContact) -> IndexChange {
+fn upsert<'a>(folder: &'a str, id: &str, contact: IndexedContact<'a>) -> IndexChange<'a> {
     IndexChange::Upsert {
         folder: folder.into(),
         id: RecordId::new(id),
@@ -939,11 +939,14 @@ proptest! {
                             folder: folder_of(f).into(),
                             id: RecordId::new(format!("{i}.vcf")),
                             contact: IndexedContact {
-                                display_name: format!("{i}"),
-                                company: String::new(),
+                                display_name: format!("{i}").into(),
+                                company: "".into(),
                                 numbers: fields
                                     .into_iter()
-                                    .map(|(column, number)| PhoneField { column, number })
+                                    .map(|(column, number)| PhoneField {
+                                        column: column.into(),
+                                        number: number.into(),
+                                    })
                                     .collect(),
                             },
                         });

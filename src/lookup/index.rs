@@ -18,6 +18,7 @@
 //! record, in the chunked record table of `records.rs`; folder and column names once
 //! per index.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, RwLock};
@@ -31,46 +32,53 @@ use super::slots::{Overlay, Slot, SlotTable, mix, slot_order};
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
+///
+/// The texts are [`Cow`]s: borrowed from rows the caller already holds (the index
+/// copies what it keeps into its own record table) or owned, e.g.
+/// `"Business".into()` or `format!(..).into()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhoneField {
+pub struct PhoneField<'a> {
     /// The column (or vCard TEL type) the number is in, shown with a match.
-    pub column: String,
+    pub column: Cow<'a, str>,
     /// The number as written.
-    pub number: String,
+    pub number: Cow<'a, str>,
 }
 
 /// What the index keeps of a contact: the names shown on a match and its numbers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IndexedContact {
+pub struct IndexedContact<'a> {
     /// The contact's display name.
-    pub display_name: String,
+    pub display_name: Cow<'a, str>,
     /// The organisation.
-    pub company: String,
+    pub company: Cow<'a, str>,
     /// Every phone field; numbers that are no phone number are reported and skipped.
-    pub numbers: Vec<PhoneField>,
+    pub numbers: Vec<PhoneField<'a>>,
 }
 
-/// A change to apply to the index; a batch of them costs one snapshot swap.
+/// A change to apply to the index; a batch of them costs one snapshot swap. The
+/// texts may borrow from the caller's data for the time of the
+/// [`apply`](CallerIndex::apply) call: indexing copies nothing twice and frees
+/// nothing the caller still holds.
 #[derive(Debug, Clone)]
-pub enum IndexChange {
+pub enum IndexChange<'a> {
     /// A record was created or changed: replaces whatever was indexed for it.
     Upsert {
         /// The folder it is in.
-        folder: String,
-        /// Its id within the folder.
+        folder: Cow<'a, str>,
+        /// Its id within the folder (a shared string: cloning it copies no text).
         id: RecordId,
         /// Its names and numbers.
-        contact: IndexedContact,
+        contact: IndexedContact<'a>,
     },
     /// A record was removed.
     Remove {
         /// The folder it was in.
-        folder: String,
+        folder: Cow<'a, str>,
         /// Its id.
         id: RecordId,
     },
     /// A whole folder was removed or is reloaded.
-    ClearFolder(String),
+    ClearFolder(Cow<'a, str>),
 }
 
 /// How good a match is; the derived order is best first.
@@ -525,9 +533,9 @@ impl CallerIndex {
 
     /// Indexes (or re-indexes) one record and publishes a new snapshot; see
     /// [`apply`](Self::apply) for what that costs.
-    pub fn upsert(&self, folder: &str, id: RecordId, contact: IndexedContact) -> IndexReport {
+    pub fn upsert(&self, folder: &str, id: RecordId, contact: IndexedContact<'_>) -> IndexReport {
         self.apply([IndexChange::Upsert {
-            folder: folder.to_string(),
+            folder: folder.into(),
             id,
             contact,
         }])
@@ -536,14 +544,14 @@ impl CallerIndex {
     /// Removes one record.
     pub fn remove(&self, folder: &str, id: &RecordId) -> IndexReport {
         self.apply([IndexChange::Remove {
-            folder: folder.to_string(),
+            folder: folder.into(),
             id: id.clone(),
         }])
     }
 
     /// Removes every record of a folder.
     pub fn clear_folder(&self, folder: &str) -> IndexReport {
-        self.apply([IndexChange::ClearFolder(folder.to_string())])
+        self.apply([IndexChange::ClearFolder(folder.into())])
     }
 
     /// Applies a batch of changes and publishes the result as one new snapshot.
@@ -557,7 +565,7 @@ impl CallerIndex {
     /// milliseconds for 300,000 numbers besides normalising the new ones). Numbers
     /// that are no phone number are skipped and listed in the report; the record is
     /// indexed with the others.
-    pub fn apply(&self, changes: impl IntoIterator<Item = IndexChange>) -> IndexReport {
+    pub fn apply<'a>(&self, changes: impl IntoIterator<Item = IndexChange<'a>>) -> IndexReport {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         self.apply_locked(&mut w, changes)
     }
@@ -580,23 +588,23 @@ impl CallerIndex {
             None => w.folder_plans.remove(&f),
         };
         let cur = self.snapshot();
-        let name = |c: u16| cur.names.get(usize::from(c)).map_or("", |n| n).to_owned();
-        let again: Vec<IndexChange> = cur
+        let name = |c: u16| cur.names.get(usize::from(c)).map_or("", |n| &**n);
+        let again: Vec<IndexChange<'_>> = cur
             .records
             .iter()
             .flatten()
             .filter(|r| r.folder() == f)
             .map(|r| IndexChange::Upsert {
-                folder: folder.to_owned(),
+                folder: folder.into(),
                 id: r.id().clone(),
                 contact: IndexedContact {
-                    display_name: r.display_name().to_owned(),
-                    company: r.company().to_owned(),
+                    display_name: r.display_name().into(),
+                    company: r.company().into(),
                     numbers: r
                         .fields()
                         .map(|(c, n)| PhoneField {
-                            column: name(c),
-                            number: n.to_owned(),
+                            column: name(c).into(),
+                            number: n.into(),
                         })
                         .collect(),
                 },
@@ -613,10 +621,10 @@ impl CallerIndex {
         w.folder_plans.get(f).map(|p| DialPlan::clone(p))
     }
 
-    fn apply_locked(
+    fn apply_locked<'a>(
         &self,
         w: &mut Writer,
-        changes: impl IntoIterator<Item = IndexChange>,
+        changes: impl IntoIterator<Item = IndexChange<'a>>,
     ) -> IndexReport {
         let cur = self.snapshot();
         let plan = cur.plan.clone();
@@ -707,10 +715,10 @@ impl CallerIndex {
                                 report.indexed += 1;
                             }
                             Err(reason) => report.rejected.push(RejectedNumber {
-                                folder: folder.clone(),
+                                folder: folder.to_string(),
                                 id: id.clone(),
-                                column: field.column.clone(),
-                                number: field.number.clone(),
+                                column: field.column.to_string(),
+                                number: field.number.to_string(),
                                 reason,
                             }),
                         }
@@ -730,7 +738,7 @@ impl CallerIndex {
                         columns
                             .iter()
                             .zip(&contact.numbers)
-                            .map(|(&c, f)| (c, f.number.as_str())),
+                            .map(|(&c, f)| (c, &*f.number)),
                     );
                 }
                 IndexChange::Remove { folder, id } => {
