@@ -28,7 +28,7 @@ use foldhash::fast::RandomState;
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
 use super::records::{RecordHead, RecordRef, RecordTable};
-use super::slots::{Overlay, Slot, SlotTable, mix, slot_order};
+use super::slots::{Overlay, Slot, SlotTable, merge_sorted, mix, slot_order};
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
@@ -789,14 +789,9 @@ impl CallerIndex {
                 added: Vec::with_capacity(added),
                 gone: Vec::with_capacity(gone),
             };
-            let mut fresh = fresh.iter().copied().peekable();
-            for s in cur.overlay.added.iter().filter(|s| !was_dropped(s.rec)) {
-                while let Some(f) = fresh.next_if(|f| slot_order(f) < slot_order(s)) {
-                    next.added.push(f);
-                }
-                next.added.push(*s);
-            }
-            next.added.extend(fresh);
+            let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
+            next.added
+                .extend(merge_sorted(kept.copied(), fresh.into_iter()));
             next.gone.extend(cur.overlay.gone.iter().chain(&dropped));
             next.gone.sort_unstable();
             next.gone.dedup();
@@ -814,14 +809,20 @@ impl CallerIndex {
                 }
             }
             let is_void = |r: u32| void.get(r as usize).copied().unwrap_or(false);
-            let all = cur
-                .table
-                .slots()
-                .iter()
-                .filter(|s| !is_void(s.rec))
-                .chain(cur.overlay.added.iter().filter(|s| !was_dropped(s.rec)))
-                .chain(fresh.iter());
-            (Arc::new(SlotTable::build(all)), Overlay::default())
+            let old = cur.table.slots().iter().filter(|s| !is_void(s.rec));
+            let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
+            let all = if base == 0 && cur.overlay.added.is_empty() {
+                // A first build: the new slots are the table, without a copy.
+                fresh
+            } else {
+                let mut all = Vec::with_capacity(len);
+                all.extend(merge_sorted(
+                    merge_sorted(old.copied(), kept.copied()),
+                    fresh.into_iter(),
+                ));
+                all
+            };
+            (Arc::new(SlotTable::from_sorted(all)), Overlay::default())
         };
         let next = IndexSnapshot {
             plan,

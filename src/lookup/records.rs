@@ -258,10 +258,22 @@ impl RecordTable {
     pub(super) fn push_none(&mut self) -> usize {
         let r = self.len;
         if r.is_multiple_of(CHUNK) {
+            // Records of a batch are much alike: size the new chunk's buffers from
+            // the last full one (with a little room), so that they rarely grow.
+            let (text, fields) = match self.chunks.last() {
+                Some(c) => {
+                    let d = c.data();
+                    (
+                        d.text.len() + d.text.len() / 16,
+                        d.fields.len() + CHUNK / 16,
+                    )
+                }
+                None => (CHUNK * 64, CHUNK * 3),
+            };
             self.chunks.push(Chunk::Owned(ChunkData {
                 entries: Vec::with_capacity(CHUNK),
-                text: String::with_capacity(CHUNK * 64),
-                fields: Vec::with_capacity(CHUNK * 3),
+                text: String::with_capacity(text),
+                fields: Vec::with_capacity(fields),
             }));
         }
         if let Some(chunk) = self.chunks.last_mut() {

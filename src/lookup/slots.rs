@@ -33,6 +33,19 @@ pub(super) fn slot_order(s: &Slot) -> (u64, u32, u16) {
     (s.h, s.rec, s.field)
 }
 
+/// The slots of two sequences sorted by [`slot_order`], merged in that order.
+pub(super) fn merge_sorted(
+    a: impl Iterator<Item = Slot>,
+    b: impl Iterator<Item = Slot>,
+) -> impl Iterator<Item = Slot> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if slot_order(y) < slot_order(x) => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
 /// Slots sorted by hash, with a directory of bucket offsets indexed by the hash's
 /// top bits and a presence bit filter in front. A probe is one filter bit, one
 /// directory read and a scan of a handful of adjacent slots.
@@ -49,39 +62,26 @@ pub(super) struct SlotTable {
 }
 
 impl SlotTable {
-    /// Lays out the slots by bucket (a counting sort on the hash's top bits, then a
-    /// sort of each small bucket), builds the directory and the filter: O(n).
-    pub(super) fn build<'a>(all: impl Iterator<Item = &'a Slot> + Clone) -> SlotTable {
-        let n = all.clone().count();
+    /// Takes `slots`, sorted by [`slot_order`], as they are and builds the
+    /// directory and the filter over them: one linear pass, and no memory touched
+    /// beyond the slots it is handed, the directory and the filter.
+    pub(super) fn from_sorted(slots: Vec<Slot>) -> SlotTable {
+        debug_assert!(slots.is_sorted_by_key(slot_order));
+        let n = slots.len();
         let wanted = (n / 4).max(16).next_power_of_two();
         let bits = wanted.trailing_zeros().clamp(4, 24);
         let shift = 64 - bits;
         let buckets = 1usize << bits;
-        let mut dir = vec![0u32; buckets + 1];
-        for s in all.clone() {
-            dir[(s.h >> shift) as usize + 1] += 1;
-        }
+        // dir[b] is the first slot of bucket b or a later one: the count of slots
+        // in the buckets before it.
+        let mut dir = Vec::with_capacity(buckets + 1);
+        dir.push(0u32);
+        let mut at = 0usize;
         for b in 1..=buckets {
-            dir[b] += dir[b - 1];
-        }
-        let mut next: Vec<u32> = dir[..buckets].to_vec();
-        let empty = Slot {
-            h: 0,
-            rec: 0,
-            field: 0,
-            assumed: 0,
-        };
-        let mut slots = vec![empty; n];
-        for s in all {
-            let b = (s.h >> shift) as usize;
-            slots[next[b] as usize] = *s;
-            next[b] += 1;
-        }
-        for b in 0..buckets {
-            let bucket = &mut slots[dir[b] as usize..dir[b + 1] as usize];
-            if bucket.len() > 1 {
-                bucket.sort_unstable_by_key(slot_order);
+            while at < n && ((slots[at].h >> shift) as usize) < b {
+                at += 1;
             }
+            dir.push(u32::try_from(at).unwrap_or(u32::MAX));
         }
         // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
         let fbits = (n * 7)
@@ -183,13 +183,49 @@ mod tests {
 
     #[test]
     fn every_slot_is_found_and_nothing_else() {
-        let all: Vec<Slot> = (0..5000u64).map(|k| slot(k * 7, k as u32)).collect();
-        let table = SlotTable::build(all.iter());
+        let mut all: Vec<Slot> = (0..5000u64).map(|k| slot(k * 7, k as u32)).collect();
+        all.sort_unstable_by_key(slot_order);
+        let table = SlotTable::from_sorted(all.clone());
         for s in &all {
             assert_eq!(table.probe(s.h).collect::<Vec<_>>(), [s]);
         }
         assert_eq!(table.probe(mix(3)).count(), 0);
         assert_eq!(SlotTable::default().probe(mix(7)).count(), 0);
+    }
+
+    #[test]
+    fn the_directory_bounds_every_bucket_duplicates_included() {
+        // Runs of equal keys, and buckets of every size from empty to crowded.
+        let mut all: Vec<Slot> = (0..20_000u64)
+            .map(|i| slot(i % 3000 + (i % 7) * 1_000_000, i as u32))
+            .collect();
+        all.sort_unstable_by_key(slot_order);
+        let table = SlotTable::from_sorted(all.clone());
+        for s in &all {
+            let found: Vec<&Slot> = table.probe(s.h).collect();
+            let want: Vec<&Slot> = all.iter().filter(|t| t.h == s.h).collect();
+            assert_eq!(found, want);
+        }
+        assert_eq!(table.probe(mix(1 << 40)).count(), 0);
+        assert!(SlotTable::from_sorted(Vec::new()).slots().is_empty());
+    }
+
+    #[test]
+    fn merging_keeps_slot_order() {
+        let sorted = |keys: &[u64]| {
+            let mut v: Vec<Slot> = keys.iter().map(|&k| slot(k, k as u32)).collect();
+            v.sort_unstable_by_key(slot_order);
+            v
+        };
+        let (a, b) = (sorted(&[1, 4, 9, 16, 25]), sorted(&[2, 3, 4, 100]));
+        let merged: Vec<Slot> = merge_sorted(a.iter().copied(), b.iter().copied()).collect();
+        let mut want = [a.clone(), b.clone()].concat();
+        want.sort_unstable_by_key(slot_order);
+        assert_eq!(merged, want);
+        assert_eq!(
+            merge_sorted(a.iter().copied(), std::iter::empty()).count(),
+            5
+        );
     }
 
     #[test]
