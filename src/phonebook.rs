@@ -179,7 +179,9 @@ impl Phonebook {
     /// Adds an already opened folder (e.g. one opened with an injected clock).
     pub fn add(&self, folder: Arc<CachedFolder>) {
         let name = folder.name().to_owned();
-        self.index.set_folder_plan(&name, folder_region(&folder));
+        // The re-index right after reads every number under the folder's plan.
+        self.index
+            .set_folder_plan_for_reindex(&name, folder_region(&folder));
         reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
         let index = Arc::downgrade(&self.index);
         let source = Arc::downgrade(folder.source());

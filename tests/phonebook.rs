@@ -254,6 +254,13 @@ fn a_folder_region_reads_its_national_numbers_in_their_own_country() {
         book.lookup("+44 161 496 0000").unwrap()[0].display_name(),
         "Bob Jones"
     );
+    // Added again (a folder that is indexed already): its numbers are indexed once,
+    // under its region.
+    book.add(uk_folder.clone());
+    assert_eq!(book.index().snapshot().len(), 4);
+    let hits = book.lookup("+44 20 7946 0456").unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].quality(), MatchQuality::National);
     // Back to the phone book's plan.
     book.set_folder_region("uk", None, None).unwrap();
     assert!(book.lookup("+44 20 7946 0456").unwrap().is_empty());

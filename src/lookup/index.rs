@@ -430,6 +430,17 @@ impl Writer {
         }
     }
 
+    /// Reads `folder`'s stored numbers under `plan` from now on (`None`: the
+    /// index's own); returns the folder's name number.
+    fn set_folder_plan(&mut self, folder: &str, plan: Option<DialPlan>) -> u16 {
+        let f = self.intern(folder);
+        match plan {
+            Some(plan) => self.folder_plans.insert(f, Arc::new(plan)),
+            None => self.folder_plans.remove(&f),
+        };
+        f
+    }
+
     /// [`intern`](Self::intern), first trying the name the previous record had at
     /// position `at`.
     fn intern_at(&mut self, at: usize, name: &str) -> u16 {
@@ -582,11 +593,7 @@ impl CallerIndex {
     /// new plan too.
     pub fn set_folder_plan(&self, folder: &str, plan: Option<DialPlan>) -> IndexReport {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let f = w.intern(folder);
-        match plan {
-            Some(plan) => w.folder_plans.insert(f, Arc::new(plan)),
-            None => w.folder_plans.remove(&f),
-        };
+        let f = w.set_folder_plan(folder, plan);
         let cur = self.snapshot();
         let name = |c: u16| cur.names.get(usize::from(c)).map_or("", |n| &**n);
         let again: Vec<IndexChange<'_>> = cur
@@ -611,6 +618,13 @@ impl CallerIndex {
             })
             .collect();
         self.apply_locked(&mut w, again)
+    }
+
+    /// [`set_folder_plan`](Self::set_folder_plan) without re-reading the folder's
+    /// records, for a caller that is about to index the whole folder anew.
+    pub(crate) fn set_folder_plan_for_reindex(&self, folder: &str, plan: Option<DialPlan>) {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.set_folder_plan(folder, plan);
     }
 
     /// The plan the numbers of `folder` are read under, when it is not the index's
