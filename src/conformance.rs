@@ -6,11 +6,11 @@
 //! naming the broken promise. Available with the `conformance` feature.
 
 use std::collections::HashSet;
-use std::sync::Barrier;
+use std::sync::{Barrier, Mutex};
 
 use crate::error::Error;
 use crate::schema::Row;
-use crate::source::{KnownVersions, PhonebookSource, Record, RecordId};
+use crate::source::{KnownVersions, PhonebookSource, Record, RecordId, SyncProgress};
 
 /// Runs the whole suite. The source must start empty and be writable.
 pub fn run_all(src: &dyn PhonebookSource) {
@@ -20,6 +20,7 @@ pub fn run_all(src: &dyn PhonebookSource) {
     invalid_token_is_token_expired(src);
     concurrent_writers_conflict(src);
     unicode_and_long_values(src);
+    progress_is_reported_in_order(src);
     delete_all(src);
 }
 
@@ -286,4 +287,103 @@ pub fn unicode_and_long_values(src: &dyn PhonebookSource) {
         );
     }
     src.delete(&got.id, &got.version).expect("cleanup");
+}
+
+/// Checks the rules of [`SyncProgress`] on the events one call reported: `fetched`
+/// never falls, `total` once known stays, `fetched` never passes it, and a call that
+/// reported a total ends with `fetched == total`, at least one per record it
+/// delivered or skipped.
+fn check_progress(call: &str, events: &[SyncProgress], delivered: usize) {
+    let mut total = None;
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            assert!(
+                e.fetched >= events[i - 1].fetched,
+                "{call}: fetched fell: {events:?}"
+            );
+        }
+        if total.is_some() {
+            assert_eq!(e.total, total, "{call}: total changed: {events:?}");
+        }
+        total = e.total.or(total);
+        if let Some(t) = e.total {
+            assert!(e.fetched <= t, "{call}: fetched passed total: {events:?}");
+        }
+    }
+    if let (Some(last), Some(t)) = (events.last(), total) {
+        assert_eq!(
+            last.fetched, t,
+            "{call}: ended short of its total: {events:?}"
+        );
+        assert!(
+            t >= delivered,
+            "{call}: total {t} below the {delivered} records delivered or skipped"
+        );
+    }
+}
+
+/// The calls with progress answer as the calls without it do, and their events
+/// follow the rules of [`SyncProgress`]. A source may report no events at all.
+pub fn progress_is_reported_in_order(src: &dyn PhonebookSource) {
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let row = Row::new()
+            .with("display_name", format!("Progress {i}"))
+            .with("phone1", format!("+49 30 555 000{i}"));
+        made.push(src.create(&row).expect("create"));
+    }
+    let ids = |records: &[Record]| -> HashSet<RecordId> {
+        records.iter().map(|r| r.id.clone()).collect()
+    };
+
+    let events = Mutex::new(Vec::new());
+    let record = |p: SyncProgress| events.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+    let listing = src.list_with_progress(&record).expect("list_with_progress");
+    let plain = src.list().expect("list");
+    assert_eq!(
+        ids(&listing.records),
+        ids(&plain.records),
+        "list_with_progress and list disagree"
+    );
+    let seen = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
+    check_progress(
+        "list_with_progress",
+        &seen,
+        listing.records.len() + listing.warnings.len(),
+    );
+
+    let token = listing.token.clone().expect("a listing gives a token");
+    let have = known(&listing.records);
+    let mut row = made[0].row.clone();
+    row.set("phone1", "+49 30 555 0009");
+    src.update(&src.get(&made[0].id).expect("get"), &row)
+        .expect("update");
+    let latest = src.get(&made[1].id).expect("get");
+    src.delete(&latest.id, &latest.version).expect("delete");
+    let added = src
+        .create(&Row::new().with("display_name", "Progress new"))
+        .expect("create");
+
+    let changes = src
+        .changes_since_with_progress(&token, &have, &record)
+        .expect("changes_since_with_progress");
+    let changed = ids(&changes.changed);
+    assert!(
+        changed.contains(&made[0].id) && changed.contains(&added.id),
+        "changes_since_with_progress misses a change: {changed:?}"
+    );
+    assert!(
+        changes.removed.contains(&made[1].id),
+        "changes_since_with_progress misses a removal"
+    );
+    let seen = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
+    check_progress(
+        "changes_since_with_progress",
+        &seen,
+        changes.changed.len() + changes.warnings.len(),
+    );
+
+    for r in src.list().expect("list").records {
+        src.delete(&r.id, &r.version).expect("cleanup");
+    }
 }
