@@ -413,10 +413,9 @@ fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     let book = setting("book_url")?;
     let user = setting("user")?;
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
-    let schema = offline.source().schema();
-    drop(offline);
-    let source = CardDavSource::open(config(&book, &user, ca.as_deref())?)?.with_schema(schema);
-    Ok(CachedFolder::open(dir, name, Arc::new(source))?)
+    let source = CardDavSource::open(config(&book, &user, ca.as_deref())?)?;
+    // The rows read offline stay: the cache is not read a second time.
+    Ok(offline.with_source(Arc::new(source))?)
 }
 
 // ----- commands -----

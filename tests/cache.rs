@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use cti_phonebook::cache::{
-    CachedFolder, FolderChange, ManualClock, SyncMode, cached_folders, folder_path,
+    CachedFolder, FolderChange, ManualClock, OfflineSource, SyncMode, cached_folders, folder_path,
 };
 use cti_phonebook::schema::Schema;
 use cti_phonebook::source::{
@@ -542,6 +542,56 @@ fn schema_changes_remap_without_loss_and_persist() {
     f.set_schema(many).unwrap();
     let row = f.snapshot().get(&"t.vcf".into()).unwrap().row.clone();
     assert_eq!((row.get("phone3"), row.hidden.phones), (Some("3"), 0));
+}
+
+/// Opened offline (rows at once, no network), then connected without reading the
+/// cache again: the stored schema goes to the new source and syncs work.
+#[test]
+fn an_offline_folder_is_connected_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "+49 30 1"));
+    let mut one = Schema::default();
+    one.set_phone_count(1);
+    {
+        let f = open(dir.path(), src.clone(), clock());
+        f.set_schema(one.clone()).unwrap();
+        f.reload().unwrap();
+        f.set_setting("book_url", "https://dav.example/ab/")
+            .unwrap();
+    }
+    let offline = CachedFolder::open_with_clock(
+        dir.path(),
+        "work",
+        Arc::new(OfflineSource::new("work")),
+        clock(),
+    )
+    .unwrap();
+    assert_eq!(phones(&offline), [("a.vcf".into(), "+49 30 1".into())]);
+    assert!(offline.refresh().is_err(), "offline: no sync");
+    let changes = Arc::new(AtomicUsize::new(0));
+    let seen = changes.clone();
+    offline.on_change(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    assert_eq!(
+        offline.setting("book_url").unwrap().as_deref(),
+        Some("https://dav.example/ab/")
+    );
+
+    let fresh = Flaky::new();
+    fresh.inner.put_card("a.vcf", card("a", "+49 30 1"));
+    fresh.inner.put_card("b.vcf", card("b", "+49 30 2"));
+    let online = offline.with_source(fresh.clone()).unwrap();
+    assert_eq!(
+        fresh.schema(),
+        one,
+        "the stored schema goes to the new source"
+    );
+    let r = online.refresh().unwrap();
+    assert_eq!((r.added, r.removed), (1, 0));
+    assert_eq!(phones(&online).len(), 2);
+    assert_eq!(changes.load(Ordering::SeqCst), 1, "listeners stay");
 }
 
 /// Child side of `killed_writer_leaves_old_or_new_state`: reloads a big folder over
