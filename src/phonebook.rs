@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::cache::{CachedFolder, FolderChange, Snapshot};
 use crate::error::Result;
@@ -29,11 +29,25 @@ use crate::lookup::{
 use crate::schema::{ColumnKind, Field, Row, Schema};
 use crate::source::{PhonebookSource, RecordId};
 
+/// A folder as a phone book holds it. `live` is true while it is attached: its
+/// change listener indexes changes only then, under that lock, so that a detached
+/// or replaced folder never writes to the index again (listeners cannot be removed
+/// from a folder).
+#[derive(Debug)]
+struct Attached {
+    folder: Arc<CachedFolder>,
+    live: Arc<Mutex<bool>>,
+}
+
+fn lock(live: &Mutex<bool>) -> std::sync::MutexGuard<'_, bool> {
+    live.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The folders of one cache directory and one caller index over them.
 #[derive(Debug)]
 pub struct Phonebook {
     dir: PathBuf,
-    folders: RwLock<BTreeMap<String, Arc<CachedFolder>>>,
+    folders: RwLock<BTreeMap<String, Attached>>,
     index: Arc<CallerIndex>,
 }
 
@@ -176,20 +190,24 @@ impl Phonebook {
         Ok(folder)
     }
 
-    /// Adds an already opened folder (e.g. one opened with an injected clock).
+    /// Adds an already opened folder (e.g. one opened with an injected clock). A
+    /// folder attached under the same name before is replaced.
     pub fn add(&self, folder: Arc<CachedFolder>) {
         let name = folder.name().to_owned();
-        // The re-index right after reads every number under the folder's plan.
-        self.index
-            .set_folder_plan_for_reindex(&name, folder_region(&folder));
-        reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
+        let live = Arc::new(Mutex::new(true));
+        // Held until the folder is indexed: a change that arrives meanwhile waits
+        // and is applied after the re-index, which reads the snapshot of now.
+        let indexing = lock(&live);
         let index = Arc::downgrade(&self.index);
-        let source = Arc::downgrade(folder.source());
+        let this = Arc::downgrade(&folder);
+        let listening = live.clone();
         folder.on_change(move |change: &FolderChange| {
-            let (Some(index), Some(source)) = (index.upgrade(), source.upgrade()) else {
+            let attached = lock(&listening);
+            let (true, Some(index), Some(folder)) = (*attached, index.upgrade(), this.upgrade())
+            else {
                 return;
             };
-            let schema = source.schema();
+            let schema = folder.schema();
             if change.reloaded {
                 reindex_all(&index, &change.folder, &schema, &change.snapshot);
                 return;
@@ -207,21 +225,40 @@ impl Phonebook {
             });
             index.apply(ups.chain(rems).collect::<Vec<_>>());
         });
-        self.folders
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name, folder);
-    }
-
-    /// Removes folder `name` from the phone book and the index (its cache file stays).
-    pub fn detach(&self, name: &str) -> Option<Arc<CachedFolder>> {
-        let f = self
+        let previous = self
             .folders
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
+            .insert(
+                name.clone(),
+                Attached {
+                    folder: folder.clone(),
+                    live: live.clone(),
+                },
+            );
+        if let Some(previous) = previous {
+            *lock(&previous.live) = false;
+        }
+        // The re-index right after reads every number under the folder's plan.
+        self.index
+            .set_folder_plan_for_reindex(&name, folder_region(&folder));
+        reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
+        drop(indexing);
+    }
+
+    /// Removes folder `name` from the phone book and the index (its cache file
+    /// stays). The folder's later changes no longer reach the index.
+    pub fn detach(&self, name: &str) -> Option<Arc<CachedFolder>> {
+        let gone = self
+            .folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name)?;
+        let mut live = lock(&gone.live);
+        *live = false;
         self.index.clear_folder(name);
-        f
+        drop(live);
+        Some(gone.folder)
     }
 
     /// Says where the numbers of folder `name` are when they are stored without
@@ -262,7 +299,7 @@ impl Phonebook {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
-            .cloned()
+            .map(|a| a.folder.clone())
     }
 
     /// Every folder, by name.
@@ -271,7 +308,7 @@ impl Phonebook {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .values()
-            .cloned()
+            .map(|a| a.folder.clone())
             .collect()
     }
 

@@ -92,6 +92,35 @@ fn lookup_across_folders_follows_syncs_and_writes() {
     book.detach("private");
     assert!(book.lookup("030 7654321").unwrap().is_empty());
     assert!(book.lookup("not a number at all").is_err());
+    // A detached folder that the application still holds and syncs stays out of
+    // the index.
+    private.put_card(
+        "aunt.vcf",
+        card("aunt", "Aunt", "", &[("HOME", "030 2222222")]),
+    );
+    pf.refresh().unwrap();
+    pf.create(
+        &Row::new()
+            .with("display_name", "Uncle")
+            .with("phone4", "030 3333333"),
+    )
+    .unwrap();
+    assert!(book.lookup("030 7654321").unwrap().is_empty());
+    assert!(book.lookup("030 2222222").unwrap().is_empty());
+    assert!(book.lookup("030 3333333").unwrap().is_empty());
+    // Attached again, it is indexed once, whatever it was attached as before.
+    book.add(pf.clone());
+    book.add(pf.clone());
+    assert_eq!(book.lookup("030 2222222").unwrap().len(), 1);
+    let snap = book.index().snapshot().len();
+    pf.create(
+        &Row::new()
+            .with("display_name", "Cousin")
+            .with("phone4", "030 4444444"),
+    )
+    .unwrap();
+    assert_eq!(book.lookup("030 4444444").unwrap().len(), 1);
+    assert_eq!(book.index().snapshot().len(), snap + 1);
 }
 
 #[test]
