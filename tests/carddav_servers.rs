@@ -17,6 +17,7 @@ use std::time::Instant;
 use cti_phonebook::carddav::{self, CardDavConfig, CardDavSource};
 use cti_phonebook::source::KnownVersions;
 use cti_phonebook::{Error, PhonebookSource, Row, conformance};
+use support::dns::{DnsServer, Rdata};
 use support::servers::Server;
 
 fn config(s: &Server, url: &str) -> CardDavConfig {
@@ -53,6 +54,80 @@ fn check_discovery(s: &Server) {
             t.elapsed()
         );
     }
+}
+
+/// RFC 6764 DNS discovery from just the domain `example.test`, through a DNS server
+/// on 127.0.0.1 whose SRV record points to the test server. The target (`localhost`,
+/// `127.0.0.1`) is outside that domain, so it is followed only when the
+/// configuration allows it; otherwise the error names it. (A target inside the
+/// domain would need a name that resolves to 127.0.0.1, and the resolver answers
+/// every `*.localhost` name itself; `dns.rs` tests that rule on its own.)
+fn check_dns_discovery(s: &Server) {
+    let dav = url::Url::parse(&s.url).unwrap();
+    let port = dav
+        .port()
+        .expect("test servers listen on a port of their own");
+    let (scheme, service) = match dav.scheme() {
+        "https" => ("https", "_carddavs._tcp.example.test"),
+        _ => ("http", "_carddav._tcp.example.test"),
+    };
+    let domain = format!("{scheme}://example.test");
+    let discover = |dns: &DnsServer, follow: bool| {
+        let mut b = CardDavConfig::builder(&domain)
+            .password(&s.user, &s.password)
+            .dns_server(dns.addr())
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .follow_dns_to_other_domains(follow);
+        if let Some(ca) = &s.ca_file {
+            b = b.ca_file(ca);
+        }
+        carddav::discover(&b.build().expect("config"))
+    };
+    // The book as reached through the DNS target's name: same port and path.
+    let want = url::Url::parse(&s.book_url).unwrap();
+    let found = |books: &[carddav::AddressBook]| {
+        books.iter().any(|b| {
+            b.url.port() == want.port()
+                && b.url.path().trim_end_matches('/') == want.path().trim_end_matches('/')
+        })
+    };
+    // With a TXT path: straight to the DAV root.
+    let dns = DnsServer::start(vec![
+        (service, Rdata::Srv(10, 5, port, "localhost.".into())),
+        (service, Rdata::Txt(vec![format!("path={}", dav.path())])),
+    ]);
+    let t = Instant::now();
+    match discover(&dns, false) {
+        Err(Error::NotCardDav { reason, .. }) => assert!(
+            reason.contains("points to localhost, outside the domain"),
+            "{}: {reason}",
+            s.kind
+        ),
+        other => panic!(
+            "{}: a target outside the domain was followed: {other:?}",
+            s.kind
+        ),
+    }
+    eprintln!(
+        "[{}] DNS target outside the domain refused in {:?}",
+        s.kind,
+        t.elapsed()
+    );
+    let books = discover(&dns, true)
+        .unwrap_or_else(|e| panic!("{}: DNS discovery from {domain}: {e}", s.kind));
+    assert!(found(&books), "{}: DNS discovery found {books:?}", s.kind);
+    // Without a TXT record: the target's well-known URL (the TLS test certificate
+    // names 127.0.0.1 too).
+    drop(dns);
+    let dns = DnsServer::start(vec![(service, Rdata::Srv(0, 0, port, "127.0.0.1.".into()))]);
+    let books = discover(&dns, true)
+        .unwrap_or_else(|e| panic!("{}: DNS discovery without TXT: {e}", s.kind));
+    assert!(
+        found(&books),
+        "{}: DNS discovery without TXT found {books:?}",
+        s.kind
+    );
+    eprintln!("[{}] DNS discovery: SRV with and without TXT", s.kind);
 }
 
 fn check_login(s: &Server) {
@@ -218,6 +293,7 @@ fn check_rewrites_do_not_conflict(s: &Server, src: &CardDavSource) {
 fn run(kind: &'static str, n: usize) {
     let Some(s) = Server::start(kind) else { return };
     check_discovery(&s);
+    check_dns_discovery(&s);
     check_login(&s);
     let src = CardDavSource::open(config(&s, &s.book_url)).expect("open the book");
     assert_eq!(

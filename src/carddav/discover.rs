@@ -17,7 +17,7 @@ use url::Url;
 
 use super::client::{Client, Reply, Request};
 use super::xml::{self, Props};
-use super::{CardDavConfig, names, resolve};
+use super::{CardDavConfig, dns, names, resolve};
 use crate::error::{Error, Result};
 use crate::vcard;
 
@@ -81,19 +81,23 @@ impl AddressBook {
     }
 }
 
-/// Finds the address books reachable from `config`'s URL with its credentials: the
-/// URL as given (and with a trailing slash added if it has none), then
-/// `/.well-known/carddav`, then `/`.
+/// Finds the address books reachable from `config`'s URL with its credentials. For
+/// just a domain (`https://example.com`), first where its DNS SRV and TXT records
+/// say the service is (RFC 6764; see
+/// [`follow_dns_to_other_domains`](super::CardDavConfigBuilder::follow_dns_to_other_domains)).
+/// Then the URL as given (and with a trailing slash added if it has none),
+/// `/.well-known/carddav`, and `/`.
 ///
 /// # Errors
 /// [`Error::Unauthorized`] when the server refuses the credentials;
 /// [`Error::Network`] when it cannot be reached; [`Error::Certificate`] when its TLS
 /// certificate is not trusted; [`Error::NotCardDav`] when no
 /// candidate URL leads to a principal, home set or address book (the reason lists what
-/// each candidate answered).
+/// each candidate answered, and a DNS target in another domain that was not
+/// followed).
 pub fn discover(config: &CardDavConfig) -> Result<Vec<AddressBook>> {
     let client = Client::new(config)?;
-    discover_with(&client, &config.url)
+    discover_with(&client, config)
 }
 
 pub(crate) fn propfind(client: &Client, url: &Url, depth: &str, body: String) -> Result<Reply> {
@@ -112,8 +116,58 @@ enum Found {
     Nothing(String),
 }
 
-pub(crate) fn discover_with(client: &Client, start: &Url) -> Result<Vec<AddressBook>> {
-    let mut candidates = vec![start.clone()];
+/// The URLs the DNS names for `config`'s domain, trusted for the credentials, and
+/// whether it named a host that was not followed (why goes to `notes`).
+fn dns_candidates(
+    client: &Client,
+    config: &CardDavConfig,
+    notes: &mut Vec<String>,
+) -> (Vec<Url>, bool) {
+    let services = match dns::lookup(&config.url, &config.dns_servers) {
+        Ok(s) => s,
+        Err(why) => {
+            notes.push(why);
+            return (Vec::new(), false);
+        }
+    };
+    let mut out = Vec::new();
+    let mut refused = false;
+    for s in services {
+        if !s.same_domain && !config.follow_dns_to_other_domains {
+            refused = true;
+            notes.push(format!(
+                "{} points to {}, outside the domain: not followed without \
+                 follow_dns_to_other_domains",
+                s.record,
+                s.url.host_str().unwrap_or("?")
+            ));
+            continue;
+        }
+        client.trust(&s.url);
+        let mut urls = vec![s.url.clone()];
+        if !s.has_path {
+            urls = ["/.well-known/carddav", "/"]
+                .iter()
+                .filter_map(|p| s.url.join(p).ok())
+                .collect();
+        }
+        for u in urls {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+    }
+    (out, refused)
+}
+
+pub(crate) fn discover_with(client: &Client, config: &CardDavConfig) -> Result<Vec<AddressBook>> {
+    let start = &config.url;
+    let mut notes = Vec::new();
+    let (mut candidates, refused) = dns_candidates(client, config, &mut notes);
+    // The URL as typed decides alone when the DNS named no other place.
+    let typed = candidates.len();
+    let typed_decides = typed == 0 && !refused;
+    candidates.push(start.clone());
     // `https://host/remote.php/dav` as typed: collections live under the slashed URL.
     if !start.path().ends_with('/') && start.query().is_none() {
         let mut slashed = start.clone();
@@ -127,7 +181,6 @@ pub(crate) fn discover_with(client: &Client, start: &Url) -> Result<Vec<AddressB
             candidates.push(u);
         }
     }
-    let mut notes = Vec::new();
     for (i, c) in candidates.iter().enumerate() {
         match probe(client, c) {
             Ok(Found::Books(b)) => return Ok(b),
@@ -135,9 +188,12 @@ pub(crate) fn discover_with(client: &Client, start: &Url) -> Result<Vec<AddressB
             Ok(Found::Empty) => return Ok(Vec::new()),
             Ok(Found::Nothing(why)) => notes.push(format!("{c}: {why}")),
             Err(e @ Error::Unauthorized { .. }) => return Err(e),
-            // The server itself is unreachable or untrusted; a failing fallback URL (a
-            // well-known redirect to another port) is only noted.
-            Err(e @ (Error::Network { .. } | Error::Certificate { .. })) if i == 0 => {
+            // The server as typed is unreachable or untrusted, and the DNS named no
+            // other: that is the answer. A failing fallback URL (a well-known redirect
+            // to another port, a DNS target) is only noted.
+            Err(e @ (Error::Network { .. } | Error::Certificate { .. }))
+                if i == typed && typed_decides =>
+            {
                 return Err(e);
             }
             Err(e) => notes.push(format!("{c}: {e}")),

@@ -34,12 +34,14 @@
 
 mod client;
 mod discover;
+mod dns;
 pub mod names;
 mod source;
 mod sync;
 pub mod xml;
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -107,6 +109,8 @@ pub struct CardDavConfig {
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) multiget_batch: usize,
+    pub(crate) dns_servers: Vec<SocketAddr>,
+    pub(crate) follow_dns_to_other_domains: bool,
 }
 
 impl CardDavConfig {
@@ -121,6 +125,8 @@ impl CardDavConfig {
             timeout: Duration::from_secs(120),
             max_response_bytes: 64 * 1024 * 1024,
             multiget_batch: 100,
+            dns_servers: Vec::new(),
+            follow_dns_to_other_domains: false,
         }
     }
 
@@ -185,6 +191,8 @@ pub struct CardDavConfigBuilder {
     timeout: Duration,
     max_response_bytes: u64,
     multiget_batch: usize,
+    dns_servers: Vec<SocketAddr>,
+    follow_dns_to_other_domains: bool,
 }
 
 impl CardDavConfigBuilder {
@@ -246,15 +254,40 @@ impl CardDavConfigBuilder {
         self
     }
 
+    /// Asks this name server (instead of the system's) for the SRV and TXT records of
+    /// DNS service discovery; may be given more than once. For company networks with
+    /// a DNS server of their own, and for tests. Default: the system's settings.
+    pub fn dns_server(mut self, server: SocketAddr) -> Self {
+        self.dns_servers.push(server);
+        self
+    }
+
+    /// Lets [`discover`] follow a DNS SRV record of the user's domain to a host in
+    /// another domain (`example.com` whose address books are at
+    /// `carddav.provider.net`), and send the credentials there. DNS answers are easier
+    /// to forge than TLS certificates, so the default is false: discovery then fails
+    /// with an [`Error::NotCardDav`] that names the host, for the application to ask
+    /// the user first. Hosts in the user's own domain are always followed.
+    pub fn follow_dns_to_other_domains(mut self, follow: bool) -> Self {
+        self.follow_dns_to_other_domains = follow;
+        self
+    }
+
     /// Checks and finishes the configuration. User info in the URL
     /// (`https://user:pass@host/`) is moved into the credentials (unless some are set),
-    /// so it can never leak into an error message.
+    /// so it can never leak into an error message. Text without a scheme
+    /// (`example.com`, `dav.example.com:8443/dav/`) is taken as an https URL.
     ///
     /// # Errors
     /// [`Error::Config`] for a URL that does not parse or is not http(s).
     pub fn build(mut self) -> Result<CardDavConfig> {
-        let mut url =
-            Url::parse(self.url.trim()).map_err(|e| Error::Config(format!("not a URL ({e})")))?;
+        let text = self.url.trim();
+        let text = if text.contains("://") || text.is_empty() {
+            text.to_owned()
+        } else {
+            format!("https://{text}")
+        };
+        let mut url = Url::parse(&text).map_err(|e| Error::Config(format!("not a URL ({e})")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "URL scheme {} is not http or https",
@@ -280,6 +313,8 @@ impl CardDavConfigBuilder {
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             multiget_batch: self.multiget_batch,
+            dns_servers: self.dns_servers,
+            follow_dns_to_other_domains: self.follow_dns_to_other_domains,
         })
     }
 }
@@ -389,6 +424,23 @@ mod tests {
             CardDavConfig::builder("ftp://h/").build(),
             Err(Error::Config(_))
         ));
+    }
+
+    #[test]
+    fn text_without_a_scheme_is_an_https_url() {
+        let url = |s: &str| CardDavConfig::builder(s).build().map(|c| c.url.to_string());
+        assert_eq!(url(" example.com ").unwrap(), "https://example.com/");
+        assert_eq!(
+            url("dav.example.com:8443/dav/").unwrap(),
+            "https://dav.example.com:8443/dav/"
+        );
+        assert_eq!(url("http://example.com").unwrap(), "http://example.com/");
+        let c = CardDavConfig::builder("ann:s3cret@example.com")
+            .build()
+            .unwrap();
+        assert_eq!(c.url.as_str(), "https://example.com/");
+        assert!(matches!(c.credentials, Credentials::Password { .. }));
+        assert!(matches!(url(""), Err(Error::Config(_))));
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl CardDavSource {
     /// address book.
     pub fn discover_first(config: CardDavConfig) -> Result<Self> {
         let client = Client::new(&config)?;
-        let books = discover::discover_with(&client, &config.url)?;
+        let books = discover::discover_with(&client, &config)?;
         let book = books
             .into_iter()
             .next()
