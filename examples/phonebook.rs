@@ -52,7 +52,7 @@ enum Command {
         #[arg(long)]
         user: String,
         #[command(flatten)]
-        tls: TlsArgs,
+        connect: ConnectArgs,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -166,7 +166,7 @@ enum FolderCommand {
         #[arg(long)]
         book: Option<String>,
         #[command(flatten)]
-        tls: TlsArgs,
+        connect: ConnectArgs,
         #[command(flatten)]
         columns: ColumnArgs,
         /// Automatic sync interval in days (default 7).
@@ -223,6 +223,17 @@ struct TlsArgs {
     /// PEM file with a CA certificate to trust (company servers, test servers).
     #[arg(long, value_name = "PEM")]
     ca_file: Option<PathBuf>,
+}
+
+/// How to reach a server named by a URL the user typed.
+#[derive(Args, Default)]
+struct ConnectArgs {
+    #[command(flatten)]
+    tls: TlsArgs,
+    /// For just a domain: follow its DNS SRV record to a host in another domain (a
+    /// provider hosting the domain's address books), and send the password there.
+    #[arg(long)]
+    follow_dns_to_other_domains: bool,
 }
 
 #[derive(Args, Default)]
@@ -319,15 +330,15 @@ fn run(cli: Cli) -> CliResult {
         Command::Discover {
             url,
             user,
-            tls,
+            connect,
             json,
-        } => cmd_discover(&url, &user, &tls, json),
+        } => cmd_discover(&url, &user, &connect, json),
         Command::Folder(FolderCommand::Add {
             name,
             url,
             user,
             book,
-            tls,
+            connect,
             columns,
             sync_interval,
         }) => cmd_folder_add(
@@ -336,7 +347,7 @@ fn run(cli: Cli) -> CliResult {
             &url,
             &user,
             book.as_deref(),
-            &tls,
+            &connect,
             &columns,
             sync_interval,
         ),
@@ -374,8 +385,15 @@ fn password(user: &str) -> CliResult<String> {
     ))
 }
 
-fn config(url: &str, user: &str, ca_file: Option<&Path>) -> CliResult<CardDavConfig> {
-    let mut b = CardDavConfig::builder(url).password(user, password(user)?);
+fn config(
+    url: &str,
+    user: &str,
+    ca_file: Option<&Path>,
+    follow_dns: bool,
+) -> CliResult<CardDavConfig> {
+    let mut b = CardDavConfig::builder(url)
+        .password(user, password(user)?)
+        .follow_dns_to_other_domains(follow_dns);
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
     }
@@ -413,7 +431,8 @@ fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     let book = setting("book_url")?;
     let user = setting("user")?;
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
-    let source = CardDavSource::open(config(&book, &user, ca.as_deref())?)?;
+    // The stored book URL is exact: no DNS discovery.
+    let source = CardDavSource::open(config(&book, &user, ca.as_deref(), false)?)?;
     // The rows read offline stay: the cache is not read a second time.
     Ok(offline.with_source(Arc::new(source))?)
 }
@@ -431,8 +450,14 @@ fn book_json(b: &AddressBook) -> Value {
     })
 }
 
-fn cmd_discover(url: &str, user: &str, tls: &TlsArgs, json: bool) -> CliResult {
-    let books = discover(&config(url, user, tls.ca_file.as_deref())?)?;
+fn cmd_discover(url: &str, user: &str, connect: &ConnectArgs, json: bool) -> CliResult {
+    let tls = &connect.tls;
+    let books = discover(&config(
+        url,
+        user,
+        tls.ca_file.as_deref(),
+        connect.follow_dns_to_other_domains,
+    )?)?;
     if json {
         println!("{}", Value::Array(books.iter().map(book_json).collect()));
         return Ok(());
@@ -486,16 +511,22 @@ fn cmd_folder_add(
     url: &str,
     user: &str,
     book: Option<&str>,
-    tls: &TlsArgs,
+    connect: &ConnectArgs,
     columns: &ColumnArgs,
     sync_interval: Option<f64>,
 ) -> CliResult {
+    let tls = &connect.tls;
     if cti_phonebook::cache::folder_path(dir, name).exists() {
         return Err(Failure(format!(
             "folder '{name}' exists; use `folder set` to change it"
         )));
     }
-    let cfg = config(url, user, tls.ca_file.as_deref())?;
+    let cfg = config(
+        url,
+        user,
+        tls.ca_file.as_deref(),
+        connect.follow_dns_to_other_domains,
+    )?;
     let books = discover(&cfg)?;
     let chosen = match book {
         Some(b) => books
