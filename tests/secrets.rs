@@ -252,6 +252,45 @@ fn plain_http_with_credentials_is_warned_about() {
     assert!(src.warnings().is_empty(), "loopback: {:?}", src.warnings());
 }
 
+/// Real TLS servers whose certificate, from the trusted CA, is expired or names
+/// another host: refused with an [`Error::Certificate`] that says which, not
+/// transient; with the checks turned off the same server answers, so the
+/// certificate is what was refused.
+#[cfg(feature = "conformance")]
+#[test]
+fn expired_and_wrong_name_certificates_are_refused() {
+    use support::servers::Server;
+    for (kind, says) in [
+        ("xandikos-tls-expired", "it has expired"),
+        (
+            "xandikos-tls-wrong-name",
+            "it was issued for another host name",
+        ),
+    ] {
+        let Some(s) = Server::start(kind) else {
+            continue;
+        };
+        let ca = s.ca_file.clone().expect("a CA file");
+        let base = || {
+            CardDavConfig::builder(&s.book_url)
+                .password(&s.user, &s.password)
+                .ca_file(&ca)
+        };
+        let e = CardDavSource::open(base().build().unwrap()).expect_err(kind);
+        eprintln!("{kind}: {e}");
+        assert!(
+            matches!(&e, Error::Certificate { reason, .. } if reason.contains(says)),
+            "{kind}: {e:?}"
+        );
+        assert!(!e.is_transient(), "{kind}");
+        assert!(!format!("{e} {e:?}").contains(&s.password), "{kind}: {e:?}");
+        let e = carddav::discover(&base().build().unwrap()).expect_err("discovery too");
+        assert!(matches!(e, Error::Certificate { .. }), "{kind}: {e:?}");
+        CardDavSource::open(base().accept_invalid_certs(true).build().unwrap())
+            .unwrap_or_else(|e| panic!("{kind} without certificate checks: {e}"));
+    }
+}
+
 /// TLS on a real server with its own CA: without the CA file the certificate is
 /// refused with [`Error::Certificate`], which says so and is not transient; with it,
 /// all is well; turning the checks off is possible but warned about.

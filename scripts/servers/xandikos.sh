@@ -4,7 +4,9 @@
 # Plain mode has no authentication at all (any credentials pass). XANDIKOS_TLS=1 serves
 # HTTPS with a certificate from a CA made here (DATADIR/ca.pem, printed as
 # CARDDAV_CAFILE) and real Basic auth (Xandikos allows --htpasswd only with TLS).
-# Env: XANDIKOS_VERSION (default 0.4.10), XANDIKOS_TLS, CARDDAV_TOOLS.
+# XANDIKOS_CERT=expired or wrong-name makes that certificate one a client must refuse:
+# expired yesterday, or naming only wrong-name.invalid (default: good).
+# Env: XANDIKOS_VERSION (default 0.4.10), XANDIKOS_TLS, XANDIKOS_CERT, CARDDAV_TOOLS.
 NAME=xandikos
 . "$(dirname "$0")/common.sh"
 VERSION=${XANDIKOS_VERSION:-0.4.10}
@@ -18,14 +20,21 @@ make_certs() {
   local d=$DATA
   [ -f "$d/ca.pem" ] && [ -f "$d/state/certs/selfsigned.crt" ] && return 0
   command -v openssl >/dev/null || die "openssl is needed for XANDIKOS_TLS=1"
+  local days=3650 san='IP:127.0.0.1,DNS:localhost'
+  case "${XANDIKOS_CERT:-good}" in
+    good) ;;
+    expired) days=-1 ;;
+    wrong-name) san='DNS:wrong-name.invalid' ;;
+    *) die "XANDIKOS_CERT must be good, expired or wrong-name" ;;
+  esac
   mkdir -p "$d/state/certs"; chmod 700 "$d/state/certs"
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=cti-phonebook test CA" \
     -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
     -keyout "$d/state/certs/selfsigned.key" -out "$d/leaf.csr" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/leaf.ext"
+  printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$san" > "$d/leaf.ext"
   openssl x509 -req -in "$d/leaf.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$d/leaf.ext" -out "$d/leaf.pem" 2>/dev/null
+    -days "$days" -extfile "$d/leaf.ext" -out "$d/leaf.pem" 2>/dev/null
   # --autocert reuses state/certs/selfsigned.{crt,key} when they exist.
   cat "$d/leaf.pem" "$d/ca.pem" > "$d/state/certs/selfsigned.crt"
 }
@@ -47,6 +56,8 @@ server_launch() {
 server_setup() {
   local tls=()
   [ -n "$CAFILE" ] && tls=(--cacert "$CAFILE")
+  # A certificate made to be refused: set the server up without checking it.
+  [ "${XANDIKOS_CERT:-good}" != good ] && tls=(--insecure)
   BASE_URL="$SCHEME://127.0.0.1:$PORT/"
   wait_ready "$BASE_URL" "${tls[@]}"
   PRINCIPAL="${BASE_URL}$USER_NAME/"

@@ -78,6 +78,14 @@ impl Server {
             "radicale" => ("radicale", &[]),
             "xandikos" => ("xandikos", &[]),
             "xandikos-tls" => ("xandikos", &[("XANDIKOS_TLS", "1")]),
+            "xandikos-tls-expired" => (
+                "xandikos",
+                &[("XANDIKOS_TLS", "1"), ("XANDIKOS_CERT", "expired")],
+            ),
+            "xandikos-tls-wrong-name" => (
+                "xandikos",
+                &[("XANDIKOS_TLS", "1"), ("XANDIKOS_CERT", "wrong-name")],
+            ),
             "sabredav" => ("sabredav", &[("SABRE_AUTH", "basic")]),
             "sabredav-digest" => ("sabredav", &[("SABRE_AUTH", "digest")]),
             other => panic!("unknown server kind {other}"),
