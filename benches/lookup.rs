@@ -117,6 +117,7 @@ impl Contact {
                         number: number.as_str().into(),
                     })
                     .collect(),
+                country: None,
             },
         }
     }
@@ -294,6 +295,7 @@ fn report(contacts: &[Contact]) -> Report {
                     column: "Mobile".into(),
                     number: format!("+49 170 {}", 1_000_000 + i).into(),
                 }],
+                country: None,
             },
         };
         let start = Instant::now();

@@ -24,9 +24,9 @@ use crate::cache::{CachedFolder, FolderChange, Snapshot};
 use crate::error::Result;
 use crate::lookup::{
     CallerIndex, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact, NotANumber,
-    PhoneField,
+    PhoneField, country_code,
 };
-use crate::schema::{ColumnKind, Field, Row, Schema};
+use crate::schema::{AddressPart, ColumnKind, Field, Row, Schema};
 use crate::source::{PhonebookSource, RecordId};
 
 /// A folder as a phone book holds it. `live` is true while it is attached: its
@@ -52,28 +52,38 @@ pub struct Phonebook {
 }
 
 /// What the index reads of a folder's rows: the schema's phone columns, in column
-/// order. Made once per schema and used for every row, so that indexing a row
-/// allocates nothing but its list of numbers.
+/// order, and its address countries. Made once per schema and used for every row,
+/// so that indexing a row allocates nothing but its list of numbers.
 #[derive(Debug, Clone)]
 pub struct IndexedColumns {
     phones: Vec<String>,
+    countries: Vec<String>,
 }
 
 impl IndexedColumns {
-    /// The phone columns of `schema`.
+    /// The phone and address country columns of `schema`.
     pub fn new(schema: &Schema) -> IndexedColumns {
-        let phones = schema
-            .columns()
-            .into_iter()
-            .filter(|c| matches!(c.kind, ColumnKind::Phone(..)))
-            .map(|c| c.name)
-            .collect();
-        IndexedColumns { phones }
+        let mut phones = Vec::new();
+        let mut countries = Vec::new();
+        for c in schema.columns() {
+            match c.kind {
+                ColumnKind::Phone(..) => phones.push(c.name),
+                ColumnKind::Address(_, _, AddressPart::Country) => countries.push(c.name),
+                _ => {}
+            }
+        }
+        IndexedColumns { phones, countries }
     }
 
     /// What the index keeps of `row`: display name, company and every non-empty
-    /// phone column, borrowed from the row.
+    /// phone column, borrowed from the row; and the country of its addresses, when
+    /// those that name a known country (see [`country_code`]) all name the same one.
     pub fn contact<'a>(&'a self, row: &'a Row) -> IndexedContact<'a> {
+        let mut named = self
+            .countries
+            .iter()
+            .filter_map(|c| row.get(c).and_then(country_code));
+        let country = named.next().filter(|first| named.all(|c| c == *first));
         IndexedContact {
             display_name: row
                 .get(Field::DisplayName.column_name())
@@ -90,6 +100,7 @@ impl IndexedColumns {
                     })
                 })
                 .collect(),
+            country: country.map(Into::into),
         }
     }
 

@@ -321,6 +321,7 @@ fn contact(name: &str, company: &str, numbers: &[(&str, &str)]) -> IndexedContac
                 number: number.to_owned().into(),
             })
             .collect(),
+        country: None,
     }
 }
 
@@ -535,6 +536,68 @@ fn a_match_says_where_it_came_from() {
     assert_eq!(m.column(), "Business");
     assert_eq!(m.number(), "+49 30 1234567");
     assert_eq!(index.lookup("hello").unwrap_err(), NotANumber::Letters);
+}
+
+/// A contact whose addresses are in another country: its numbers stored without
+/// country code are found from that country too, and still as the line reads them.
+#[test]
+fn a_contact_abroad_is_found_in_its_country_too() {
+    let line = DialPlan::new("DE").unwrap().with_area_code("30").unwrap();
+    let index = CallerIndex::new(line.clone());
+    let abroad = |name: &str, country: &str, numbers: &[(&str, &str)]| IndexedContact {
+        country: Some(country.to_owned().into()),
+        ..contact(name, "", numbers)
+    };
+    let found = |number: &str| names(&index, &line, number);
+    let report = index.apply([
+        upsert(
+            "work",
+            "wien",
+            abroad(
+                "Wien GmbH",
+                "AT",
+                &[("Business", "01 234 5678"), ("Mobile", "+43 664 1234567")],
+            ),
+        ),
+        upsert(
+            "work",
+            "berlin",
+            abroad("Berlin AG", "DE", &[("Business", "030 7654321")]),
+        ),
+        upsert(
+            "work",
+            "nowhere",
+            abroad("Nowhere", "XX", &[("Business", "030 5555555")]),
+        ),
+    ]);
+    assert_eq!(report.indexed, 4);
+    assert!(report.rejected.is_empty());
+    // The national number twice (read in Germany and in Austria), the others once.
+    assert_eq!(index.snapshot().len(), 5);
+    let wien = |q| vec![("Wien GmbH".to_string(), q)];
+    for incoming in ["+43 1 2345678", "0043 1 2345678", "tel:+43-1-234-5678"] {
+        assert_eq!(found(incoming), wien(MatchQuality::National), "{incoming}");
+    }
+    assert_eq!(found("+49 1 2345678"), wien(MatchQuality::National));
+    assert_eq!(found("+43 664 1234567"), wien(MatchQuality::Exact));
+    assert_eq!(found("030 7654321").len(), 1);
+    assert_eq!(found("030 5555555").len(), 1);
+
+    // A new version replaces both readings.
+    index.upsert(
+        "work",
+        "wien".into(),
+        abroad("Wien GmbH", "AT", &[("Business", "01 999 8888")]),
+    );
+    assert!(found("+43 1 2345678").is_empty());
+    assert!(found("+49 1 2345678").is_empty());
+    assert_eq!(found("+43 1 9998888"), wien(MatchQuality::National));
+    assert_eq!(index.snapshot().len(), 4);
+    // Read anew under a folder plan, the contact keeps its country.
+    index.set_folder_plan("work", Some(DialPlan::new("CH").unwrap()));
+    assert_eq!(found("+43 1 9998888"), wien(MatchQuality::National));
+    assert_eq!(found("+41 1 9998888"), wien(MatchQuality::National));
+    assert!(found("+49 1 9998888").is_empty());
 }
 
 #[test]
@@ -948,6 +1011,7 @@ proptest! {
                                         number: number.into(),
                                     })
                                     .collect(),
+                                country: None,
                             },
                         });
                         model.insert((f, i), numbers);

@@ -295,3 +295,42 @@ fn a_folder_region_reads_its_national_numbers_in_their_own_country() {
     assert!(book.lookup("+44 20 7946 0456").unwrap().is_empty());
     assert_eq!(book.folder_region("uk"), None);
 }
+
+/// The country of a contact's addresses, as the address book writes it, tells where
+/// its numbers stored without country code are: an Austrian supplier in a German
+/// folder is found by a call from Vienna. Addresses in two countries say nothing.
+#[test]
+fn the_country_of_the_addresses_reads_national_numbers_there_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(MemorySource::new("work"));
+    let with_adr = |uid: &str, name: &str, tel: &str, countries: &[&str]| {
+        let mut s = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nTEL;TYPE=WORK:{tel}\r\n"
+        );
+        for (i, c) in countries.iter().enumerate() {
+            let kind = if i == 0 { "WORK" } else { "HOME" };
+            s += &format!("ADR;TYPE={kind}:;;Hauptstr. 1;Somewhere;;1010;{c}\r\n");
+        }
+        s += "END:VCARD\r\n";
+        VCard::parse(s.as_bytes()).unwrap()
+    };
+    src.put_card(
+        "wien.vcf",
+        with_adr("wien", "Wien GmbH", "01 234 5678", &["Österreich"]),
+    );
+    src.put_card(
+        "both.vcf",
+        with_adr("both", "Two Homes", "089 1111111", &["Austria", "Germany"]),
+    );
+    let book = Phonebook::new(dir.path(), plan());
+    book.attach("work", src.clone()).unwrap().reload().unwrap();
+    let hits = book.lookup("+43 1 2345678").unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].display_name(), "Wien GmbH");
+    assert_eq!(hits[0].quality(), MatchQuality::National);
+    // Still found as the line reads it.
+    assert_eq!(book.lookup("+49 1 2345678").unwrap().len(), 1);
+    // Two countries: read in the line's country only.
+    assert_eq!(book.lookup("+49 89 1111111").unwrap().len(), 1);
+    assert!(book.lookup("+43 89 1111111").unwrap().is_empty());
+}

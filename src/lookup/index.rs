@@ -53,6 +53,13 @@ pub struct IndexedContact<'a> {
     pub company: Cow<'a, str>,
     /// Every phone field; numbers that are no phone number are reported and skipped.
     pub numbers: Vec<PhoneField<'a>>,
+    /// The ISO 3166 code of the country the contact's addresses are in, if known
+    /// ([`country_code`](super::country_code) reads it from an address). When it is
+    /// not the country the folder's numbers are read in, each number stored without
+    /// country code is indexed a second time as a number of that country: an
+    /// Austrian supplier's `01 234 5678` in a German phone book is found by
+    /// `+43 1 2345678` as well as by `+49 1 2345678`. `None`: read as the folder's.
+    pub country: Option<Cow<'a, str>>,
 }
 
 /// A change to apply to the index; a batch of them costs one snapshot swap. The
@@ -383,6 +390,9 @@ struct Writer {
     recent: Vec<u16>,
     /// Folders whose stored numbers are read under a plan of their own.
     folder_plans: HashMap<u16, Arc<DialPlan>>,
+    /// Plans for contacts' countries, by the country's name number; `None` for a
+    /// code no plan exists for.
+    country_plans: HashMap<u16, Option<Arc<DialPlan>>>,
 }
 
 fn is_record(r: Option<RecordRef<'_>>, folder: u16, id: &RecordId) -> bool {
@@ -441,6 +451,18 @@ impl Writer {
         f
     }
 
+    /// The plan for a contact's country (an ISO code as given), interned as a name;
+    /// its name number and the plan, unless the code is unknown.
+    fn country_plan(&mut self, iso: &str) -> (u16, Option<Arc<DialPlan>>) {
+        let c = self.intern(iso);
+        let plan = self
+            .country_plans
+            .entry(c)
+            .or_insert_with(|| DialPlan::new(iso).ok().map(Arc::new))
+            .clone();
+        (c, plan)
+    }
+
     /// [`intern`](Self::intern), first trying the name the previous record had at
     /// position `at`.
     fn intern_at(&mut self, at: usize, name: &str) -> u16 {
@@ -486,6 +508,7 @@ impl Writer {
 ///     display_name: "Ada Lovelace".into(),
 ///     company: "Analytical Engines".into(),
 ///     numbers: vec![PhoneField { column: "Business".into(), number: "+49 30 1234-0".into() }],
+///     country: None,
 /// });
 /// let found = index.lookup("030 1234567")?;
 /// assert_eq!(found[0].display_name(), "Ada Lovelace");
@@ -614,6 +637,7 @@ impl CallerIndex {
                             number: n.into(),
                         })
                         .collect(),
+                    country: (r.country() != 0).then(|| name(r.country()).into()),
                 },
             })
             .collect();
@@ -689,6 +713,17 @@ impl CallerIndex {
                         w.folder_plans.get(&folder_id).cloned()
                     };
                     let read_under = folder_plan.as_deref().unwrap_or(&plan);
+                    // A contact in another country: its national numbers are read
+                    // in that country too.
+                    let (country_id, also) = match contact.country.as_deref() {
+                        Some(iso) if !iso.is_empty() => {
+                            let (c, p) = w.country_plan(iso);
+                            let other =
+                                p.filter(|p| p.country().iso() != read_under.country().iso());
+                            (c, other)
+                        }
+                        _ => (0, None),
+                    };
                     let h = w.id_hash(folder_id, &id);
                     if let Some(r) = w.find(&records, h, folder_id, &id) {
                         drop_record(w, &mut records, &mut fresh, &born, r);
@@ -727,6 +762,20 @@ impl CallerIndex {
                                     assumed: p.assumed as u8,
                                 });
                                 report.indexed += 1;
+                                if let Some(other) = &also
+                                    && p.assumed != Assumed::Nothing
+                                    && let Ok(Normalized::Public(q)) =
+                                        other.normalize(&field.number)
+                                    && q.national_len() >= min
+                                    && q.key != p.key
+                                {
+                                    fresh.push(Slot {
+                                        h: mix(q.key.0),
+                                        rec: r,
+                                        field: i as u16,
+                                        assumed: q.assumed as u8,
+                                    });
+                                }
                             }
                             Err(reason) => report.rejected.push(RejectedNumber {
                                 folder: folder.to_string(),
@@ -745,6 +794,7 @@ impl CallerIndex {
                         RecordHead {
                             id,
                             folder: folder_id,
+                            country: country_id,
                             slots,
                         },
                         &contact.display_name,

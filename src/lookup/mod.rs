@@ -69,12 +69,14 @@ mod dial;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+mod country_names;
 mod dialplan;
 mod index;
 mod normalize;
 mod records;
 mod slots;
 
+pub use country_names::country_code;
 pub use dialplan::{CountryRules, DialPlan, preload};
 pub use index::{
     CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,

@@ -21,6 +21,8 @@ pub(super) const CHUNK: usize = 1024;
 struct Entry {
     id: RecordId,
     folder: u16,
+    /// The name number of the country its addresses are in (0: none given).
+    country: u16,
     /// Start of the name, company and numbers in the chunk's text.
     text: u32,
     name_len: u32,
@@ -38,6 +40,8 @@ pub(super) struct RecordHead {
     pub id: RecordId,
     /// The folder's name number.
     pub folder: u16,
+    /// The name number of the contact's country (0: none given).
+    pub country: u16,
     /// How many of its numbers are indexed.
     pub slots: u16,
 }
@@ -74,6 +78,7 @@ impl ChunkData {
                 let head = RecordHead {
                     id: e.id.clone(),
                     folder: e.folder,
+                    country: e.country,
                     slots: e.slots,
                 };
                 out.store(head, view.display_name(), view.company(), view.fields())
@@ -105,10 +110,16 @@ impl ChunkData {
                 len,
             });
         }
-        let RecordHead { id, folder, slots } = head;
+        let RecordHead {
+            id,
+            folder,
+            country,
+            slots,
+        } = head;
         Entry {
             id,
             folder,
+            country,
             text: u32::try_from(text).unwrap_or(0),
             name_len: name,
             company_len: company,
@@ -171,6 +182,10 @@ impl<'a> RecordRef<'a> {
     }
     pub(super) fn folder(&self) -> u16 {
         self.entry.folder
+    }
+    /// The name number of the contact's country; 0 when none was given.
+    pub(super) fn country(&self) -> u16 {
+        self.entry.country
     }
     /// How many of its numbers are indexed.
     pub(super) fn slots(&self) -> usize {
@@ -335,6 +350,7 @@ mod tests {
             RecordHead {
                 id: RecordId::new(format!("{name}.vcf")),
                 folder: 1,
+                country: 0,
                 slots: 0,
             },
             name,
