@@ -2,6 +2,11 @@
 //! `Schweiz`), to ISO 3166 codes: the country of a contact's addresses says where its
 //! numbers stored without country code are.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use foldhash::fast::RandomState;
+
 /// Names by ISO code: English, German, French, Italian and Spanish forms, the
 /// country's own, and common short forms. Compared without case and without
 /// surrounding blanks and dots.
@@ -60,21 +65,32 @@ const NAMES: &[(&str, &[&str])] = &[
 /// assert_eq!(country_code("Atlantis"), None);
 /// ```
 pub fn country_code(name: &str) -> Option<&'static str> {
-    let key: String = name
-        .trim()
-        .trim_end_matches('.')
-        .to_lowercase()
-        .replace('.', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if key.is_empty() {
-        return None;
+    static BY_NAME: OnceLock<HashMap<&'static str, &'static str, RandomState>> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut m = HashMap::with_hasher(RandomState::default());
+        for &(iso, names) in NAMES {
+            for &n in names {
+                m.insert(n, iso);
+            }
+        }
+        m
+    });
+    // Lower case, dots as blanks, runs of blanks as one, none at the ends: one pass
+    // and one allocation (a phone book indexes this for every contact).
+    let mut key = String::with_capacity(name.len());
+    let mut blank = false;
+    for c in name.chars() {
+        if c == '.' || c.is_whitespace() {
+            blank = !key.is_empty();
+        } else {
+            if blank {
+                key.push(' ');
+                blank = false;
+            }
+            key.extend(c.to_lowercase());
+        }
     }
-    if let Some(&(iso, _)) = NAMES
-        .iter()
-        .find(|(_, names)| names.contains(&key.as_str()))
-    {
+    if let Some(&iso) = by_name.get(key.as_str()) {
         return Some(iso);
     }
     NAMES
