@@ -53,7 +53,8 @@ pub struct Phonebook {
 
 /// What the index reads of a folder's rows: the schema's phone columns, in column
 /// order, and its address countries. Made once per schema and used for every row,
-/// so that indexing a row allocates nothing but its list of numbers.
+/// so that indexing a row allocates little: its list of numbers, and a lookup key
+/// per address country it names.
 #[derive(Debug, Clone)]
 pub struct IndexedColumns {
     phones: Vec<String>,
