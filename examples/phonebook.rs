@@ -234,6 +234,10 @@ struct ConnectArgs {
     /// provider hosting the domain's address books), and send the password there.
     #[arg(long)]
     follow_dns_to_other_domains: bool,
+    /// Name server to ask for the domain's SRV and TXT records instead of the
+    /// system's (`192.0.2.53:53`); may be given more than once.
+    #[arg(long, value_name = "IP:PORT")]
+    dns_server: Vec<std::net::SocketAddr>,
 }
 
 #[derive(Args, Default)]
@@ -385,17 +389,23 @@ fn password(user: &str) -> CliResult<String> {
     ))
 }
 
+/// The configuration for `url`; `connect` carries the DNS choices of a command that
+/// takes a typed URL (a stored book URL needs no discovery).
 fn config(
     url: &str,
     user: &str,
     ca_file: Option<&Path>,
-    follow_dns: bool,
+    connect: Option<&ConnectArgs>,
 ) -> CliResult<CardDavConfig> {
-    let mut b = CardDavConfig::builder(url)
-        .password(user, password(user)?)
-        .follow_dns_to_other_domains(follow_dns);
+    let mut b = CardDavConfig::builder(url).password(user, password(user)?);
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
+    }
+    if let Some(c) = connect {
+        b = b.follow_dns_to_other_domains(c.follow_dns_to_other_domains);
+        for &server in &c.dns_server {
+            b = b.dns_server(server);
+        }
     }
     let config = b.build()?;
     // Risky settings (a password over plain http): say so, on stderr, every time.
@@ -431,8 +441,7 @@ fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     let book = setting("book_url")?;
     let user = setting("user")?;
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
-    // The stored book URL is exact: no DNS discovery.
-    let source = CardDavSource::open(config(&book, &user, ca.as_deref(), false)?)?;
+    let source = CardDavSource::open(config(&book, &user, ca.as_deref(), None)?)?;
     // The rows read offline stay: the cache is not read a second time.
     Ok(offline.with_source(Arc::new(source))?)
 }
@@ -452,12 +461,7 @@ fn book_json(b: &AddressBook) -> Value {
 
 fn cmd_discover(url: &str, user: &str, connect: &ConnectArgs, json: bool) -> CliResult {
     let tls = &connect.tls;
-    let books = discover(&config(
-        url,
-        user,
-        tls.ca_file.as_deref(),
-        connect.follow_dns_to_other_domains,
-    )?)?;
+    let books = discover(&config(url, user, tls.ca_file.as_deref(), Some(connect))?)?;
     if json {
         println!("{}", Value::Array(books.iter().map(book_json).collect()));
         return Ok(());
@@ -521,12 +525,7 @@ fn cmd_folder_add(
             "folder '{name}' exists; use `folder set` to change it"
         )));
     }
-    let cfg = config(
-        url,
-        user,
-        tls.ca_file.as_deref(),
-        connect.follow_dns_to_other_domains,
-    )?;
+    let cfg = config(url, user, tls.ca_file.as_deref(), Some(connect))?;
     let books = discover(&cfg)?;
     let chosen = match book {
         Some(b) => books

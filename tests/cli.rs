@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::dns::{DnsServer, Rdata};
 use support::servers::Server;
 
 fn run(dir: &Path, password: &str, args: &[&str]) -> Output {
@@ -46,6 +47,32 @@ fn cli_against_radicale() {
 
     let books = ok_json(d, &["discover", &s.bare_url, "--user", "alice", "--json"]);
     assert_eq!(books.as_array().unwrap().len(), 1);
+
+    // Just a domain, through a DNS server on 127.0.0.1 whose SRV record points to
+    // Radicale: a host outside the domain, followed only with the flag.
+    let port = url::Url::parse(&s.url).unwrap().port().unwrap();
+    let dns = DnsServer::start(vec![(
+        "_carddav._tcp.example.test",
+        Rdata::Srv(0, 0, port, "127.0.0.1.".into()),
+    )]);
+    let ns = dns.addr().to_string();
+    let by_dns = ["discover", "http://example.test", "--user", "alice"];
+    let out = run(d, "secret", &[&by_dns[..], &["--dns-server", &ns]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("points to 127.0.0.1, outside the domain"),
+        "{err}"
+    );
+    let follow = [
+        "--dns-server",
+        &ns,
+        "--follow-dns-to-other-domains",
+        "--json",
+    ];
+    let books = ok_json(d, &[&by_dns[..], &follow[..]].concat());
+    assert_eq!(books.as_array().unwrap().len(), 1, "{books}");
+    drop(dns);
 
     let out = run(
         d,
