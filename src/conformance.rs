@@ -338,6 +338,11 @@ pub fn progress_is_reported_in_order(src: &dyn PhonebookSource) {
 
     let events = Mutex::new(Vec::new());
     let record = |p: SyncProgress| events.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+    // Checks the events recorded since the last check.
+    let check = |call: &str, delivered: usize| {
+        let seen = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
+        check_progress(call, &seen, delivered);
+    };
     let listing = src.list_with_progress(&record).expect("list_with_progress");
     let plain = src.list().expect("list");
     assert_eq!(
@@ -345,10 +350,8 @@ pub fn progress_is_reported_in_order(src: &dyn PhonebookSource) {
         ids(&plain.records),
         "list_with_progress and list disagree"
     );
-    let seen = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
-    check_progress(
+    check(
         "list_with_progress",
-        &seen,
         listing.records.len() + listing.warnings.len(),
     );
 
@@ -376,10 +379,8 @@ pub fn progress_is_reported_in_order(src: &dyn PhonebookSource) {
         changes.removed.contains(&made[1].id),
         "changes_since_with_progress misses a removal"
     );
-    let seen = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
-    check_progress(
+    check(
         "changes_since_with_progress",
-        &seen,
         changes.changed.len() + changes.warnings.len(),
     );
 
