@@ -144,20 +144,29 @@ fn dns_candidates(
             continue;
         }
         client.trust(&s.url);
-        let mut urls = vec![s.url.clone()];
-        if !s.has_path {
-            urls = ["/.well-known/carddav", "/"]
-                .iter()
-                .filter_map(|p| s.url.join(p).ok())
-                .collect();
-        }
-        for u in urls {
-            if !out.contains(&u) {
-                out.push(u);
-            }
+        if s.has_path {
+            push_new(&mut out, s.url);
+        } else {
+            push_server_fallbacks(&mut out, &s.url);
         }
     }
     (out, refused)
+}
+
+fn push_new(candidates: &mut Vec<Url>, url: Url) {
+    if !candidates.contains(&url) {
+        candidates.push(url);
+    }
+}
+
+/// The places to try on a server whose URL at hand is not a DAV collection itself:
+/// `/.well-known/carddav` (RFC 6764), then `/`.
+fn push_server_fallbacks(candidates: &mut Vec<Url>, server: &Url) {
+    for path in ["/.well-known/carddav", "/"] {
+        if let Ok(u) = server.join(path) {
+            push_new(candidates, u);
+        }
+    }
 }
 
 pub(crate) fn discover_with(client: &Client, config: &CardDavConfig) -> Result<Vec<AddressBook>> {
@@ -174,13 +183,7 @@ pub(crate) fn discover_with(client: &Client, config: &CardDavConfig) -> Result<V
         slashed.set_path(&format!("{}/", start.path()));
         candidates.push(slashed);
     }
-    for path in ["/.well-known/carddav", "/"] {
-        if let Ok(u) = start.join(path)
-            && !candidates.contains(&u)
-        {
-            candidates.push(u);
-        }
-    }
+    push_server_fallbacks(&mut candidates, start);
     for (i, c) in candidates.iter().enumerate() {
         match probe(client, c) {
             Ok(Found::Books(b)) => return Ok(b),
