@@ -443,7 +443,7 @@ fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
     let source = CardDavSource::open(config(&book, &user, ca.as_deref(), None)?)?;
     // The rows read offline stay: the cache is not read a second time.
-    Ok(offline.with_source(Arc::new(source))?)
+    Ok(offline.with_source(Arc::new(source)))
 }
 
 // ----- commands -----

@@ -582,7 +582,7 @@ fn an_offline_folder_is_connected_later() {
     let fresh = Flaky::new();
     fresh.inner.put_card("a.vcf", card("a", "+49 30 1"));
     fresh.inner.put_card("b.vcf", card("b", "+49 30 2"));
-    let online = offline.with_source(fresh.clone()).unwrap();
+    let online = offline.with_source(fresh.clone());
     assert_eq!(
         fresh.schema(),
         one,

@@ -319,19 +319,13 @@ impl CachedFolder {
 
     /// The same folder over another source, without reading its cache again: a
     /// folder opened with an [`OfflineSource`] at start-up (its rows and settings at
-    /// once, no password needed) is connected once the password is known. The
-    /// folder's stored schema is applied to `source`, as [`open`](Self::open) does;
-    /// rows, settings, change and progress listeners stay as they are.
-    ///
-    /// # Errors
-    /// [`Error::Cache`] when the stored schema cannot be read.
-    pub fn with_source(self, source: Arc<dyn PhonebookSource>) -> Result<CachedFolder> {
-        let spec = lock(&self.store).meta()?.get(META_SCHEMA).cloned();
-        match spec {
-            Some(spec) => source.set_schema(Schema::from_spec(&spec)?),
-            None => source.set_schema(self.source.schema()),
-        }
-        Ok(CachedFolder { source, ..self })
+    /// once, no password needed) is connected once the password is known. The new
+    /// source gets the folder's schema (the one its rows are mapped with, which
+    /// [`open`](Self::open) took from the cache); rows, settings, change and
+    /// progress listeners stay as they are.
+    pub fn with_source(self, source: Arc<dyn PhonebookSource>) -> CachedFolder {
+        source.set_schema(self.source.schema());
+        CachedFolder { source, ..self }
     }
 
     /// Sets the window in which a second refresh escalates to a reload (default 5 s).
