@@ -741,26 +741,22 @@ impl CallerIndex {
                         .take(usize::from(u16::MAX))
                         .enumerate()
                     {
+                        let slot = |key: u64, assumed: u8| Slot {
+                            h: mix(key),
+                            rec: r,
+                            field: i as u16,
+                            assumed,
+                        };
                         match read_under.normalize(&field.number) {
                             Ok(Normalized::Internal(ext)) => {
-                                fresh.push(Slot {
-                                    h: mix(ext.packed()),
-                                    rec: r,
-                                    field: i as u16,
-                                    assumed: Assumed::Nothing as u8,
-                                });
+                                fresh.push(slot(ext.packed(), Assumed::Nothing as u8));
                                 report.indexed += 1;
                             }
                             Ok(Normalized::Public(p)) if p.national_len() < min => {
                                 report.too_short += 1;
                             }
                             Ok(Normalized::Public(p)) => {
-                                fresh.push(Slot {
-                                    h: mix(p.key.0),
-                                    rec: r,
-                                    field: i as u16,
-                                    assumed: p.assumed as u8,
-                                });
+                                fresh.push(slot(p.key.0, p.assumed as u8));
                                 report.indexed += 1;
                                 if let Some(other) = &also
                                     && p.assumed != Assumed::Nothing
@@ -769,12 +765,7 @@ impl CallerIndex {
                                     && q.national_len() >= min
                                     && q.key != p.key
                                 {
-                                    fresh.push(Slot {
-                                        h: mix(q.key.0),
-                                        rec: r,
-                                        field: i as u16,
-                                        assumed: q.assumed as u8,
-                                    });
+                                    fresh.push(slot(q.key.0, q.assumed as u8));
                                 }
                             }
                             Err(reason) => report.rejected.push(RejectedNumber {
@@ -847,13 +838,14 @@ impl CallerIndex {
         let base = cur.table.slots().len();
         let added = cur.overlay.added.len() + fresh.len();
         let gone = cur.overlay.gone.len() + dropped.len();
+        // The overlay's slots that stay, in either case.
+        let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
         let (table, overlay) = if added * 16 <= base && gone * 16 <= base {
             // A small batch: the table stays, the overlay takes the change.
             let mut next = Overlay {
                 added: Vec::with_capacity(added),
                 gone: Vec::with_capacity(gone),
             };
-            let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
             next.added
                 .extend(merge_sorted(kept.copied(), fresh.into_iter()));
             next.gone.extend(cur.overlay.gone.iter().chain(&dropped));
@@ -874,7 +866,6 @@ impl CallerIndex {
             }
             let is_void = |r: u32| void.get(r as usize).copied().unwrap_or(false);
             let old = cur.table.slots().iter().filter(|s| !is_void(s.rec));
-            let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
             let all = if base == 0 && cur.overlay.added.is_empty() {
                 // A first build: the new slots are the table, without a copy.
                 fresh
