@@ -28,7 +28,7 @@ use foldhash::fast::RandomState;
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
 use super::records::{RecordHead, RecordRef, RecordTable};
-use super::slots::{Overlay, Slot, SlotTable, merge_sorted, mix, slot_order};
+use super::slots::{Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
@@ -831,7 +831,6 @@ impl CallerIndex {
         } else {
             Arc::new(w.names.clone())
         };
-        fresh.sort_unstable_by_key(slot_order);
         dropped.sort_unstable();
         let was_dropped = |r: u32| dropped.binary_search(&r).is_ok();
         let len = cur.len.saturating_sub(dropped_slots) + fresh.len();
@@ -847,7 +846,7 @@ impl CallerIndex {
                 gone: Vec::with_capacity(gone),
             };
             next.added
-                .extend(merge_sorted(kept.copied(), fresh.into_iter()));
+                .extend(merge_sorted(kept.copied(), sort_slots(fresh).into_iter()));
             next.gone.extend(cur.overlay.gone.iter().chain(&dropped));
             next.gone.sort_unstable();
             next.gone.dedup();
@@ -866,18 +865,18 @@ impl CallerIndex {
             }
             let is_void = |r: u32| void.get(r as usize).copied().unwrap_or(false);
             let old = cur.table.slots().iter().filter(|s| !is_void(s.rec));
-            let all = if base == 0 && cur.overlay.added.is_empty() {
-                // A first build: the new slots are the table, without a copy.
-                fresh
+            let table = if base == 0 && cur.overlay.added.is_empty() {
+                // A first build: the new slots become the table.
+                SlotTable::from_unsorted(fresh)
             } else {
                 let mut all = Vec::with_capacity(len);
                 all.extend(merge_sorted(
                     merge_sorted(old.copied(), kept.copied()),
-                    fresh.into_iter(),
+                    sort_slots(fresh).into_iter(),
                 ));
-                all
+                SlotTable::from_sorted(all)
             };
-            (Arc::new(SlotTable::from_sorted(all)), Overlay::default())
+            (Arc::new(table), Overlay::default())
         };
         let next = IndexSnapshot {
             plan,

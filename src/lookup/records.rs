@@ -46,12 +46,14 @@ pub(super) struct RecordHead {
     pub slots: u16,
 }
 
-/// A phone field: the column's name number and where the number is in the text.
+/// A phone field: the column's name number and the length of the number. A record's
+/// numbers follow its company in the chunk's text, in field order, so where one
+/// starts is the sum of the lengths before it; 4 bytes a field, not 12, is 2.4 MB
+/// less to allocate and touch for 300,000 numbers.
 #[derive(Debug, Clone, Copy)]
 struct FieldEntry {
     column: u16,
-    start: u32,
-    len: u32,
+    len: u16,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -89,7 +91,8 @@ impl ChunkData {
     }
 
     /// Appends a record's texts and fields; texts that would not fit the chunk's
-    /// 32-bit offsets (gigabytes of them) are stored empty rather than wrapped.
+    /// 32-bit offsets (gigabytes of them), and numbers longer than 65,535 bytes,
+    /// are stored empty rather than wrapped.
     fn store<'a>(
         &mut self,
         head: RecordHead,
@@ -102,13 +105,11 @@ impl ChunkData {
         let name = self.push_text(name);
         let company = self.push_text(company);
         for (column, number) in fields.take(usize::from(u16::MAX)) {
-            let start = self.text.len();
-            let len = self.push_text(number);
-            self.fields.push(FieldEntry {
-                column,
-                start: u32::try_from(start).unwrap_or(0),
-                len,
-            });
+            let len = match u16::try_from(number.len()) {
+                Ok(_) => u16::try_from(self.push_text(number)).unwrap_or(0),
+                Err(_) => 0,
+            };
+            self.fields.push(FieldEntry { column, len });
         }
         let RecordHead {
             id,
@@ -203,17 +204,37 @@ impl<'a> RecordRef<'a> {
             self.entry.company_len,
         )
     }
+    /// The record's field entries.
+    fn field_entries(&self) -> &'a [FieldEntry] {
+        let first = self.entry.field0 as usize;
+        self.chunk
+            .fields
+            .get(first..first + self.entry.fields as usize)
+            .unwrap_or(&[])
+    }
+    /// Where the record's numbers begin in the chunk's text.
+    fn numbers_start(&self) -> u32 {
+        self.entry
+            .text
+            .saturating_add(self.entry.name_len)
+            .saturating_add(self.entry.company_len)
+    }
     /// Field `i`: its column's name number and the number as stored.
     pub(super) fn field(&self, i: usize) -> Option<(u16, &'a str)> {
-        if i >= self.entry.fields as usize {
-            return None;
-        }
-        let f = self.chunk.fields.get(self.entry.field0 as usize + i)?;
-        Some((f.column, self.text(f.start, f.len)))
+        let entries = self.field_entries();
+        let f = entries.get(i)?;
+        let before = entries[..i].iter().map(|f| u32::from(f.len)).sum::<u32>();
+        let start = self.numbers_start().saturating_add(before);
+        Some((f.column, self.text(start, u32::from(f.len))))
     }
     pub(super) fn fields(&self) -> impl Iterator<Item = (u16, &'a str)> + use<'a> {
         let this = *self;
-        (0..self.entry.fields as usize).filter_map(move |i| this.field(i))
+        let mut start = self.numbers_start();
+        self.field_entries().iter().map(move |f| {
+            let number = this.text(start, u32::from(f.len));
+            start = start.saturating_add(u32::from(f.len));
+            (f.column, number)
+        })
     }
     /// Bytes of texts and tables this record takes.
     fn bytes(&self) -> usize {
@@ -384,6 +405,23 @@ mod tests {
         let last = t.get(CHUNK + 9).unwrap();
         assert_eq!(last.display_name(), format!("n{}", CHUNK + 9));
         assert_eq!(last.field(2), None);
+    }
+
+    #[test]
+    fn a_number_too_long_to_show_is_stored_empty_and_the_others_stay_in_place() {
+        let mut t = RecordTable::default();
+        t.push_none();
+        let long = "1".repeat(70_000);
+        put(&mut t, 0, "n", &["+49 30 1", &long, "+49 30 3"]);
+        let r = t.get(0).unwrap();
+        let want = [(0, "+49 30 1"), (1, ""), (2, "+49 30 3")];
+        assert_eq!(r.fields().collect::<Vec<_>>(), want);
+        assert_eq!(r.field(2), Some((2, "+49 30 3")));
+        t.freeze();
+        t.remove(0);
+        t.push_none();
+        put(&mut t, 1, "m", &["+49 30 4"]);
+        assert_eq!(t.get(1).unwrap().field(0), Some((0, "+49 30 4")));
     }
 
     #[test]

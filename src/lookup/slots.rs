@@ -33,6 +33,87 @@ pub(super) fn slot_order(s: &Slot) -> (u64, u32, u16) {
     (s.h, s.rec, s.field)
 }
 
+/// Batches smaller than this are sorted by comparison, in place.
+const BY_COUNTING: usize = 1 << 12;
+
+/// Sorts `slots` by [`slot_order`]; see [`bucket_sort`] for large batches.
+pub(super) fn sort_slots(mut slots: Vec<Slot>) -> Vec<Slot> {
+    if slots.len() < BY_COUNTING {
+        slots.sort_unstable_by_key(slot_order);
+        return slots;
+    }
+    let bits = directory_bits(slots.len());
+    bucket_sort(slots, bits).0
+}
+
+/// Sorts `slots` by [`slot_order`], and returns with them the offset of each of the
+/// `2^bits` buckets of the hashes' top bits (and the end), the table's directory.
+/// The hashes are spread evenly, so one counting pass puts every slot into its
+/// bucket of two or three, and an insertion sort orders each bucket: about a
+/// quarter of the instructions of a comparison sort of the whole batch (see
+/// `benches/lookup.rs`), at the
+/// cost of a second buffer.
+fn bucket_sort(slots: Vec<Slot>, bits: u32) -> (Vec<Slot>, Vec<u32>) {
+    let shift = 64 - bits;
+    let bucket = |s: &Slot| (s.h >> shift) as usize;
+    // ends[b + 1] counts bucket b's slots; summed, ends[b] is where bucket b begins.
+    let mut ends = vec![0u32; (1 << bits) + 1];
+    for s in &slots {
+        ends[bucket(s) + 1] += 1;
+    }
+    for b in 1..ends.len() {
+        ends[b] += ends[b - 1];
+    }
+    let zero = Slot {
+        h: 0,
+        rec: 0,
+        field: 0,
+        assumed: 0,
+    };
+    let mut out = vec![zero; slots.len()];
+    for s in &slots {
+        let at = &mut ends[bucket(s)];
+        out[*at as usize] = *s;
+        *at += 1;
+    }
+    drop(slots);
+    // Each bucket's start moved to its end, which is the next bucket's start.
+    ends.pop();
+    ends.insert(0, 0);
+    for w in ends.windows(2) {
+        if let Some(run) = out.get_mut(w[0] as usize..w[1] as usize) {
+            sort_bucket(run);
+        }
+    }
+    (out, ends)
+}
+
+/// Directory bits for `n` slots: about four slots a bucket.
+fn directory_bits(n: usize) -> u32 {
+    (n / 4)
+        .max(16)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(4, 24)
+}
+
+/// Sorts one bucket by [`slot_order`]: by insertion, for the usual handful of
+/// slots; by comparison sort when many contacts share a number (a company's
+/// switchboard), where insertion would take quadratic time.
+fn sort_bucket(run: &mut [Slot]) {
+    if run.len() > 16 {
+        run.sort_unstable_by_key(slot_order);
+        return;
+    }
+    for i in 1..run.len() {
+        let mut j = i;
+        while j > 0 && slot_order(&run[j]) < slot_order(&run[j - 1]) {
+            run.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// The slots of two sequences sorted by [`slot_order`], merged in that order.
 pub(super) fn merge_sorted(
     a: impl Iterator<Item = Slot>,
@@ -62,14 +143,25 @@ pub(super) struct SlotTable {
 }
 
 impl SlotTable {
+    /// Takes `slots` in any order and lays them out: [`from_sorted`](Self::from_sorted)
+    /// for a small batch, and for a large one the [`bucket_sort`], whose bucket
+    /// offsets are the directory.
+    pub(super) fn from_unsorted(slots: Vec<Slot>) -> SlotTable {
+        if slots.len() < BY_COUNTING {
+            return SlotTable::from_sorted(sort_slots(slots));
+        }
+        let bits = directory_bits(slots.len());
+        let (slots, dir) = bucket_sort(slots, bits);
+        SlotTable::with_directory(slots, dir, 64 - bits)
+    }
+
     /// Takes `slots`, sorted by [`slot_order`], as they are and builds the
     /// directory and the filter over them: one linear pass, and no memory touched
     /// beyond the slots it is handed, the directory and the filter.
     pub(super) fn from_sorted(slots: Vec<Slot>) -> SlotTable {
         debug_assert!(slots.is_sorted_by_key(slot_order));
         let n = slots.len();
-        let wanted = (n / 4).max(16).next_power_of_two();
-        let bits = wanted.trailing_zeros().clamp(4, 24);
+        let bits = directory_bits(n);
         let shift = 64 - bits;
         let buckets = 1usize << bits;
         // dir[b] is the first slot of bucket b or a later one: the count of slots
@@ -83,6 +175,14 @@ impl SlotTable {
             }
             dir.push(u32::try_from(at).unwrap_or(u32::MAX));
         }
+        SlotTable::with_directory(slots, dir, shift)
+    }
+
+    /// Adds the filter to sorted `slots` and their directory.
+    fn with_directory(slots: Vec<Slot>, dir: Vec<u32>, shift: u32) -> SlotTable {
+        debug_assert!(slots.is_sorted_by_key(slot_order));
+        debug_assert_eq!(dir.len(), (1 << (64 - shift)) + 1);
+        let n = slots.len();
         // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
         let fbits = (n * 7)
             .max(64)
@@ -208,6 +308,36 @@ mod tests {
         }
         assert_eq!(table.probe(mix(1 << 40)).count(), 0);
         assert!(SlotTable::from_sorted(Vec::new()).slots().is_empty());
+    }
+
+    #[test]
+    fn large_batches_are_laid_out_as_by_the_comparison_sort() {
+        // More slots than the counting sort starts at: most keys few times, in
+        // reverse record order, and one key (a switchboard) in thousands of records.
+        let n = BY_COUNTING * 3 + 17;
+        let all: Vec<Slot> = (0..n as u64)
+            .map(|i| Slot {
+                h: mix(if i % 4 == 0 { 42 } else { i % 5000 }),
+                rec: (n as u64 - i) as u32,
+                field: (i % 3) as u16,
+                assumed: 0,
+            })
+            .collect();
+        let mut want = all.clone();
+        want.sort_unstable_by_key(slot_order);
+        assert_eq!(sort_slots(all.clone()), want);
+        let (got, sorted) = (SlotTable::from_unsorted(all), SlotTable::from_sorted(want));
+        assert_eq!(got.slots, sorted.slots);
+        assert_eq!((got.dir, got.shift), (sorted.dir, sorted.shift));
+        assert_eq!(
+            (got.filter, got.filter_shift),
+            (sorted.filter, sorted.filter_shift)
+        );
+        // Small batches too.
+        let few = vec![slot(3, 1), slot(1, 2), slot(3, 0)];
+        let mut want = few.clone();
+        want.sort_unstable_by_key(slot_order);
+        assert_eq!(SlotTable::from_unsorted(few).slots, want);
     }
 
     #[test]
