@@ -8,7 +8,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use cti_phonebook::cache::{
-    CachedFolder, FolderChange, ManualClock, OfflineSource, SyncMode, cached_folders, folder_path,
+    CachedFolder, FolderChange, ListenerId, ManualClock, OfflineSource, SyncMode, cached_folders,
+    folder_path,
 };
 use cti_phonebook::schema::Schema;
 use cti_phonebook::source::{
@@ -677,7 +678,7 @@ fn within_20s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || tx.send(f()).unwrap());
     rx.recv_timeout(StdDuration::from_secs(20))
-        .expect("the sync finished (a progress listener deadlocked it?)")
+        .expect("the sync finished (a listener deadlocked it?)")
 }
 
 #[test]
@@ -814,4 +815,157 @@ fn a_panicking_progress_listener_is_dropped_for_the_rest_of_the_sync() {
         [(0, Some(3)), (1, Some(3)), (2, Some(3)), (3, Some(3))]
     );
     assert_eq!(f.snapshot().len(), 3);
+}
+
+#[test]
+fn a_removed_change_listener_hears_no_later_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(MemorySource::new("m"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    let kept = Arc::new(AtomicUsize::new(0));
+    let removed = Arc::new(AtomicUsize::new(0));
+    let k = kept.clone();
+    f.on_change(move |_| {
+        k.fetch_add(1, Ordering::SeqCst);
+    });
+    let r = removed.clone();
+    let id = f.on_change(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    f.reload().unwrap();
+    assert_eq!(
+        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
+        (1, 1)
+    );
+
+    assert!(f.remove_listener(id));
+    f.create(&Row::new().with("display_name", "A")).unwrap();
+    src.put_card("b.vcf", card("b", "+49 30 2"));
+    clock.advance(Duration::minutes(1));
+    f.refresh().unwrap();
+    assert_eq!(f.snapshot().len(), 2);
+    // The other listener heard the write and the sync; the removed one neither.
+    assert_eq!(
+        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
+        (3, 1)
+    );
+}
+
+#[test]
+fn a_removed_progress_listener_hears_no_later_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(MemorySource::new("m"));
+    src.put_card("a.vcf", card("a", "+49 30 1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    let kept = Arc::new(AtomicUsize::new(0));
+    let removed = Arc::new(AtomicUsize::new(0));
+    let k = kept.clone();
+    f.on_progress(move |_| {
+        k.fetch_add(1, Ordering::SeqCst);
+    });
+    let r = removed.clone();
+    let id = f.on_progress(move |_| {
+        r.fetch_add(1, Ordering::SeqCst);
+    });
+    f.reload().unwrap();
+    assert_eq!(
+        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
+        (1, 1)
+    );
+
+    assert!(f.remove_listener(id));
+    src.put_card("b.vcf", card("b", "+49 30 2"));
+    clock.advance(Duration::minutes(1));
+    f.refresh().unwrap();
+    f.reload().unwrap();
+    assert_eq!(
+        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
+        (3, 1)
+    );
+}
+
+#[test]
+fn removing_an_unknown_or_removed_listener_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let f = open(dir.path(), Arc::new(MemorySource::new("f")), clock.clone());
+    let g = CachedFolder::open_with_clock(
+        dir.path(),
+        "g",
+        Arc::new(MemorySource::new("g")),
+        clock.clone(),
+    )
+    .unwrap();
+    let change = f.on_change(|_| {});
+    let progress = f.on_progress(|_| {});
+    let of_g = g.on_change(|_| {});
+    assert_ne!(change, progress);
+    // An id of another folder names no listener here, whatever its number.
+    assert!(!f.remove_listener(of_g));
+    assert!(f.remove_listener(change));
+    assert!(!f.remove_listener(change));
+    assert!(f.remove_listener(progress));
+    assert!(!f.remove_listener(progress));
+    assert!(g.remove_listener(of_g));
+}
+
+#[test]
+fn a_listener_may_remove_itself_and_others_while_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(Stepwise(MemorySource::new("s")));
+    let clock = clock();
+    let f = Arc::new(open(dir.path(), src.clone(), clock.clone()));
+    f.reload().unwrap();
+
+    // Change listeners: the first removes itself and the second, which comes after
+    // it in the same notification and is not called any more.
+    let ids: Arc<Mutex<Vec<ListenerId>>> = Arc::default();
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    for n in 0..2 {
+        let (folder, all, calls) = (Arc::downgrade(&f), ids.clone(), calls.clone());
+        let id = f.on_change(move |_| {
+            calls.lock().unwrap().push(n);
+            let f = folder.upgrade().unwrap();
+            for id in all.lock().unwrap().iter() {
+                f.remove_listener(*id);
+            }
+        });
+        ids.lock().unwrap().push(id);
+    }
+    // Progress listener: removes itself at its first event of the sync, and so
+    // hears none of the other two.
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let me: Arc<Mutex<Option<ListenerId>>> = Arc::default();
+    {
+        let (folder, mine, heard) = (Arc::downgrade(&f), me.clone(), heard.clone());
+        let id = f.on_progress(move |p| {
+            heard.lock().unwrap().push(p.fetched);
+            let id = mine.lock().unwrap().unwrap();
+            assert!(folder.upgrade().unwrap().remove_listener(id));
+        });
+        *me.lock().unwrap() = Some(id);
+    }
+    for n in ["a", "b", "c"] {
+        src.0.put_card(format!("{n}.vcf"), card(n, "+49 30 1"));
+    }
+    clock.advance(Duration::minutes(1));
+    let g = f.clone();
+    let r = within_20s(move || g.refresh()).unwrap();
+    assert_eq!(r.added, 3);
+    assert_eq!(*calls.lock().unwrap(), [0]);
+    assert_eq!(*heard.lock().unwrap(), [0]);
+
+    let g = f.clone();
+    within_20s(move || g.create(&Row::new().with("display_name", "D"))).unwrap();
+    src.0.put_card("e.vcf", card("e", "+49 30 5"));
+    clock.advance(Duration::minutes(1));
+    let g = f.clone();
+    within_20s(move || g.refresh()).unwrap();
+    assert_eq!(*calls.lock().unwrap(), [0]);
+    assert_eq!(*heard.lock().unwrap(), [0]);
+    assert_eq!(f.snapshot().len(), 5);
+    let ids = ids.lock().unwrap();
+    assert!(!f.remove_listener(ids[0]) && !f.remove_listener(ids[1]));
 }

@@ -17,7 +17,8 @@
 //!   [`Error::Conflict`] carrying it, so the caller holds both sides.
 //! * **Notifications.** [`CachedFolder::on_change`] listeners hear which records
 //!   changed (the lookup index uses this); [`CachedFolder::on_progress`] listeners hear
-//!   how far a running sync has got ("1,200 of 10,000").
+//!   how far a running sync has got ("1,200 of 10,000"). Both return a [`ListenerId`]
+//!   that [`CachedFolder::remove_listener`] takes to remove the listener again.
 //!
 //! Several folders share one cache directory, one SQLite file each
 //! (see [`CachedFolder::open`]).
@@ -31,7 +32,7 @@ mod store;
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
@@ -170,8 +171,61 @@ pub struct FolderChange {
     pub snapshot: Arc<Snapshot>,
 }
 
-type Listener = Box<dyn Fn(&FolderChange) + Send + Sync>;
-type ProgressListener = Arc<dyn Fn(SyncProgress) + Send + Sync>;
+/// Names a listener added by [`CachedFolder::on_change`] or
+/// [`CachedFolder::on_progress`], for [`CachedFolder::remove_listener`].
+///
+/// Ids are unique in the process, across folders and both kinds of listener, so an
+/// id is never mistaken for another listener. It is a plain handle, not a guard:
+/// dropping it leaves the listener in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListenerId(u64);
+
+impl ListenerId {
+    fn next() -> ListenerId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        ListenerId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A listener as a folder holds it. `removed` is set when it is removed, so that a
+/// notification that took its list before then does not call it any more.
+struct Registered<F: ?Sized> {
+    id: ListenerId,
+    removed: AtomicBool,
+    call: F,
+}
+
+impl<F: ?Sized> Registered<F> {
+    fn is_live(&self) -> bool {
+        !self.removed.load(Ordering::Acquire)
+    }
+}
+
+type Listener = Arc<Registered<dyn Fn(&FolderChange) + Send + Sync>>;
+type ProgressListener = Arc<Registered<dyn Fn(SyncProgress) + Send + Sync>>;
+
+/// Adds `listener` to `list`.
+fn register<F: ?Sized>(list: &RwLock<Vec<Arc<Registered<F>>>>, listener: Arc<Registered<F>>) {
+    list.write()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(listener);
+}
+
+/// Takes listener `id` out of `list`, marked removed; whether it was there.
+fn unregister<F: ?Sized>(list: &RwLock<Vec<Arc<Registered<F>>>>, id: ListenerId) -> bool {
+    let mut list = list.write().unwrap_or_else(|e| e.into_inner());
+    let Some(at) = list.iter().position(|l| l.id == id) else {
+        return false;
+    };
+    list.remove(at).removed.store(true, Ordering::Release);
+    true
+}
+
+/// The listeners of `list` as they are now, so that its lock is not held while they
+/// run.
+fn listeners_now<F: ?Sized>(list: &RwLock<Vec<Arc<Registered<F>>>>) -> Vec<Arc<Registered<F>>> {
+    list.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
 
 /// A cached phone book folder. See the [module docs](self).
 pub struct CachedFolder {
@@ -364,11 +418,27 @@ impl CachedFolder {
 
     /// Adds a listener for changes. Listeners run on the thread that made the change,
     /// after the new snapshot is in place; keep them short.
-    pub fn on_change(&self, listener: impl Fn(&FolderChange) + Send + Sync + 'static) {
-        self.listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Box::new(listener));
+    ///
+    /// The returned id removes the listener again ([`remove_listener`](Self::remove_listener));
+    /// a caller that never removes it may ignore the id. The list of listeners is not
+    /// locked while they run, so a listener may add and remove listeners of its own
+    /// folder, itself included; one added during a notification first hears the next.
+    /// Syncs and writes of the folder wait for the one that notifies, so a listener
+    /// must not start them (it would wait for itself).
+    pub fn on_change(
+        &self,
+        listener: impl Fn(&FolderChange) + Send + Sync + 'static,
+    ) -> ListenerId {
+        let id = ListenerId::next();
+        register(
+            &self.listeners,
+            Arc::new(Registered {
+                id,
+                removed: AtomicBool::new(false),
+                call: listener,
+            }),
+        );
+        id
     }
 
     /// Adds a listener for the progress of syncs: every [`reload`](Self::reload),
@@ -384,27 +454,57 @@ impl CachedFolder {
     /// the running sync, so a listener must not start them (it would wait for itself).
     /// A listener that panics is caught, not called again during that sync, and harms
     /// neither the sync nor the cache. Keep listeners short: the sync waits for them.
-    pub fn on_progress(&self, listener: impl Fn(SyncProgress) + Send + Sync + 'static) {
-        self.progress_listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Arc::new(listener));
+    ///
+    /// Each sync takes the listeners there are when it starts: one added meanwhile
+    /// first hears the next sync. The returned id removes the listener again
+    /// ([`remove_listener`](Self::remove_listener)), also from inside a listener.
+    pub fn on_progress(
+        &self,
+        listener: impl Fn(SyncProgress) + Send + Sync + 'static,
+    ) -> ListenerId {
+        let id = ListenerId::next();
+        register(
+            &self.progress_listeners,
+            Arc::new(Registered {
+                id,
+                removed: AtomicBool::new(false),
+                call: listener,
+            }),
+        );
+        id
+    }
+
+    /// Removes a listener added by [`on_change`](Self::on_change) or
+    /// [`on_progress`](Self::on_progress) (one method for both: the id says which).
+    /// Returns whether it was a listener of this folder; `false` for one already
+    /// removed or one of another folder.
+    ///
+    /// Once this returns, the listener is not called again on this thread, nor by a
+    /// notification or sync that starts later; it is dropped once no notification
+    /// under way holds it. A notification running on another thread at that moment
+    /// may still be calling it, or call it once more: a listener that must never act
+    /// after its removal checks a flag of its own under a lock, as the one of
+    /// [`Phonebook`](crate::Phonebook) does. A listener may remove itself or another
+    /// listener of its folder while it runs (a later listener of the same
+    /// notification, or a progress listener's own later events of the sync, are then
+    /// skipped).
+    pub fn remove_listener(&self, id: ListenerId) -> bool {
+        unregister(&self.listeners, id) || unregister(&self.progress_listeners, id)
     }
 
     /// The progress callback of one sync: the listeners as they are now (so that the
     /// list's lock is not held while they run), each behind `catch_unwind`.
     fn progress(&self) -> impl Fn(SyncProgress) + Sync + use<> {
-        let listeners: Vec<(ProgressListener, AtomicBool)> = self
-            .progress_listeners
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(|l| (l.clone(), AtomicBool::new(false)))
-            .collect();
+        let listeners: Vec<(ProgressListener, AtomicBool)> =
+            listeners_now(&self.progress_listeners)
+                .into_iter()
+                .map(|l| (l, AtomicBool::new(false)))
+                .collect();
         move |p| {
             for (l, failed) in &listeners {
-                if !failed.load(Ordering::Relaxed)
-                    && catch_unwind(AssertUnwindSafe(|| l(p))).is_err()
+                if l.is_live()
+                    && !failed.load(Ordering::Relaxed)
+                    && catch_unwind(AssertUnwindSafe(|| (l.call)(p))).is_err()
                 {
                     failed.store(true, Ordering::Relaxed);
                 }
@@ -536,13 +636,11 @@ impl CachedFolder {
             reloaded,
             snapshot: self.snapshot(),
         };
-        for l in self
-            .listeners
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            l(&change);
+        // Not under the list's lock: a listener may add or remove listeners.
+        for l in listeners_now(&self.listeners) {
+            if l.is_live() {
+                (l.call)(&change);
+            }
         }
     }
 
