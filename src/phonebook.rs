@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::cache::{CachedFolder, FolderChange, Snapshot};
+use crate::cache::{CachedFolder, FolderChange, ListenerId, Snapshot};
 use crate::error::Result;
 use crate::lookup::{
     CallerIndex, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact, NotANumber,
@@ -29,14 +29,32 @@ use crate::lookup::{
 use crate::schema::{AddressPart, ColumnKind, Field, Row, Schema};
 use crate::source::{PhonebookSource, RecordId};
 
-/// A folder as a phone book holds it. `live` is true while it is attached: its
-/// change listener indexes changes only then, under that lock, so that a detached
-/// or replaced folder never writes to the index again (listeners cannot be removed
-/// from a folder).
+/// A folder as a phone book holds it, with the change listener that keeps the index
+/// current (`listener`, removed from the folder on detach and when an `add` replaces
+/// it). `live` is true while it is attached: the listener indexes changes only then,
+/// under that lock. Removing the listener alone would not do: a notification already
+/// under way on another thread may still call it, and must not write to the index
+/// after a detach cleared the folder there, nor before the first index of an `add`.
 #[derive(Debug)]
 struct Attached {
     folder: Arc<CachedFolder>,
     live: Arc<Mutex<bool>>,
+    listener: ListenerId,
+}
+
+impl Attached {
+    /// Ends the folder's part in the phone book: its listener no longer indexes
+    /// anything and is removed from the folder. `then` runs under the `live` lock,
+    /// so that no change of the folder is indexed after it.
+    fn end(self, then: impl FnOnce()) -> Arc<CachedFolder> {
+        let mut live = lock(&self.live);
+        *live = false;
+        then();
+        drop(live);
+        // After the lock: the listener may be waiting for it right now.
+        self.folder.remove_listener(self.listener);
+        self.folder
+    }
 }
 
 fn lock(live: &Mutex<bool>) -> std::sync::MutexGuard<'_, bool> {
@@ -203,7 +221,9 @@ impl Phonebook {
     }
 
     /// Adds an already opened folder (e.g. one opened with an injected clock). A
-    /// folder attached under the same name before is replaced.
+    /// folder attached under the same name before (the same one, too) is replaced:
+    /// the phone book's listener is removed from it, so a folder holds one such
+    /// listener however often it is added.
     pub fn add(&self, folder: Arc<CachedFolder>) {
         let name = folder.name().to_owned();
         let live = Arc::new(Mutex::new(true));
@@ -213,7 +233,7 @@ impl Phonebook {
         let index = Arc::downgrade(&self.index);
         let this = Arc::downgrade(&folder);
         let listening = live.clone();
-        folder.on_change(move |change: &FolderChange| {
+        let listener = folder.on_change(move |change: &FolderChange| {
             let attached = lock(&listening);
             let (true, Some(index), Some(folder)) = (*attached, index.upgrade(), this.upgrade())
             else {
@@ -246,10 +266,11 @@ impl Phonebook {
                 Attached {
                     folder: folder.clone(),
                     live: live.clone(),
+                    listener,
                 },
             );
         if let Some(previous) = previous {
-            *lock(&previous.live) = false;
+            previous.end(|| {});
         }
         // The re-index right after reads every number under the folder's plan.
         self.index
@@ -259,18 +280,17 @@ impl Phonebook {
     }
 
     /// Removes folder `name` from the phone book and the index (its cache file
-    /// stays). The folder's later changes no longer reach the index.
+    /// stays). The folder's later changes no longer reach the index, and the phone
+    /// book's change listener is removed from the folder.
     pub fn detach(&self, name: &str) -> Option<Arc<CachedFolder>> {
         let gone = self
             .folders
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(name)?;
-        let mut live = lock(&gone.live);
-        *live = false;
-        self.index.clear_folder(name);
-        drop(live);
-        Some(gone.folder)
+        Some(gone.end(|| {
+            self.index.clear_folder(name);
+        }))
     }
 
     /// Says where the numbers of folder `name` are when they are stored without

@@ -334,3 +334,42 @@ fn the_country_of_the_addresses_reads_national_numbers_there_too() {
     assert_eq!(book.lookup("+49 89 1111111").unwrap().len(), 1);
     assert!(book.lookup("+43 89 1111111").unwrap().is_empty());
 }
+
+#[test]
+fn adding_a_folder_again_and_detaching_it_leaves_no_listener_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = Phonebook::new(dir.path(), plan());
+    let src = Arc::new(MemorySource::new("work"));
+    src.put_card(
+        "acme.vcf",
+        card("acme", "ACME", "ACME", &[("WORK", "+49 30 1234567")]),
+    );
+    let folder = book.attach("work", src.clone()).unwrap();
+    folder.reload().unwrap();
+    // The phone book's change listener holds the folder weakly (and nothing else
+    // does here): the folder's weak count is the number of its listeners.
+    assert_eq!(Arc::weak_count(&folder), 1);
+    for _ in 0..50 {
+        book.add(folder.clone());
+    }
+    assert_eq!(Arc::weak_count(&folder), 1);
+    // The one listener left keeps the index current.
+    folder
+        .create(
+            &Row::new()
+                .with("display_name", "Bob")
+                .with("phone1", "+49 30 7654321"),
+        )
+        .unwrap();
+    assert_eq!(book.lookup("030 7654321").unwrap()[0].display_name(), "Bob");
+
+    let detached = book.detach("work").unwrap();
+    assert!(Arc::ptr_eq(&detached, &folder));
+    assert_eq!(Arc::weak_count(&folder), 0);
+    assert!(book.lookup("030 1234567").unwrap().is_empty());
+
+    // A folder replaced by another of the same name loses its listener too.
+    book.add(folder.clone());
+    let other = book.attach("work", src.clone()).unwrap();
+    assert_eq!((Arc::weak_count(&folder), Arc::weak_count(&other)), (0, 1));
+}
