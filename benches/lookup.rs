@@ -69,7 +69,8 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use cti_phonebook::RecordId;
 use cti_phonebook::lookup::{
-    CallerIndex, DialPlan, IndexChange, IndexedContact, PhoneField, normalize_with_phonenumber,
+    CallerIndex, DialPlan, IndexChange, IndexedContact, PhoneField, country_code,
+    normalize_with_phonenumber,
 };
 
 const CONTACTS: usize = 100_000;
@@ -466,6 +467,26 @@ fn main() {
         });
         g.bench_function("phonenumber_only_parse_hit", |b| {
             b.iter(|| normalize_with_phonenumber(&plan, black_box(&hit)))
+        });
+        // A phone book reads the country of every contact with an address: eight
+        // names as address books write them, one call each.
+        let countries = [
+            "Deutschland",
+            "Germany",
+            "DE",
+            "Österreich",
+            "United Kingdom",
+            "U.S.A.",
+            "Vereinigte Arabische Emirate",
+            "Atlantis",
+        ];
+        g.bench_function("country_code_8_names", |b| {
+            b.iter(|| {
+                countries
+                    .iter()
+                    .filter(|n| country_code(black_box(n)).is_some())
+                    .count()
+            })
         });
         g.finish();
     }

@@ -76,28 +76,53 @@ pub fn country_code(name: &str) -> Option<&'static str> {
         m
     });
     // Lower case, dots as blanks, runs of blanks as one, none at the ends: one pass
-    // and one allocation (a phone book indexes this for every contact).
-    let mut key = String::with_capacity(name.len());
+    // into a buffer on the stack (a phone book asks this for every contact with an
+    // address). Text longer than the longest name names no country.
+    let mut key = [0u8; KEY_MAX];
+    let mut len = 0;
     let mut blank = false;
     for c in name.chars() {
         if c == '.' || c.is_whitespace() {
-            blank = !key.is_empty();
-        } else {
-            if blank {
-                key.push(' ');
-                blank = false;
-            }
-            key.extend(c.to_lowercase());
+            blank = len > 0;
+            continue;
+        }
+        // One byte at least follows, and the loop needs room for it.
+        if len + usize::from(blank) >= KEY_MAX {
+            return None;
+        }
+        if blank {
+            key[len] = b' ';
+            len += 1;
+            blank = false;
+        }
+        if c.is_ascii() {
+            key[len] = c.to_ascii_lowercase() as u8;
+            len += 1;
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            let Some(room) = key.get_mut(len..len + lower.len_utf8()) else {
+                return None;
+            };
+            lower.encode_utf8(room);
+            len += lower.len_utf8();
         }
     }
-    if let Some(&iso) = by_name.get(key.as_str()) {
+    let key = std::str::from_utf8(&key[..len]).ok()?;
+    if let Some(&iso) = by_name.get(key) {
         return Some(iso);
+    }
+    if key.len() != 2 {
+        return None;
     }
     NAMES
         .iter()
         .map(|&(iso, _)| iso)
-        .find(|iso| iso.eq_ignore_ascii_case(&key))
+        .find(|iso| iso.eq_ignore_ascii_case(key))
 }
+
+/// Room for the longest name in [`NAMES`] and then some.
+const KEY_MAX: usize = 48;
 
 #[cfg(test)]
 mod tests {
@@ -124,10 +149,23 @@ mod tests {
     }
 
     #[test]
+    fn long_text_and_other_scripts_are_no_trouble() {
+        assert_eq!(country_code(&"Deutschland ".repeat(100)), None);
+        assert_eq!(country_code(&"ß".repeat(30)), None);
+        assert_eq!(
+            country_code("  Vereinigte   Arabische Emirate. "),
+            Some("AE")
+        );
+        assert_eq!(country_code("ΕΛΛΆΔΑ"), Some("GR"));
+        assert_eq!(country_code("İ"), None); // lowercases to two chars
+    }
+
+    #[test]
     fn every_code_is_one_the_dial_plans_know() {
         for (iso, names) in NAMES {
             assert!(super::super::DialPlan::new(iso).is_ok(), "{iso}");
             for n in *names {
+                assert!(n.len() + 4 < KEY_MAX, "{n}");
                 assert_eq!(country_code(n), Some(*iso), "{n}");
             }
         }
