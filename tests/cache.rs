@@ -818,6 +818,34 @@ fn a_panicking_progress_listener_is_dropped_for_the_rest_of_the_sync() {
 }
 
 #[test]
+fn a_panicking_change_listener_harms_neither_the_write_nor_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(MemorySource::new("m"));
+    let f = open(dir.path(), src.clone(), clock());
+    let broken = Arc::new(AtomicUsize::new(0));
+    let heard = Arc::new(AtomicUsize::new(0));
+    let b = broken.clone();
+    f.on_change(move |_| {
+        b.fetch_add(1, Ordering::SeqCst);
+        panic!("a broken change listener");
+    });
+    let h = heard.clone();
+    f.on_change(move |_| {
+        h.fetch_add(1, Ordering::SeqCst);
+    });
+    let a = f.create(&Row::new().with("display_name", "A")).unwrap();
+    f.create(&Row::new().with("display_name", "B")).unwrap();
+    let stored = f.cached_record(&a.id).unwrap();
+    assert_eq!(stored.row.get("display_name"), Some("A"));
+    assert_eq!(f.snapshot().len(), 2);
+    // Both listeners heard both writes.
+    assert_eq!(
+        (broken.load(Ordering::SeqCst), heard.load(Ordering::SeqCst)),
+        (2, 2)
+    );
+}
+
+#[test]
 fn a_removed_change_listener_hears_no_later_change() {
     let dir = tempfile::tempdir().unwrap();
     let src = Arc::new(MemorySource::new("m"));

@@ -417,7 +417,9 @@ impl CachedFolder {
     }
 
     /// Adds a listener for changes. Listeners run on the thread that made the change,
-    /// after the new snapshot is in place; keep them short.
+    /// after the new snapshot is in place; keep them short. A listener that panics is
+    /// caught: the write or sync that notified it still succeeds, the other
+    /// listeners still hear the change, and the listener hears the next one.
     ///
     /// The returned id removes the listener again ([`remove_listener`](Self::remove_listener));
     /// a caller that never removes it may ignore the id. The list of listeners is not
@@ -636,10 +638,11 @@ impl CachedFolder {
             reloaded,
             snapshot: self.snapshot(),
         };
-        // Not under the list's lock: a listener may add or remove listeners.
+        // Not under the list's lock: a listener may add or remove listeners. One that
+        // panics harms neither the change, which is stored, nor the other listeners.
         for l in listeners_now(&self.listeners) {
             if l.is_live() {
-                (l.call)(&change);
+                let _ = catch_unwind(AssertUnwindSafe(|| (l.call)(&change)));
             }
         }
     }
