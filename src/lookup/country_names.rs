@@ -101,9 +101,7 @@ pub fn country_code(name: &str) -> Option<&'static str> {
             continue;
         }
         for lower in c.to_lowercase() {
-            let Some(room) = key.get_mut(len..len + lower.len_utf8()) else {
-                return None;
-            };
+            let room = key.get_mut(len..len + lower.len_utf8())?;
             lower.encode_utf8(room);
             len += lower.len_utf8();
         }

@@ -28,7 +28,7 @@ use foldhash::fast::RandomState;
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
 use super::records::{RecordHead, RecordRef, RecordTable};
-use super::slots::{Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
+use super::slots::{Near, Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
@@ -240,13 +240,30 @@ impl IndexSnapshot {
 
     /// Adds a match for each slot of `key`: the table's, but for records gone since,
     /// and the overlay's. Two plain loops: an empty overlay costs two length checks.
+    // Inlined, so that a probe the filter answers costs no call.
+    #[inline(always)]
     fn push_matches(
         self: &Arc<Self>,
+        near: Near,
         key: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
         let h = mix(key);
+        // Most probes of a miss end at the filter: no call and no iterators for them.
+        if self.table.may_have(near, h) || !self.overlay.added.is_empty() {
+            self.push_found(near, h, quality, out);
+        }
+    }
+
+    /// [`push_matches`](Self::push_matches) past the filter.
+    fn push_found(
+        self: &Arc<Self>,
+        near: Near,
+        h: u64,
+        quality: impl Fn(&Slot) -> MatchQuality,
+        out: &mut Vec<CallerMatch>,
+    ) {
         let mut push = |s: &Slot| {
             out.push(CallerMatch {
                 quality: quality(s),
@@ -255,7 +272,7 @@ impl IndexSnapshot {
                 field: s.field,
             })
         };
-        for s in self.table.probe(h) {
+        for s in self.table.probe(near, h) {
             if !self.overlay.is_gone(s.rec) {
                 push(s);
             }
@@ -294,7 +311,9 @@ impl IndexSnapshot {
         let mut out = Vec::new();
         let p = match number {
             Normalized::Internal(ext) => {
-                self.push_matches(ext.packed(), |_| MatchQuality::Extension, &mut out);
+                let key = ext.packed();
+                let near = self.table.near(key);
+                self.push_matches(near, key, |_| MatchQuality::Extension, &mut out);
                 return out;
             }
             Normalized::Public(p) => p,
@@ -305,7 +324,11 @@ impl IndexSnapshot {
             return out;
         }
         let explicit = p.assumed == Assumed::Nothing;
+        // The number and its switchboards share their first `min` digits (see
+        // `SlotTable`): one filter block serves every probe below.
+        let near = self.table.near(p.key.0);
         self.push_matches(
+            near,
             p.key.0,
             |s| {
                 if (s.assumed == Assumed::Nothing as u8) == explicit {
@@ -321,20 +344,19 @@ impl IndexSnapshot {
             return out;
         }
         let key = p.key.0;
-        let mut pow = 1u64;
+        let mut base = key;
         for stripped in 1..=self.plan.switchboard_max_stripped.min(6) {
-            pow *= 10;
+            base /= 10;
             let kept = n.saturating_sub(usize::from(stripped));
             if kept == 0 {
                 break;
             }
-            let base = key / pow;
             let q = |_: &Slot| MatchQuality::Switchboard { stripped };
             if kept + 1 >= min && base * 10 != key {
-                self.push_matches(base * 10, q, &mut out);
+                self.push_matches(near, base * 10, q, &mut out);
             }
             if kept >= min {
-                self.push_matches(base, q, &mut out);
+                self.push_matches(near, base, q, &mut out);
             }
             if !out.is_empty() {
                 break;
@@ -867,14 +889,14 @@ impl CallerIndex {
             let old = cur.table.slots().iter().filter(|s| !is_void(s.rec));
             let table = if base == 0 && cur.overlay.added.is_empty() {
                 // A first build: the new slots become the table.
-                SlotTable::from_unsorted(fresh)
+                SlotTable::from_unsorted(fresh, min as u32)
             } else {
                 let mut all = Vec::with_capacity(len);
                 all.extend(merge_sorted(
                     merge_sorted(old.copied(), kept.copied()),
                     sort_slots(fresh).into_iter(),
                 ));
-                SlotTable::from_sorted(all)
+                SlotTable::from_sorted(all, min as u32)
             };
             (Arc::new(table), Overlay::default())
         };

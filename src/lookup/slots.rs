@@ -29,6 +29,58 @@ pub(super) fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// The inverse of [`mix`]: the key of a slot's hash.
+pub(super) fn unmix(mut x: u64) -> u64 {
+    x ^= (x >> 31) ^ (x >> 62);
+    x = x.wrapping_mul(0x3196_42b2_d24d_8ec3);
+    x ^= (x >> 27) ^ (x >> 54);
+    x = x.wrapping_mul(0x96de_1b17_3f11_9089);
+    x ^ (x >> 30) ^ (x >> 60)
+}
+
+/// The first `digits` decimal digits of `key` (all of it when it has no more).
+/// Every lookup asks this once: the divisions are by constants, which compile to a
+/// multiplication, not to a division instruction.
+fn leading_digits(key: u64, digits: u32) -> u64 {
+    let Some(d) = key.checked_ilog10() else {
+        return key;
+    };
+    match (d + 1).saturating_sub(digits) {
+        0 => key,
+        1 => key / 10,
+        2 => key / 100,
+        3 => key / 1_000,
+        4 => key / 10_000,
+        5 => key / 100_000,
+        6 => key / 1_000_000,
+        7 => key / 10_000_000,
+        8 => key / 100_000_000,
+        cut => key / 10u64.pow(cut),
+    }
+}
+
+/// One cache line of the presence filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(align(64))]
+struct Block([u64; 8]);
+
+impl Block {
+    /// The two bits of hash `h` in a block.
+    fn bits(h: u64) -> [usize; 2] {
+        [(h >> 55) as usize, ((h >> 46) & 511) as usize]
+    }
+    fn set(&mut self, h: u64) {
+        for b in Block::bits(h) {
+            self.0[b >> 6] |= 1 << (b & 63);
+        }
+    }
+    fn has(&self, h: u64) -> bool {
+        Block::bits(h)
+            .iter()
+            .all(|&b| self.0[b >> 6] & (1 << (b & 63)) != 0)
+    }
+}
+
 pub(super) fn slot_order(s: &Slot) -> (u64, u32, u16) {
     (s.h, s.rec, s.field)
 }
@@ -128,37 +180,46 @@ pub(super) fn merge_sorted(
 }
 
 /// Slots sorted by hash, with a directory of bucket offsets indexed by the hash's
-/// top bits and a presence bit filter in front. A probe is one filter bit, one
+/// top bits and a presence filter in front. A probe is two filter bits, one
 /// directory read and a scan of a handful of adjacent slots.
+///
+/// The filter is blocked by number: a key's two bits lie in the cache line chosen
+/// by its first `prefix_digits` digits (the index's minimum of significant
+/// digits). An incoming number and every switchboard number it may belong to share
+/// those digits, so a lookup reads one line of the filter for all its probes, and
+/// a miss, which probes up to nine keys, usually reads nothing else.
 #[derive(Debug, Default)]
 pub(super) struct SlotTable {
     slots: Vec<Slot>,
     dir: Vec<u32>,
     shift: u32,
-    /// One bit per `filter_bits`-bit hash prefix: clear means no slot has it. Lets a
-    /// miss (and most switchboard probes) skip the directory and the slots, at under
-    /// 2 bytes a number.
-    filter: Vec<u64>,
-    filter_shift: u32,
+    /// Clear bits mean no slot has the key, at under 2 bytes a number.
+    filter: Vec<Block>,
+    block_shift: u32,
+    prefix_digits: u32,
 }
+
+/// Where a lookup's probes read the filter: see [`SlotTable::near`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Near(usize);
 
 impl SlotTable {
     /// Takes `slots` in any order and lays them out: [`from_sorted`](Self::from_sorted)
     /// for a small batch, and for a large one the [`bucket_sort`], whose bucket
     /// offsets are the directory.
-    pub(super) fn from_unsorted(slots: Vec<Slot>) -> SlotTable {
+    pub(super) fn from_unsorted(slots: Vec<Slot>, prefix_digits: u32) -> SlotTable {
         if slots.len() < BY_COUNTING {
-            return SlotTable::from_sorted(sort_slots(slots));
+            return SlotTable::from_sorted(sort_slots(slots), prefix_digits);
         }
         let bits = directory_bits(slots.len());
         let (slots, dir) = bucket_sort(slots, bits);
-        SlotTable::with_directory(slots, dir, 64 - bits)
+        SlotTable::with_directory(slots, dir, 64 - bits, prefix_digits)
     }
 
     /// Takes `slots`, sorted by [`slot_order`], as they are and builds the
     /// directory and the filter over them: one linear pass, and no memory touched
     /// beyond the slots it is handed, the directory and the filter.
-    pub(super) fn from_sorted(slots: Vec<Slot>) -> SlotTable {
+    pub(super) fn from_sorted(slots: Vec<Slot>, prefix_digits: u32) -> SlotTable {
         debug_assert!(slots.is_sorted_by_key(slot_order));
         let n = slots.len();
         let bits = directory_bits(n);
@@ -175,43 +236,62 @@ impl SlotTable {
             }
             dir.push(u32::try_from(at).unwrap_or(u32::MAX));
         }
-        SlotTable::with_directory(slots, dir, shift)
+        SlotTable::with_directory(slots, dir, shift, prefix_digits)
     }
 
     /// Adds the filter to sorted `slots` and their directory.
-    fn with_directory(slots: Vec<Slot>, dir: Vec<u32>, shift: u32) -> SlotTable {
+    fn with_directory(
+        slots: Vec<Slot>,
+        dir: Vec<u32>,
+        shift: u32,
+        prefix_digits: u32,
+    ) -> SlotTable {
         debug_assert!(slots.is_sorted_by_key(slot_order));
         debug_assert_eq!(dir.len(), (1 << (64 - shift)) + 1);
-        let n = slots.len();
-        // 7 to 14 filter bits a number: a false positive rate of 4 to 7 %.
-        let fbits = (n * 7)
-            .max(64)
+        // 7 to 14 filter bits a number in blocks of 512, two bits a key: about 2 to
+        // 6 % false positives where numbers are spread evenly.
+        let bits = (slots.len() * 7)
+            .max(1024)
             .next_power_of_two()
             .trailing_zeros()
-            .clamp(6, 30);
-        let filter_shift = 64 - fbits;
-        let mut filter = vec![0u64; 1 << (fbits - 6)];
-        for s in &slots {
-            let bit = (s.h >> filter_shift) as usize;
-            filter[bit >> 6] |= 1 << (bit & 63);
-        }
-        SlotTable {
-            slots,
+            .clamp(10, 36);
+        let mut table = SlotTable {
+            slots: Vec::new(),
             dir,
             shift,
-            filter,
-            filter_shift,
+            filter: vec![Block::default(); 1 << (bits - 9)],
+            block_shift: 64 - (bits - 9),
+            prefix_digits: prefix_digits.max(1),
+        };
+        for s in &slots {
+            let Near(b) = table.near(unmix(s.h));
+            table.filter[b].set(s.h);
         }
+        table.slots = slots;
+        table
     }
 
-    /// The slots with hash `h`.
-    pub(super) fn probe(&self, h: u64) -> impl Iterator<Item = &Slot> {
-        let bit = (h >> self.filter_shift) as usize;
-        let present = self
-            .filter
-            .get(bit >> 6)
-            .is_some_and(|w| w & (1 << (bit & 63)) != 0);
-        let range = if present {
+    /// The filter block of the numbers that share `key`'s first digits: give it to
+    /// [`probe`](Self::probe) for `key` and for the switchboard numbers of `key`.
+    #[inline]
+    pub(super) fn near(&self, key: u64) -> Near {
+        if self.filter.is_empty() {
+            return Near(0);
+        }
+        let prefix = leading_digits(key, self.prefix_digits);
+        Near((mix(prefix) >> self.block_shift) as usize)
+    }
+
+    /// False when no slot has hash `h`, whose key shares its first digits with the
+    /// key `near` was found for; true when one may have it.
+    pub(super) fn may_have(&self, near: Near, h: u64) -> bool {
+        self.filter.get(near.0).is_some_and(|b| b.has(h))
+    }
+
+    /// The slots with hash `h`, whose key shares its first digits with the key
+    /// `near` was found for.
+    pub(super) fn probe(&self, near: Near, h: u64) -> impl Iterator<Item = &Slot> {
+        let range = if self.may_have(near, h) {
             let b = (h >> self.shift) as usize;
             match (self.dir.get(b), self.dir.get(b + 1)) {
                 (Some(&lo), Some(&hi)) => lo as usize..hi as usize,
@@ -234,7 +314,7 @@ impl SlotTable {
     pub(super) fn bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.dir.capacity() * 4
-            + self.filter.capacity() * 8
+            + self.filter.capacity() * std::mem::size_of::<Block>()
     }
 }
 
@@ -272,6 +352,11 @@ impl Overlay {
 mod tests {
     use super::*;
 
+    /// The slots a lookup finds for hash `h`.
+    fn find(t: &SlotTable, h: u64) -> Vec<&Slot> {
+        t.probe(t.near(unmix(h)), h).collect()
+    }
+
     fn slot(key: u64, rec: u32) -> Slot {
         Slot {
             h: mix(key),
@@ -282,15 +367,55 @@ mod tests {
     }
 
     #[test]
+    fn unmix_undoes_mix_and_leading_digits_cut_from_the_left() {
+        for x in [
+            0,
+            1,
+            42,
+            49_301_234_567,
+            u64::MAX,
+            1 << 63,
+            0x9e37_79b9_7f4a_7c15,
+        ] {
+            assert_eq!(unmix(mix(x)), x);
+        }
+        assert_eq!(leading_digits(49_301_234_567, 7), 4_930_123);
+        assert_eq!(leading_digits(4_930_123, 7), 4_930_123);
+        assert_eq!(leading_digits(493, 7), 493);
+        assert_eq!(leading_digits(0, 7), 0);
+        assert_eq!(leading_digits(u64::MAX, 1), 1);
+    }
+
+    #[test]
+    fn a_number_and_its_switchboards_read_one_filter_block() {
+        // Keys of 8 to 15 digits, shortened as a switchboard lookup does: by up to
+        // six digits, and with a 0 for the stripped ones, down to `min` digits.
+        let table = SlotTable::from_sorted(vec![slot(1, 0)], 7);
+        let mut rng = 0x1234_5678_9abc_def0u64;
+        for _ in 0..10_000 {
+            rng = mix(rng);
+            let digits = 8 + (rng % 8) as u32;
+            let key = 10u64.pow(digits - 1) + rng % (9 * 10u64.pow(digits - 1));
+            for stripped in 1..=6 {
+                let base = key / 10u64.pow(stripped);
+                if base.ilog10() + 1 >= 7 {
+                    assert_eq!(table.near(base).0, table.near(key).0, "{key} {stripped}");
+                    assert_eq!(table.near(base * 10).0, table.near(key).0, "{key}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_slot_is_found_and_nothing_else() {
         let mut all: Vec<Slot> = (0..5000u64).map(|k| slot(k * 7, k as u32)).collect();
         all.sort_unstable_by_key(slot_order);
-        let table = SlotTable::from_sorted(all.clone());
+        let table = SlotTable::from_sorted(all.clone(), 7);
         for s in &all {
-            assert_eq!(table.probe(s.h).collect::<Vec<_>>(), [s]);
+            assert_eq!(find(&table, s.h), [s]);
         }
-        assert_eq!(table.probe(mix(3)).count(), 0);
-        assert_eq!(SlotTable::default().probe(mix(7)).count(), 0);
+        assert!(find(&table, mix(3)).is_empty());
+        assert!(find(&SlotTable::default(), mix(7)).is_empty());
     }
 
     #[test]
@@ -300,14 +425,14 @@ mod tests {
             .map(|i| slot(i % 3000 + (i % 7) * 1_000_000, i as u32))
             .collect();
         all.sort_unstable_by_key(slot_order);
-        let table = SlotTable::from_sorted(all.clone());
+        let table = SlotTable::from_sorted(all.clone(), 7);
         for s in &all {
-            let found: Vec<&Slot> = table.probe(s.h).collect();
+            let found = find(&table, s.h);
             let want: Vec<&Slot> = all.iter().filter(|t| t.h == s.h).collect();
             assert_eq!(found, want);
         }
-        assert_eq!(table.probe(mix(1 << 40)).count(), 0);
-        assert!(SlotTable::from_sorted(Vec::new()).slots().is_empty());
+        assert!(find(&table, mix(1 << 40)).is_empty());
+        assert!(SlotTable::from_sorted(Vec::new(), 7).slots().is_empty());
     }
 
     #[test]
@@ -326,18 +451,21 @@ mod tests {
         let mut want = all.clone();
         want.sort_unstable_by_key(slot_order);
         assert_eq!(sort_slots(all.clone()), want);
-        let (got, sorted) = (SlotTable::from_unsorted(all), SlotTable::from_sorted(want));
+        let (got, sorted) = (
+            SlotTable::from_unsorted(all, 7),
+            SlotTable::from_sorted(want, 7),
+        );
         assert_eq!(got.slots, sorted.slots);
         assert_eq!((got.dir, got.shift), (sorted.dir, sorted.shift));
         assert_eq!(
-            (got.filter, got.filter_shift),
-            (sorted.filter, sorted.filter_shift)
+            (got.filter, got.block_shift),
+            (sorted.filter, sorted.block_shift)
         );
         // Small batches too.
         let few = vec![slot(3, 1), slot(1, 2), slot(3, 0)];
         let mut want = few.clone();
         want.sort_unstable_by_key(slot_order);
-        assert_eq!(SlotTable::from_unsorted(few).slots, want);
+        assert_eq!(SlotTable::from_unsorted(few, 7).slots, want);
     }
 
     #[test]
