@@ -19,19 +19,21 @@
 //! in the same session and 0.83 to 1.74 s for its scaled build in consecutive runs.
 //! Compare ratios and columns, not single runs.
 //!
-//! | what | session 1 end | session 2 end | session 3 (this layout) |
-//! |---|---|---|---|
-//! | build, 300,000 numbers, own timing (wall median) | 339 ms | 75-160 ms | 60-146 ms (11 runs) |
-//! | build, criterion `build/100k_contacts` | 356 ms | 100-148 ms | 59-129 ms (11 runs) |
-//! | first build in a fresh process (median of 7) | - | - | 93-133 ms (4 runs; single builds 80-154) |
-//! | one changed contact into the full index | 3.2 ms | 0.0-0.1 ms | 0.0-0.1 ms |
-//! | index memory per number | 27.1 bytes | 24.5 bytes | 24.5 bytes |
-//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | 52 bytes |
-//! | median hit, own timing / criterion | 314 / 200 ns | 103-208 / 100-153 ns | 123-215 / 86-138 ns |
-//! | median miss, own / criterion | 377 / 255 ns | 154-386 / 171-310 ns | 211-366 / 158-276 ns |
-//! | median switchboard hit, own / criterion | 229 / 278 ns | 160-282 / 192-256 ns | 198-398 / 160-275 ns |
-//! | normalisation alone | 142 ns | 33-46 ns | 35-58 ns |
-//! | phonenumber-only per hit, and its ratio to ours | 2.1 µs, 6.7x | 1.8-3.7 µs, 11-19x | 1.7-4.1 µs, 9-24x |
+//! | what | session 1 end | session 2 end | session 3 | session 4 (this layout) |
+//! |---|---|---|---|---|
+//! | build, 300,000 numbers, own timing (wall median) | 339 ms | 75-160 ms | 60-146 ms (11 runs) | 83-94 ms (3 runs) |
+//! | build, criterion `build/100k_contacts` | 356 ms | 100-148 ms | 59-129 ms (11 runs) | 83-135 ms (3 runs) |
+//! | first build in a fresh process (median of 7) | - | - | 93-133 ms (4 runs; single builds 80-154) | 85-102 ms (3 runs; single 77-149) |
+//! | build, instructions (callgrind, 100,000 contacts) | - | - | 389 million | 342 million |
+//! | one changed contact into the full index | 3.2 ms | 0.0-0.1 ms | 0.0-0.1 ms | 0.0-0.1 ms |
+//! | index memory per number | 27.1 bytes | 24.5 bytes | 24.5 bytes | 24.5 bytes |
+//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | 52 bytes | 44 bytes |
+//! | median hit, own timing / criterion | 314 / 200 ns | 103-208 / 100-153 ns | 123-215 / 86-138 ns | 117-232 / 90-108 ns |
+//! | median miss, own / criterion | 377 / 255 ns | 154-386 / 171-310 ns | 211-366 / 158-276 ns | 180-298 / 167-173 ns |
+//! | median switchboard hit, own / criterion | 229 / 278 ns | 160-282 / 192-256 ns | 198-398 / 160-275 ns | 306-400 / 159-272 ns |
+//! | instructions per hit / miss / switchboard hit (callgrind) | - | - | 890 / 1,391 / 1,482 | 954 / 1,110 / 1,417 |
+//! | normalisation alone | 142 ns | 33-46 ns | 35-58 ns | 33-65 ns |
+//! | phonenumber-only per hit, and its ratio to ours | 2.1 µs, 6.7x | 1.8-3.7 µs, 11-19x | 1.7-4.1 µs, 9-24x | 1.6-2.9 µs, 9-29x |
 //!
 //! The own timing of a hit asks a different number each time (1,000 of them, so
 //! the table's cache lines are mostly cold); criterion asks one number over and
@@ -56,6 +58,30 @@
 //! pass. Each half took 12-15 ms against 19 ms for all on one thread, plus 4-6 ms
 //! to join the results, which gained nothing: memory, not the CPU, seems to be
 //! the limit of that pass on this VM.
+//!
+//! Session 4, counted with `valgrind --tool=callgrind` (instructions do not drift
+//! with the VM; a scratch program building the same contacts): sorting the new
+//! slots by comparison was 73 of 389 million instructions. A counting pass over
+//! the hashes' top bits and an insertion sort per bucket take 19 million, and the
+//! counts are the directory. Phone fields lost their text offset (4 bytes a field,
+//! not 12), hence 44 bytes of texts a number instead of 52. The filter became
+//! blocked by number (see `SlotTable`): a miss reads one line of it instead of up to
+//! nine; the block of every slot costs the build 23 million instructions. Page
+//! faults of a first build: about 5,300 before, 5,800 after (the counting sort's
+//! second buffer, less the fields' 2.4 MB). Interleaved runs of the build alone,
+//! sort and fields changed, filter not yet (minimum of 4 builds a process, 12
+//! processes each): 78 / 114 ms (best, median of minimums) before, 69 / 105 ms
+//! after, in a slow hour.
+//!
+//! Tried and left out in session 4: the counting sort in place (256 regions moved
+//! along their cycles, then each region through a small scratch buffer). It saved
+//! the 4.8 MB buffer (4,600 page faults instead of 5,800) but took 7 million more
+//! instructions and measured no faster (75 / 107 ms against 69 / 105 ms in the same
+//! interleaved runs), so the simpler form stays.
+//!
+//! A guess, not checked: fresh pages may cost this much because the VM runs DAMON
+//! with a `pageout` scheme beside a virtio balloon, so the host may have to back
+//! memory again when the guest first touches it.
 //!
 //! Earlier: the overlay (session 2) showed no cost on `lookup/hit` beyond the noise
 //! in an interleaved A/B (83-129 ns before, 87-150 ns after) and saves 2.5-4 ms per
