@@ -817,32 +817,47 @@ fn a_panicking_progress_listener_is_dropped_for_the_rest_of_the_sync() {
     assert_eq!(f.snapshot().len(), 3);
 }
 
+/// Counts the calls of the listeners it makes.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicUsize>);
+
+impl Counter {
+    fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+    fn change_listener(&self) -> impl Fn(&FolderChange) + Send + Sync + 'static {
+        let n = self.0.clone();
+        move |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    fn progress_listener(&self) -> impl Fn(SyncProgress) + Send + Sync + 'static {
+        let n = self.0.clone();
+        move |_| {
+            n.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 #[test]
 fn a_panicking_change_listener_harms_neither_the_write_nor_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let src = Arc::new(MemorySource::new("m"));
     let f = open(dir.path(), src.clone(), clock());
-    let broken = Arc::new(AtomicUsize::new(0));
-    let heard = Arc::new(AtomicUsize::new(0));
-    let b = broken.clone();
-    f.on_change(move |_| {
-        b.fetch_add(1, Ordering::SeqCst);
+    let (broken, heard) = (Counter::default(), Counter::default());
+    let count = broken.change_listener();
+    f.on_change(move |c| {
+        count(c);
         panic!("a broken change listener");
     });
-    let h = heard.clone();
-    f.on_change(move |_| {
-        h.fetch_add(1, Ordering::SeqCst);
-    });
+    f.on_change(heard.change_listener());
     let a = f.create(&Row::new().with("display_name", "A")).unwrap();
     f.create(&Row::new().with("display_name", "B")).unwrap();
     let stored = f.cached_record(&a.id).unwrap();
     assert_eq!(stored.row.get("display_name"), Some("A"));
     assert_eq!(f.snapshot().len(), 2);
     // Both listeners heard both writes.
-    assert_eq!(
-        (broken.load(Ordering::SeqCst), heard.load(Ordering::SeqCst)),
-        (2, 2)
-    );
+    assert_eq!((broken.get(), heard.get()), (2, 2));
 }
 
 #[test]
@@ -851,21 +866,11 @@ fn a_removed_change_listener_hears_no_later_change() {
     let src = Arc::new(MemorySource::new("m"));
     let clock = clock();
     let f = open(dir.path(), src.clone(), clock.clone());
-    let kept = Arc::new(AtomicUsize::new(0));
-    let removed = Arc::new(AtomicUsize::new(0));
-    let k = kept.clone();
-    f.on_change(move |_| {
-        k.fetch_add(1, Ordering::SeqCst);
-    });
-    let r = removed.clone();
-    let id = f.on_change(move |_| {
-        r.fetch_add(1, Ordering::SeqCst);
-    });
+    let (kept, removed) = (Counter::default(), Counter::default());
+    f.on_change(kept.change_listener());
+    let id = f.on_change(removed.change_listener());
     f.reload().unwrap();
-    assert_eq!(
-        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
-        (1, 1)
-    );
+    assert_eq!((kept.get(), removed.get()), (1, 1));
 
     assert!(f.remove_listener(id));
     f.create(&Row::new().with("display_name", "A")).unwrap();
@@ -874,10 +879,7 @@ fn a_removed_change_listener_hears_no_later_change() {
     f.refresh().unwrap();
     assert_eq!(f.snapshot().len(), 2);
     // The other listener heard the write and the sync; the removed one neither.
-    assert_eq!(
-        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
-        (3, 1)
-    );
+    assert_eq!((kept.get(), removed.get()), (3, 1));
 }
 
 #[test]
@@ -887,31 +889,18 @@ fn a_removed_progress_listener_hears_no_later_sync() {
     src.put_card("a.vcf", card("a", "+49 30 1"));
     let clock = clock();
     let f = open(dir.path(), src.clone(), clock.clone());
-    let kept = Arc::new(AtomicUsize::new(0));
-    let removed = Arc::new(AtomicUsize::new(0));
-    let k = kept.clone();
-    f.on_progress(move |_| {
-        k.fetch_add(1, Ordering::SeqCst);
-    });
-    let r = removed.clone();
-    let id = f.on_progress(move |_| {
-        r.fetch_add(1, Ordering::SeqCst);
-    });
+    let (kept, removed) = (Counter::default(), Counter::default());
+    f.on_progress(kept.progress_listener());
+    let id = f.on_progress(removed.progress_listener());
     f.reload().unwrap();
-    assert_eq!(
-        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
-        (1, 1)
-    );
+    assert_eq!((kept.get(), removed.get()), (1, 1));
 
     assert!(f.remove_listener(id));
     src.put_card("b.vcf", card("b", "+49 30 2"));
     clock.advance(Duration::minutes(1));
     f.refresh().unwrap();
     f.reload().unwrap();
-    assert_eq!(
-        (kept.load(Ordering::SeqCst), removed.load(Ordering::SeqCst)),
-        (3, 1)
-    );
+    assert_eq!((kept.get(), removed.get()), (3, 1));
 }
 
 #[test]
