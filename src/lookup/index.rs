@@ -11,10 +11,11 @@
 //!
 //! Layout, for memory and speed: each number is one 16-byte slot (a bijective hash of
 //! its key, the record's number and the field's position), sorted by hash, with a
-//! directory of bucket offsets indexed by the hash's top bits and a presence bit
-//! filter in front. A lookup is one hash, one filter bit, one directory read and a
-//! scan of a handful of adjacent slots (`slots.rs`), plus a look into the small
-//! overlay of changes since the table was laid out. Names and ids live once per
+//! directory of bucket offsets indexed by the hash's top bits and a presence
+//! filter in front, blocked by the number's first digits so that a number and its
+//! switchboard forms share one cache line of it. A lookup is one hash, two filter
+//! bits, one directory read and a scan of a handful of adjacent slots (`slots.rs`),
+//! plus a look into the small overlay of changes since the table was laid out. Names and ids live once per
 //! record, in the chunked record table of `records.rs`; folder and column names once
 //! per index.
 

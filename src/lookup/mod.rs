@@ -38,7 +38,7 @@
 //! # Cost
 //!
 //! About 25 bytes of index per number (16-byte slot, directory, presence filter,
-//! id map), plus about 50 bytes for what is shown with a match (ids, names, the
+//! id map), plus about 45 bytes for what is shown with a match (ids, names, the
 //! numbers as stored), kept in chunks of 1,024 records so that indexing a record
 //! allocates nothing of its own. A lookup is an allocation-free normalisation (plain
 //! numbers take a register-only fast path), one hash and a few adjacent memory reads;
