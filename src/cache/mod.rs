@@ -195,6 +195,17 @@ struct Registered<F: ?Sized> {
     call: F,
 }
 
+impl<F> Registered<F> {
+    /// `call` under a new id.
+    fn new(call: F) -> Arc<Registered<F>> {
+        Arc::new(Registered {
+            id: ListenerId::next(),
+            removed: AtomicBool::new(false),
+            call,
+        })
+    }
+}
+
 impl<F: ?Sized> Registered<F> {
     fn is_live(&self) -> bool {
         !self.removed.load(Ordering::Acquire)
@@ -204,11 +215,16 @@ impl<F: ?Sized> Registered<F> {
 type Listener = Arc<Registered<dyn Fn(&FolderChange) + Send + Sync>>;
 type ProgressListener = Arc<Registered<dyn Fn(SyncProgress) + Send + Sync>>;
 
-/// Adds `listener` to `list`.
-fn register<F: ?Sized>(list: &RwLock<Vec<Arc<Registered<F>>>>, listener: Arc<Registered<F>>) {
+/// Adds `listener` to `list`; its id.
+fn register<F: ?Sized>(
+    list: &RwLock<Vec<Arc<Registered<F>>>>,
+    listener: Arc<Registered<F>>,
+) -> ListenerId {
+    let id = listener.id;
     list.write()
         .unwrap_or_else(|e| e.into_inner())
         .push(listener);
+    id
 }
 
 /// Takes listener `id` out of `list`, marked removed; whether it was there.
@@ -431,16 +447,7 @@ impl CachedFolder {
         &self,
         listener: impl Fn(&FolderChange) + Send + Sync + 'static,
     ) -> ListenerId {
-        let id = ListenerId::next();
-        register(
-            &self.listeners,
-            Arc::new(Registered {
-                id,
-                removed: AtomicBool::new(false),
-                call: listener,
-            }),
-        );
-        id
+        register(&self.listeners, Registered::new(listener))
     }
 
     /// Adds a listener for the progress of syncs: every [`reload`](Self::reload),
@@ -464,16 +471,7 @@ impl CachedFolder {
         &self,
         listener: impl Fn(SyncProgress) + Send + Sync + 'static,
     ) -> ListenerId {
-        let id = ListenerId::next();
-        register(
-            &self.progress_listeners,
-            Arc::new(Registered {
-                id,
-                removed: AtomicBool::new(false),
-                call: listener,
-            }),
-        );
-        id
+        register(&self.progress_listeners, Registered::new(listener))
     }
 
     /// Removes a listener added by [`on_change`](Self::on_change) or
