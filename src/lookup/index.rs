@@ -15,9 +15,9 @@
 //! filter in front, blocked by the number's first digits so that a number and its
 //! switchboard forms share one cache line of it. A lookup is one hash, two filter
 //! bits, one directory read and a scan of a handful of adjacent slots (`slots.rs`),
-//! plus a look into the small overlay of changes since the table was laid out. Names and ids live once per
-//! record, in the chunked record table of `records.rs`; folder and column names once
-//! per index.
+//! plus a look into the small overlay of changes since the table was laid out.
+//! Names and ids live once per record, in the chunked record table of
+//! `records.rs`; folder and column names once per index.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -239,9 +239,9 @@ impl IndexSnapshot {
         }
     }
 
-    /// Adds a match for each slot of `key`: the table's, but for records gone since,
-    /// and the overlay's. Two plain loops: an empty overlay costs two length checks.
-    // Inlined, so that a probe the filter answers costs no call.
+    /// Adds a match for each slot of `key` (whose filter block is `near`). Inlined,
+    /// so that a probe the filter rejects, as most probes of a miss are, costs no
+    /// call when the overlay is empty.
     #[inline(always)]
     fn push_matches(
         self: &Arc<Self>,
@@ -251,16 +251,18 @@ impl IndexSnapshot {
         out: &mut Vec<CallerMatch>,
     ) {
         let h = mix(key);
-        // Most probes of a miss end at the filter: no call and no iterators for them.
-        if self.table.may_have(near, h) || !self.overlay.added.is_empty() {
-            self.push_found(near, h, quality, out);
+        let in_table = self.table.may_have(near, h);
+        if in_table || !self.overlay.added.is_empty() {
+            self.push_found(in_table, h, quality, out);
         }
     }
 
-    /// [`push_matches`](Self::push_matches) past the filter.
+    /// The matches of hash `h`: the table's when its filter let `h` pass, but for
+    /// records gone since, and the overlay's. Two plain loops: an empty overlay
+    /// costs two length checks.
     fn push_found(
         self: &Arc<Self>,
-        near: Near,
+        in_table: bool,
         h: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
@@ -273,9 +275,11 @@ impl IndexSnapshot {
                 field: s.field,
             })
         };
-        for s in self.table.probe(near, h) {
-            if !self.overlay.is_gone(s.rec) {
-                push(s);
+        if in_table {
+            for s in self.table.with_hash(h) {
+                if !self.overlay.is_gone(s.rec) {
+                    push(s);
+                }
             }
         }
         if !self.overlay.added.is_empty() {

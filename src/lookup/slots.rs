@@ -103,8 +103,7 @@ pub(super) fn sort_slots(mut slots: Vec<Slot>) -> Vec<Slot> {
 /// The hashes are spread evenly, so one counting pass puts every slot into its
 /// bucket of two or three, and an insertion sort orders each bucket: about a
 /// quarter of the instructions of a comparison sort of the whole batch (see
-/// `benches/lookup.rs`), at the
-/// cost of a second buffer.
+/// `benches/lookup.rs`), at the cost of a second buffer.
 fn bucket_sort(slots: Vec<Slot>, bits: u32) -> (Vec<Slot>, Vec<u32>) {
     let shift = 64 - bits;
     let bucket = |s: &Slot| (s.h >> shift) as usize;
@@ -272,7 +271,8 @@ impl SlotTable {
     }
 
     /// The filter block of the numbers that share `key`'s first digits: give it to
-    /// [`probe`](Self::probe) for `key` and for the switchboard numbers of `key`.
+    /// [`may_have`](Self::may_have) for `key` and for the switchboard numbers of
+    /// `key`.
     #[inline]
     pub(super) fn near(&self, key: u64) -> Near {
         if self.filter.is_empty() {
@@ -288,17 +288,13 @@ impl SlotTable {
         self.filter.get(near.0).is_some_and(|b| b.has(h))
     }
 
-    /// The slots with hash `h`, whose key shares its first digits with the key
-    /// `near` was found for.
-    pub(super) fn probe(&self, near: Near, h: u64) -> impl Iterator<Item = &Slot> {
-        let range = if self.may_have(near, h) {
-            let b = (h >> self.shift) as usize;
-            match (self.dir.get(b), self.dir.get(b + 1)) {
-                (Some(&lo), Some(&hi)) => lo as usize..hi as usize,
-                _ => 0..0,
-            }
-        } else {
-            0..0
+    /// The slots with hash `h`, past the filter: ask [`may_have`](Self::may_have)
+    /// first.
+    pub(super) fn with_hash(&self, h: u64) -> impl Iterator<Item = &Slot> {
+        let b = (h >> self.shift) as usize;
+        let range = match (self.dir.get(b), self.dir.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => lo as usize..hi as usize,
+            _ => 0..0,
         };
         self.slots
             .get(range)
@@ -354,7 +350,11 @@ mod tests {
 
     /// The slots a lookup finds for hash `h`.
     fn find(t: &SlotTable, h: u64) -> Vec<&Slot> {
-        t.probe(t.near(unmix(h)), h).collect()
+        if t.may_have(t.near(unmix(h)), h) {
+            t.with_hash(h).collect()
+        } else {
+            Vec::new()
+        }
     }
 
     fn slot(key: u64, rec: u32) -> Slot {
