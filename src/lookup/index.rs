@@ -250,10 +250,9 @@ impl IndexSnapshot {
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
-        let h = mix(key);
-        let in_table = self.table.may_have(near, h);
+        let in_table = self.table.may_have(near, key);
         if in_table || !self.overlay.added.is_empty() {
-            self.push_found(in_table, h, quality, out);
+            self.push_found(in_table, mix(key), quality, out);
         }
     }
 

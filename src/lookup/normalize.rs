@@ -310,28 +310,52 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// What [`plain_digits`] makes of each byte: [`DIGIT`], [`OTHER`], or 0 for a separator.
+const DIGIT: u8 = 1;
+const OTHER: u8 = 2;
+static PLAIN_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        class[b as usize] = DIGIT;
+        b += 1;
+    }
+    let separators = b" -./()[]\t";
+    let mut i = 0;
+    while i < separators.len() {
+        class[separators[i] as usize] = 0;
+        i += 1;
+    }
+    class
+};
+
+/// The most digits [`plain_digits`] hands on; longer numbers take the general path,
+/// which says why they are no number.
+const PLAIN_MAX: usize = 24;
+
 /// The common case on its own: an optional leading `+`, then ASCII digits and the
-/// usual separators (`+49 (30) 123-4567`), nothing else. The digits go to `out` and
-/// their count stays in a register, so this is one tight loop with no [`Parsed`] to
-/// build. `None` for anything else (links, extensions, pauses, letters, other
-/// scripts, more than `out` holds): [`parse_text`] reads those, to the same result.
-fn plain_digits(s: &[u8], out: &mut [u8; 24]) -> Option<(bool, usize)> {
+/// usual separators (`+49 (30) 123-4567`), nothing else. The digits go to `out`.
+/// `None` for anything else (links, extensions, pauses, letters, other scripts, more
+/// than [`PLAIN_MAX`] digits): [`parse_text`] reads those, to the same result.
+///
+/// One table look-up a byte and no branch on its value: every byte is stored at the
+/// next free place, which only a digit takes, so separators at unpredictable places
+/// cost no mispredicted branch. Lookups and builds both start here.
+fn plain_digits(s: &[u8], out: &mut [u8; 32]) -> Option<(bool, usize)> {
     let (plus, body) = match s.split_first() {
         Some((b'+', rest)) => (true, rest),
         _ => (false, s),
     };
-    let mut n = 0;
+    let mut n = 0usize;
+    let mut seen = 0u8;
     for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                *out.get_mut(n)? = b;
-                n += 1;
-            }
-            b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'[' | b']' | b'\t' => {}
-            _ => return None,
-        }
+        let class = PLAIN_CLASS[usize::from(b)];
+        // Past 31 digits the writes wrap around; such a count is rejected below.
+        out[n & 31] = b;
+        n += usize::from(class & DIGIT);
+        seen |= class;
     }
-    (n > 0).then_some((plus, n))
+    (seen & OTHER == 0 && (1..=PLAIN_MAX).contains(&n)).then_some((plus, n))
 }
 
 /// Parses the written form of a number: links, extensions, pauses, separators, `(0)`,
@@ -790,7 +814,7 @@ impl DialPlan {
     /// # Errors
     /// [`NotANumber`] says why the text is no phone number; it never panics.
     pub fn normalize(&self, input: &str) -> Result<Normalized, NotANumber> {
-        let mut buf = [0u8; 24];
+        let mut buf = [0u8; 32];
         let text = trim(input).as_bytes();
         // A `tel:` link without parameters holds a plain number (vCard 4.0 stores them).
         let text = match text {
@@ -848,7 +872,7 @@ mod tests {
 
     #[test]
     fn fast_path_takes_the_plain_forms_only() {
-        let mut buf = [0u8; 24];
+        let mut buf = [0u8; 32];
         assert_eq!(
             plain_digits(b"+49 (30) 123-4567", &mut buf),
             Some((true, 11))
