@@ -245,12 +245,12 @@ impl IndexSnapshot {
     #[inline(always)]
     fn push_matches(
         self: &Arc<Self>,
-        near: Near,
+        near: Near<'_>,
         key: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
     ) {
-        let in_table = self.table.may_have(near, key);
+        let in_table = SlotTable::may_have(near, key);
         if in_table || !self.overlay.added.is_empty() {
             self.push_found(in_table, mix(key), quality, out);
         }

@@ -203,9 +203,9 @@ pub(super) struct SlotTable {
     prefix_digits: u32,
 }
 
-/// Where a lookup's probes read the filter: see [`SlotTable::near`].
+/// The filter block a lookup's probes read: see [`SlotTable::near`].
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Near(usize);
+pub(super) struct Near<'a>(Option<&'a Block>);
 
 impl SlotTable {
     /// Takes `slots` in any order and lays them out: [`from_sorted`](Self::from_sorted)
@@ -269,8 +269,9 @@ impl SlotTable {
         };
         for s in &slots {
             let key = unmix(s.h);
-            let Near(b) = table.near(key);
-            table.filter[b].set(key);
+            if let Some(b) = table.block_of(key) {
+                table.filter[b].set(key);
+            }
         }
         table.slots = slots;
         table
@@ -278,20 +279,27 @@ impl SlotTable {
 
     /// The filter block of the numbers that share `key`'s first digits: give it to
     /// [`may_have`](Self::may_have) for `key` and for the switchboard numbers of
-    /// `key`.
+    /// `key`. Found once a lookup, so the probes read the block without looking
+    /// for it again.
     #[inline]
-    pub(super) fn near(&self, key: u64) -> Near {
+    pub(super) fn near(&self, key: u64) -> Near<'_> {
+        Near(self.block_of(key).and_then(|b| self.filter.get(b)))
+    }
+
+    /// The number of `key`'s filter block; `None` when the table is empty.
+    fn block_of(&self, key: u64) -> Option<usize> {
         if self.filter.is_empty() {
-            return Near(0);
+            return None;
         }
         let prefix = leading_digits(key, self.prefix_digits);
-        Near((mix(prefix) >> self.block_shift) as usize)
+        Some((mix(prefix) >> self.block_shift) as usize)
     }
 
     /// False when no slot has `key`, which shares its first digits with the key
     /// `near` was found for; true when one may have it.
-    pub(super) fn may_have(&self, near: Near, key: u64) -> bool {
-        self.filter.get(near.0).is_some_and(|b| b.has(key))
+    #[inline]
+    pub(super) fn may_have(near: Near<'_>, key: u64) -> bool {
+        near.0.is_some_and(|b| b.has(key))
     }
 
     /// The slots with hash `h`, past the filter: ask [`may_have`](Self::may_have)
@@ -357,7 +365,7 @@ mod tests {
     /// The slots a lookup finds for hash `h`.
     fn find(t: &SlotTable, h: u64) -> Vec<&Slot> {
         let key = unmix(h);
-        if t.may_have(t.near(key), key) {
+        if SlotTable::may_have(t.near(key), key) {
             t.with_hash(h).collect()
         } else {
             Vec::new()
@@ -404,14 +412,14 @@ mod tests {
             for q in [k + 1, k + 7, k * 10 + 3, k / 10, k / 10 * 10 + 9] {
                 if !present.contains(&q) {
                     probes += 1;
-                    passed += u32::from(table.may_have(table.near(q), q));
+                    passed += u32::from(SlotTable::may_have(table.near(q), q));
                 }
             }
         }
         let rate = f64::from(passed) / f64::from(probes);
         assert!(rate < 0.2, "{:.1} % of absent keys passed", rate * 100.0);
         // Every stored key passes.
-        assert!(keys.iter().all(|&k| table.may_have(table.near(k), k)));
+        assert!(keys.iter().all(|&k| SlotTable::may_have(table.near(k), k)));
     }
 
     #[test]
@@ -447,8 +455,12 @@ mod tests {
             for stripped in 1..=6 {
                 let base = key / 10u64.pow(stripped);
                 if base.ilog10() + 1 >= 7 {
-                    assert_eq!(table.near(base).0, table.near(key).0, "{key} {stripped}");
-                    assert_eq!(table.near(base * 10).0, table.near(key).0, "{key}");
+                    assert_eq!(
+                        table.block_of(base),
+                        table.block_of(key),
+                        "{key} {stripped}"
+                    );
+                    assert_eq!(table.block_of(base * 10), table.block_of(key), "{key}");
                 }
             }
         }
