@@ -240,8 +240,8 @@ impl IndexSnapshot {
     }
 
     /// Adds a match for each slot of `key` (whose filter block is `near`). Inlined,
-    /// so that a probe the filter rejects, as most probes of a miss are, costs no
-    /// call when the overlay is empty.
+    /// so that a probe both filters reject, as most probes of a miss are, costs no
+    /// call.
     #[inline(always)]
     fn push_matches(
         self: &Arc<Self>,
@@ -251,17 +251,18 @@ impl IndexSnapshot {
         out: &mut Vec<CallerMatch>,
     ) {
         let in_table = SlotTable::may_have(near, key);
-        if in_table || !self.overlay.added.is_empty() {
-            self.push_found(in_table, mix(key), quality, out);
+        let in_overlay = self.overlay.may_have(key);
+        if in_table || in_overlay {
+            self.push_found(in_table, in_overlay, mix(key), quality, out);
         }
     }
 
     /// The matches of hash `h`: the table's when its filter let `h` pass, but for
-    /// records gone since, and the overlay's. Two plain loops: an empty overlay
-    /// costs two length checks.
+    /// records gone since, and the overlay's when its filter did.
     fn push_found(
         self: &Arc<Self>,
         in_table: bool,
+        in_overlay: bool,
         h: u64,
         quality: impl Fn(&Slot) -> MatchQuality,
         out: &mut Vec<CallerMatch>,
@@ -281,7 +282,7 @@ impl IndexSnapshot {
                 }
             }
         }
-        if !self.overlay.added.is_empty() {
+        if in_overlay {
             self.overlay.probe(h).for_each(push);
         }
     }
@@ -861,37 +862,34 @@ impl CallerIndex {
         let was_dropped = |r: u32| dropped.binary_search(&r).is_ok();
         let len = cur.len.saturating_sub(dropped_slots) + fresh.len();
         let base = cur.table.slots().len();
-        let added = cur.overlay.added.len() + fresh.len();
-        let gone = cur.overlay.gone.len() + dropped.len();
+        let added = cur.overlay.added().len() + fresh.len();
+        let gone = cur.overlay.gone().len() + dropped.len();
         // The overlay's slots that stay, in either case.
-        let kept = cur.overlay.added.iter().filter(|s| !was_dropped(s.rec));
+        let kept = cur.overlay.added().iter().filter(|s| !was_dropped(s.rec));
         let (table, overlay) = if added * 16 <= base && gone * 16 <= base {
             // A small batch: the table stays, the overlay takes the change.
-            let mut next = Overlay {
-                added: Vec::with_capacity(added),
-                gone: Vec::with_capacity(gone),
-            };
-            next.added
-                .extend(merge_sorted(kept.copied(), sort_slots(fresh).into_iter()));
-            next.gone.extend(cur.overlay.gone.iter().chain(&dropped));
-            next.gone.sort_unstable();
-            next.gone.dedup();
-            (cur.table.clone(), next)
+            let mut next_added = Vec::with_capacity(added);
+            next_added.extend(merge_sorted(kept.copied(), sort_slots(fresh).into_iter()));
+            let mut next_gone = Vec::with_capacity(gone);
+            next_gone.extend(cur.overlay.gone().iter().chain(&dropped));
+            next_gone.sort_unstable();
+            next_gone.dedup();
+            (cur.table.clone(), Overlay::new(next_added, next_gone))
         } else {
             // Lay out a new table: the old one without its gone records, the
             // overlay's slots without the records dropped now, and the new slots.
             // Gone record numbers may lie beyond the record table, which drops
             // trailing free numbers.
-            let rec_bound = cur.overlay.gone.iter().chain(&dropped).max();
+            let rec_bound = cur.overlay.gone().iter().chain(&dropped).max();
             let mut void = vec![false; rec_bound.map_or(0, |&r| r as usize + 1)];
-            for &r in cur.overlay.gone.iter().chain(&dropped) {
+            for &r in cur.overlay.gone().iter().chain(&dropped) {
                 if let Some(v) = void.get_mut(r as usize) {
                     *v = true;
                 }
             }
             let is_void = |r: u32| void.get(r as usize).copied().unwrap_or(false);
             let old = cur.table.slots().iter().filter(|s| !is_void(s.rec));
-            let table = if base == 0 && cur.overlay.added.is_empty() {
+            let table = if base == 0 && cur.overlay.added().is_empty() {
                 // A first build: the new slots become the table.
                 SlotTable::from_unsorted(fresh, min as u32)
             } else {
