@@ -341,8 +341,8 @@ pub(super) struct Overlay {
     added: Vec<Slot>,
     /// Record numbers whose slots in the table are void, sorted.
     gone: Vec<u32>,
-    /// About sixteen bits an added key, two of them set for each, in one 64-bit
-    /// word; empty when nothing was added.
+    /// Sixteen to thirty-two bits an added key (a power of two of 64-bit words),
+    /// two of them set for each, in one word; empty when nothing was added.
     filter: Vec<u64>,
     /// Shift of a key's product that leaves its word in the filter.
     filter_shift: u32,
