@@ -31,8 +31,8 @@
 //! | median hit, own timing / criterion | 314 / 200 ns | 103-208 / 100-153 ns | 123-215 / 86-138 ns | 117-232 / 90-108 ns | 111-117 / 87-145 ns |
 //! | median miss, own / criterion | 377 / 255 ns | 154-386 / 171-310 ns | 211-366 / 158-276 ns | 180-298 / 167-173 ns | 100-176 / 88-145 ns |
 //! | median switchboard hit, own / criterion | 229 / 278 ns | 160-282 / 192-256 ns | 198-398 / 160-275 ns | 306-400 / 159-272 ns | 145-299 / 111-186 ns |
-//! | instructions per hit / miss / switchboard hit (callgrind) | - | - | 890 / 1,391 / 1,482 | 954 / 1,110 / 1,417 | 983 / 1,086 / 1,402 |
-//! | the same with 20 changed contacts in the overlay, as the lookups here run | - | - | - | - | 1,058 / 1,282 / 1,621 (1,113 / 2,029 / 2,149 before the overlay filter) |
+//! | instructions per hit / miss / switchboard hit (callgrind) | - | - | 890 / 1,391 / 1,482 | 954 / 1,110 / 1,417 | 973 / 1,075 / 1,388 |
+//! | the same with 20 changed contacts in the overlay, as the lookups here run | - | - | - | - | 1,048 / 1,269 / 1,605 (1,102 / 2,009 / 2,128 before the overlay filter) |
 //! | normalisation alone | 142 ns | 33-46 ns | 35-58 ns | 33-65 ns | 34-58 ns |
 //! | phonenumber-only per hit, and its ratio to ours | 2.1 µs, 6.7x | 1.8-3.7 µs, 11-19x | 1.7-4.1 µs, 9-24x | 1.6-2.9 µs, 9-29x | 1.7-3.7 µs, 15-33x |
 //!
@@ -43,7 +43,8 @@
 //! overlay now has a filter of its own, and the earlier sessions' lookup timings
 //! carried that cost. Instructions come
 //! from `valgrind --tool=callgrind --toggle-collect` over a lookup function, 1,000
-//! queries of each kind asked 100 times, and repeat exactly from run to run.
+//! queries of each kind (hits: 1,031) asked 101 times, and repeat exactly from run
+//! to run.
 //!
 //! The own timing of a hit asks a different number each time (1,000 of them, so
 //! the table's cache lines are mostly cold); criterion asks one number over and
