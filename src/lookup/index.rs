@@ -13,9 +13,11 @@
 //! its key, the record's number and the field's position), sorted by hash, with a
 //! directory of bucket offsets indexed by the hash's top bits and a presence
 //! filter in front, blocked by the number's first digits so that a number and its
-//! switchboard forms share one cache line of it. A lookup is one hash, two filter
-//! bits, one directory read and a scan of a handful of adjacent slots (`slots.rs`),
-//! plus a look into the small overlay of changes since the table was laid out.
+//! switchboard forms share one cache line of it. A probe is two filter bits from
+//! one multiplication of the key, and only for a key that passes, one hash, one
+//! directory read and a scan of a handful of adjacent slots (`slots.rs`). The small
+//! overlay of changes since the table was laid out has a filter of its own, so a
+//! probe looks into it only when that filter lets the key pass too.
 //! Names and ids live once per record, in the chunked record table of
 //! `records.rs`; folder and column names once per index.
 

@@ -41,10 +41,11 @@
 //! id map), plus about 45 bytes for what is shown with a match (ids, names, the
 //! numbers as stored), kept in chunks of 1,024 records so that indexing a record
 //! allocates nothing of its own. A lookup is an allocation-free normalisation (plain
-//! numbers take a register-only fast path), one hash and a few adjacent memory reads;
-//! it allocates only the result vector of a hit. [`CallerIndex::apply`] puts a small
-//! batch into an overlay beside the shared table (about 0.1 ms for one contact at
-//! 300,000 numbers) and lays out the table anew, in linear time, once the overlay
+//! numbers take a branch-free fast path), a filter test per probe and, for a key that
+//! passes, one hash and a few adjacent memory reads; it allocates only the result
+//! vector of a hit. [`CallerIndex::apply`] puts a small batch into an overlay beside
+//! the shared table (about 0.1 ms for one contact at 300,000 numbers), with a filter
+//! of its own, and lays out the table anew, in linear time, once the overlay
 //! outgrows a sixteenth of it. Figures from `cargo bench --bench lookup` are in the
 //! bench's header.
 //!
