@@ -341,8 +341,9 @@ pub(super) struct Overlay {
     added: Vec<Slot>,
     /// Record numbers whose slots in the table are void, sorted.
     gone: Vec<u32>,
-    /// Sixteen to thirty-two bits an added key (a power of two of 64-bit words),
-    /// two of them set for each, in one word; empty when nothing was added.
+    /// At least sixteen bits an added key (a power of two of 64-bit words, so under
+    /// thirty-two from three keys up), two of them set for each, in one word; empty
+    /// when nothing was added.
     filter: Vec<u64>,
     /// Shift of a key's product that leaves its word in the filter.
     filter_shift: u32,
@@ -357,7 +358,7 @@ impl Overlay {
         let words = if added.is_empty() {
             0
         } else {
-            (added.len() / 4).next_power_of_two()
+            added.len().div_ceil(4).next_power_of_two()
         };
         let mut overlay = Overlay {
             filter: vec![0; words],
@@ -618,11 +619,13 @@ mod tests {
     /// away, among them the neighbours and switchboard forms a lookup probes.
     #[test]
     fn overlay_filter_turns_away_most_absent_keys() {
-        for n in [1u64, 20, 3_000] {
+        for n in [1u64, 7, 20, 3_000] {
             let keys: Vec<u64> = (0..n).map(|i| 49_301_234_567 + i * 7_919).collect();
             let mut added: Vec<Slot> = keys.iter().map(|&k| slot(k, k as u32)).collect();
             added.sort_unstable_by_key(slot_order);
             let overlay = Overlay::new(added, Vec::new());
+            // At least sixteen bits a key, however the count rounds.
+            assert!(overlay.filter.len() as u64 * 64 >= 16 * n, "{n}");
             assert!(keys.iter().all(|&k| overlay.may_have(k)), "{n}");
             let (mut probes, mut passed) = (0u32, 0u32);
             for &k in &keys {
