@@ -134,7 +134,8 @@ enum Command {
     Export {
         /// Folder.
         name: String,
-        /// `vcf`: the cached cards unchanged; `csv`: the table.
+        /// `vcf`: the cached cards byte for byte as the server holds them (a line break
+        /// is added after a card that ends without one); `csv`: the table.
         #[arg(long, value_enum)]
         format: ExportFormat,
     },
@@ -294,6 +295,9 @@ impl From<Error> for Failure {
         Failure(match &e {
             Error::Unauthorized { url } => format!("wrong user name or password for {url}"),
             Error::Network { .. } => format!("{e} (offline? lookups still work from the cache)"),
+            Error::Server { .. } => {
+                format!("{e} (a fault of the server; lookups still work from the cache)")
+            }
             // Not a network problem: retrying or waiting will not help.
             Error::Certificate { url, reason } => format!(
                 "the server's certificate is not trusted ({url}): {reason}; if the server \
@@ -1045,7 +1049,13 @@ fn cmd_export(dir: &Path, name: &str, format: ExportFormat) -> CliResult {
         ExportFormat::Vcf => {
             for (id, _) in snap.rows() {
                 let rec = folder.cached_record(id)?;
-                out.write_all(&rec.card.to_bytes())?;
+                let bytes = rec.card.to_bytes();
+                out.write_all(&bytes)?;
+                // A card whose END:VCARD has no line break of its own would run into
+                // the next one's BEGIN.
+                if !bytes.ends_with(b"\n") {
+                    out.write_all(b"\r\n")?;
+                }
             }
         }
         ExportFormat::Csv => {

@@ -48,12 +48,24 @@ pub enum Error {
     /// The sync token is no longer accepted; do a full listing instead.
     #[error("sync token expired or invalid; a full listing is needed")]
     TokenExpired,
-    /// A network failure (connect, timeout, reset, 5xx); worth retrying later.
+    /// A network failure (connect, timeout, reset); worth retrying later.
     #[error("network error talking to {url}: {reason}")]
     Network {
         /// The URL of the request.
         url: String,
         /// What happened.
+        reason: String,
+    },
+    /// The server answered with an error of its own (a 5xx status): it is reachable,
+    /// but failed this request. Transient like [`Error::Network`], and not a sign of
+    /// being offline.
+    #[error("the server answered {status} to a request for {url}{}", reason_suffix(.reason))]
+    Server {
+        /// The URL of the request.
+        url: String,
+        /// The HTTP status, 500 to 599.
+        status: u16,
+        /// The status's reason and the start of the answer's body, if any.
         reason: String,
     },
     /// The server's TLS certificate was refused: issued by an unknown or private CA,
@@ -107,10 +119,11 @@ pub enum Error {
 
 impl Error {
     /// True when the same call may succeed later without any change by the caller
-    /// (network failures, timeouts, server errors). False for everything else,
+    /// ([`Error::Network`]: connection failures and timeouts; [`Error::Server`]: a 5xx
+    /// answer). False for everything else,
     /// [`Error::Certificate`] included: an untrusted certificate stays untrusted.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Network { .. })
+        matches!(self, Error::Network { .. } | Error::Server { .. })
     }
 
     /// Shorthand for [`Error::NotFound`].
@@ -118,5 +131,13 @@ impl Error {
         Error::NotFound {
             what: what.to_string(),
         }
+    }
+}
+
+fn reason_suffix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
     }
 }

@@ -188,7 +188,7 @@ fn secrets_stay_out_of_debug_display_errors_and_cache() {
             errors[0]
         );
         assert!(
-            matches!(errors[1], Error::Network { .. }),
+            matches!(errors[1], Error::Server { status: 503, .. }),
             "{:?}",
             errors[1]
         );

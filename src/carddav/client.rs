@@ -96,7 +96,7 @@ pub struct Request {
     pub headers: Vec<(&'static str, String)>,
     /// Body and its content type.
     pub body: Option<(&'static str, Vec<u8>)>,
-    /// Hand 5xx answers back as replies instead of [`Error::Network`] (for callers
+    /// Hand 5xx answers back as replies instead of [`Error::Server`] (for callers
     /// that retry them).
     pub keep_server_errors: bool,
 }
@@ -332,8 +332,8 @@ impl Client {
     /// Sends `req`, following redirects and answering auth challenges.
     ///
     /// Any status comes back as a [`Reply`] except: 401 (after answering the challenge)
-    /// → [`Error::Unauthorized`]; 5xx, connection failures and timeouts →
-    /// [`Error::Network`]; a refused TLS certificate → [`Error::Certificate`]; a body
+    /// → [`Error::Unauthorized`]; 5xx → [`Error::Server`]; connection failures and
+    /// timeouts → [`Error::Network`]; a refused TLS certificate → [`Error::Certificate`]; a body
     /// over the cap → [`Error::InvalidResponse`].
     pub fn send(&self, req: &Request) -> Result<Reply> {
         let mut url = req.url.clone();
@@ -397,7 +397,7 @@ impl Client {
             }
         }
         if reply.status >= 500 && !req.keep_server_errors {
-            return Err(server_error(url, reply.status));
+            return Err(server_error(&reply));
         }
         Ok(reply)
     }
@@ -561,18 +561,28 @@ impl Client {
     }
 }
 
-/// [`Error::Network`] for a 5xx answer.
-pub fn server_error(url: &Url, status: u16) -> Error {
-    network(
-        url,
-        format!(
-            "server error {status} {}",
-            reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("")
-        ),
-    )
+/// [`Error::Server`] for a 5xx answer: its status, the status's reason and the start
+/// of its body (servers often say there what went wrong), without control characters.
+pub fn server_error(reply: &Reply) -> Error {
+    let mut reason = reqwest::StatusCode::from_u16(reply.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+        .to_owned();
+    let body: String = reply
+        .body_excerpt()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if !body.is_empty() {
+        reason.push_str(if reason.is_empty() { "" } else { ": " });
+        reason.push_str(&body);
+    }
+    Error::Server {
+        url: reply.url.to_string(),
+        status: reply.status,
+        reason,
+    }
 }
 
 /// Whether a redirect from `from` to `to` may be followed: http(s) only, and never

@@ -197,7 +197,7 @@ impl CardDavSource {
         for (href, etag) in &listing.entries {
             let key = href_key(self.url(), href);
             match keys.get(&key) {
-                Some((_, v)) if *v == xml::normalize_etag(etag) => {}
+                Some((_, v)) if !etag.is_empty() && *v == xml::normalize_etag(etag) => {}
                 _ => fetch.push(href.clone()),
             }
             present.insert(key);
@@ -348,6 +348,11 @@ impl PhonebookSource for CardDavSource {
             ) {
                 // The server lost sync support (downgrade): compare ETags instead.
                 Err(Error::Unsupported(_)) => return self.etag_diff(known, before, progress),
+                // The report failed as a whole, with card data and without: a full
+                // listing (PROPFIND and multigets, narrowed down around a bad card)
+                // needs no report, and unlike an ETag diff without known versions it
+                // also sees what was deleted.
+                Err(e) if sync::narrower_may_help(&e) => return Err(Error::TokenExpired),
                 other => other?,
             };
             let ids: std::collections::HashMap<String, RecordId> = known

@@ -13,7 +13,13 @@
 //!   silently with it), asking for `address-data` right away so that a refresh after k
 //!   changes is usually one request; a 507 on the collection means "truncated, ask again
 //!   with the new token". An invalid token (403 or 412 with `valid-sync-token`) is
-//!   [`Error::TokenExpired`].
+//!   [`Error::TokenExpired`]. A report with card data that fails as a whole (a 5xx, a
+//!   body that does not parse, an answer that breaks off) is asked again without card
+//!   data, and the cards come by multiget, narrowed down to GETs around a bad card.
+//! * A listed card without an ETag is fetched rather than dropped, so that it is never
+//!   taken for deleted.
+//! * Single cards that cannot be had are warnings; only wrong credentials, an
+//!   untrusted certificate or a server that cannot be reached end a sync.
 
 use std::collections::HashMap;
 
@@ -143,7 +149,10 @@ pub(crate) fn list_etags(client: &Client, book: &Url) -> Result<EtagListing> {
         {
             continue;
         }
-        let Some(etag) = r.props.etag else { continue };
+        // An entry without an ETag still names a card: listed with an empty ETag it
+        // matches no cached version and is fetched, and the fetch brings its ETag.
+        // Dropping it would make a sync read the card as deleted.
+        let etag = r.props.etag.unwrap_or_default();
         if !inside(book, &r.href) {
             out.warnings.push(outside_warning(&r.href));
             continue;
@@ -180,8 +189,9 @@ pub(crate) fn check(client: &Client, book: &Url) -> Result<(Option<String>, Opti
 /// told how many hrefs are dealt with so far (fetched, skipped or gone).
 ///
 /// # Errors
-/// Only [`Error::Unauthorized`], [`Error::Network`] and [`Error::Certificate`]:
-/// everything else about single cards becomes a warning.
+/// Only [`Error::Unauthorized`], [`Error::Certificate`] and an [`Error::Network`] that
+/// is no answer at all: everything else about single cards (a 5xx, an answer that
+/// breaks off) becomes a warning.
 pub(crate) fn fetch(
     client: &Client,
     book: &Url,
@@ -210,11 +220,7 @@ fn fetch_chunk(client: &Client, book: &Url, chunk: &[String], out: &mut Fetched)
     let parsed = match client.send(&req) {
         Ok(reply) if reply.status == 207 => multistatus(&reply).map_err(|e| e.to_string()),
         Ok(reply) => Err(format!("multiget answered {}", reply.status)),
-        Err(
-            e @ (Error::Unauthorized { .. } | Error::Network { .. } | Error::Certificate { .. }),
-        ) => {
-            return Err(e);
-        }
+        Err(e) if stops_the_sync(&e) => return Err(e),
         Err(e) => Err(e.to_string()),
     };
     let ms = match parsed {
@@ -276,11 +282,7 @@ fn get_one(client: &Client, book: &Url, href: &str, why: &str, out: &mut Fetched
     match get(client, book, href) {
         Ok(c) => out.cards.push(c),
         Err(Error::NotFound { .. }) => out.gone.push(href.to_owned()),
-        Err(
-            e @ (Error::Unauthorized { .. } | Error::Network { .. } | Error::Certificate { .. }),
-        ) => {
-            return Err(e);
-        }
+        Err(e) if stops_the_sync(&e) => return Err(e),
         Err(e) => out.warnings.push(warning(
             href,
             format!("card skipped: {e} (multiget: {why})"),
@@ -331,15 +333,58 @@ fn fetch_etag(client: &Client, url: &Url) -> Result<String> {
 /// A changed card in a sync report: ETag and, when sent, its data.
 type Change = (String, Option<String>);
 
+/// What the rounds of one sync-collection report listed.
+#[derive(Default)]
+struct Report {
+    /// href key -> (href, `Some((etag, data))` for changed / `None` for removed).
+    state: HashMap<String, (String, Option<Change>)>,
+    /// The keys of `state` in the order the server listed them.
+    order: Vec<String>,
+    /// Entries whose href points outside the book.
+    outside: Vec<RecordWarning>,
+    token: String,
+}
+
+/// Whether a request that failed as a whole may succeed when narrowed (without card
+/// data, fewer cards, one card): the server answered, but with a 5xx or something that
+/// is no usable answer, or the answer broke off. Not when the server cannot be reached
+/// at all or does not answer in time, and not for credentials, certificates, a missing
+/// book or an expired token, which a narrower request meets the same way.
+pub(crate) fn narrower_may_help(e: &Error) -> bool {
+    match e {
+        Error::Server { .. } | Error::InvalidResponse { .. } => true,
+        // The client words a failure after connecting as "request failed: ...".
+        Error::Network { reason, .. } => reason.starts_with("request failed"),
+        _ => false,
+    }
+}
+
+/// Whether a failed request for cards ends the whole sync: wrong credentials, an
+/// untrusted certificate, a server that cannot be reached. Everything else about
+/// single cards becomes a warning.
+fn stops_the_sync(e: &Error) -> bool {
+    match e {
+        Error::Unauthorized { .. } | Error::Certificate { .. } => true,
+        Error::Network { .. } => !narrower_may_help(e),
+        _ => false,
+    }
+}
+
 /// RFC 6578 sync-collection from `token` (empty: initial), following 507 truncation.
 /// Cards the report lists without `address-data` are fetched with multiget.
+///
+/// A report with card data that fails as a whole (one card the server cannot render
+/// makes some servers answer 500 to every such report) is asked again without card
+/// data, and the cards are then fetched by multiget, which narrows down to single GETs
+/// around a card that cannot be served. A warning on the book's href says so.
 ///
 /// `progress` hears once the report is in (the cards it carried count as fetched, the
 /// total is all changed cards) and after each multiget batch.
 ///
 /// # Errors
 /// [`Error::TokenExpired`] for an invalid token; [`Error::Unsupported`] when the
-/// server has no sync-collection.
+/// server has no sync-collection; the error of the report with card data when the one
+/// without fails too.
 pub(crate) fn sync_collection(
     client: &Client,
     book: &Url,
@@ -347,11 +392,70 @@ pub(crate) fn sync_collection(
     batch: usize,
     progress: ProgressFn<'_>,
 ) -> Result<Delta> {
-    let mut token = token.to_owned();
-    // href key -> (href, Some(etag, data) for changed / None for removed), in order.
-    let mut order: Vec<String> = Vec::new();
-    let mut state: HashMap<String, (String, Option<Change>)> = HashMap::new();
-    let mut outside = Vec::new();
+    let (report, note) = match sync_report(client, book, token, true) {
+        Ok(r) => (r, None),
+        Err(e) if narrower_may_help(&e) => match sync_report(client, book, token, false) {
+            Ok(r) => (
+                r,
+                Some(warning(
+                    book.as_str(),
+                    format!(
+                        "the sync report with card data failed ({e}); \
+                         the cards were fetched in batches instead"
+                    ),
+                )),
+            ),
+            Err(_) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    let Report {
+        mut state,
+        order,
+        outside,
+        token,
+    } = report;
+    let mut delta = Delta {
+        token,
+        warnings: note.into_iter().chain(outside).collect(),
+        ..Delta::default()
+    };
+    let noted = delta.warnings.len();
+    let mut missing = Vec::new();
+    for key in order {
+        let Some((href, entry)) = state.remove(&key) else {
+            continue;
+        };
+        match entry {
+            None => delta.removed.push(href),
+            Some((etag, Some(data))) => match parse_card(&href, etag, &data) {
+                Ok(c) => delta.changed.push(c),
+                Err(w) => delta.warnings.push(w),
+            },
+            Some((_, None)) => missing.push(href),
+        }
+    }
+    // Parsed or skipped: either way dealt with.
+    let inline = delta.changed.len() + delta.warnings.len() - noted;
+    let total = Some(inline + missing.len());
+    progress(SyncProgress::new(inline, total));
+    if !missing.is_empty() {
+        let f = fetch(client, book, &missing, batch, &|n| {
+            progress(SyncProgress::new(inline + n, total));
+        })?;
+        delta.changed.extend(f.cards);
+        delta.warnings.extend(f.warnings);
+        delta.removed.extend(f.gone);
+    }
+    Ok(delta)
+}
+
+/// The rounds of one sync-collection report, with or without card data.
+fn sync_report(client: &Client, book: &Url, token: &str, with_data: bool) -> Result<Report> {
+    let mut out = Report {
+        token: token.to_owned(),
+        ..Report::default()
+    };
     let mut depth = "0";
     let mut rounds = 0;
     loop {
@@ -362,9 +466,13 @@ pub(crate) fn sync_collection(
                 reason: "sync-collection still truncated (507) after 100 rounds".into(),
             });
         }
-        let req = Request::new("REPORT", book.clone())
+        let mut req = Request::new("REPORT", book.clone())
             .header("Depth", depth)
-            .body(names::XML_CONTENT_TYPE, xml::sync_collection(&token, true));
+            .body(
+                names::XML_CONTENT_TYPE,
+                xml::sync_collection(&out.token, with_data),
+            );
+        req.keep_server_errors = true;
         let reply = client.send(&req)?;
         match reply.status {
             207 => {}
@@ -396,6 +504,7 @@ pub(crate) fn sync_collection(
             }
             404 => return Err(Error::not_found(book)),
             501 => return Err(Error::Unsupported(format!("{book} has no sync-collection"))),
+            s if s >= 500 => return Err(super::client::server_error(&reply)),
             s => return Err(reply.invalid(format!("sync-collection answered {s}"))),
         }
         let ms = multistatus(&reply)?;
@@ -411,7 +520,7 @@ pub(crate) fn sync_collection(
                 continue;
             }
             if !inside(book, &r.href) {
-                outside.push(outside_warning(&r.href));
+                out.outside.push(outside_warning(&r.href));
                 continue;
             }
             let key = href_key(book, &r.href);
@@ -420,54 +529,22 @@ pub(crate) fn sync_collection(
                 Some(s) if !(200..300).contains(&s) => continue,
                 _ => match r.props.etag {
                     Some(etag) => Some((etag, r.props.address_data)),
-                    None => continue,
+                    // Changed, but without an ETag its data cannot be used: fetched.
+                    None => Some((String::new(), None)),
                 },
             };
-            if !state.contains_key(&key) {
-                order.push(key.clone());
+            if !out.state.contains_key(&key) {
+                out.order.push(key.clone());
             }
-            state.insert(key, (r.href, entry));
+            out.state.insert(key, (r.href, entry));
         }
-        token = ms
+        out.token = ms
             .sync_token
             .ok_or_else(|| reply.invalid("sync-collection answer without sync-token"))?;
         if !truncated {
-            break;
+            return Ok(out);
         }
     }
-    let outside_n = outside.len();
-    let mut delta = Delta {
-        token,
-        warnings: outside,
-        ..Delta::default()
-    };
-    let mut missing = Vec::new();
-    for key in order {
-        let Some((href, entry)) = state.remove(&key) else {
-            continue;
-        };
-        match entry {
-            None => delta.removed.push(href),
-            Some((etag, Some(data))) => match parse_card(&href, etag, &data) {
-                Ok(c) => delta.changed.push(c),
-                Err(w) => delta.warnings.push(w),
-            },
-            Some((_, None)) => missing.push(href),
-        }
-    }
-    // Parsed or skipped: either way dealt with.
-    let inline = delta.changed.len() + delta.warnings.len() - outside_n;
-    let total = Some(inline + missing.len());
-    progress(SyncProgress::new(inline, total));
-    if !missing.is_empty() {
-        let f = fetch(client, book, &missing, batch, &|n| {
-            progress(SyncProgress::new(inline + n, total));
-        })?;
-        delta.changed.extend(f.cards);
-        delta.warnings.extend(f.warnings);
-        delta.removed.extend(f.gone);
-    }
-    Ok(delta)
 }
 
 /// The precondition of a PUT.
@@ -519,7 +596,7 @@ fn send_write(client: &Client, req: &Request) -> Result<Reply> {
         reply = client.send(&req)?;
     }
     if reply.status >= 500 {
-        return Err(super::client::server_error(&reply.url, reply.status));
+        return Err(super::client::server_error(&reply));
     }
     Ok(reply)
 }

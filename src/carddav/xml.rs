@@ -231,11 +231,12 @@ fn read_prop(props: &mut Props, node: roxmltree::Node<'_, '_>) {
             "getetag" => props.etag = non_empty(text_of(p)),
             "getctag" => props.ctag = non_empty(text_of(p)),
             "sync-token" => props.sync_token = non_empty(text_of(p)),
-            // Not trimmed: the card's bytes are the server's.
+            // Not trimmed, and read with its own line endings: the card's bytes are
+            // the server's.
             "address-data" => {
                 let t = text_of(p);
                 if !t.trim().is_empty() {
-                    props.address_data = Some(t);
+                    props.address_data = Some(super::raw_text::raw_text(p, &t).unwrap_or(t));
                 }
             }
             "current-user-principal" => {

@@ -143,6 +143,10 @@ struct Line {
 #[derive(Clone)]
 pub struct VCard {
     source: Vec<u8>,
+    /// Blank lines or a byte-order mark before BEGIN and after END in the resource the
+    /// card was read from by [`VCard::parse`]: written back as they were, so that a
+    /// card round-trips as the bytes a server holds, not only as its lines.
+    around: Option<Box<(Vec<u8>, Vec<u8>)>>,
     lines: Vec<Line>,
     version: Version,
     eol: &'static [u8],
@@ -345,7 +349,8 @@ impl Document {
 }
 
 impl VCard {
-    /// Reads exactly one card (blank lines around it are ignored).
+    /// Reads exactly one card. Blank lines or a byte-order mark around it are no error;
+    /// they are kept and written back by [`VCard::to_bytes`] as they were.
     ///
     /// # Errors
     /// [`ParseError::Empty`] without a card, [`ParseError::SeveralCards`] with more than
@@ -353,6 +358,7 @@ impl VCard {
     pub fn parse(input: &[u8]) -> Result<VCard, ParseError> {
         let mut card = None;
         let mut count = 0;
+        let (mut before, mut after) = (Vec::new(), Vec::new());
         for e in Document::parse(input).into_entries() {
             match e {
                 Entry::Card(c) => {
@@ -360,11 +366,17 @@ impl VCard {
                     card.get_or_insert(c);
                 }
                 Entry::Invalid { error, .. } => return Err(error),
-                Entry::Filler(_) => {}
+                Entry::Filler(raw) if card.is_none() => before.extend_from_slice(&raw),
+                Entry::Filler(raw) => after.extend_from_slice(&raw),
             }
         }
         match (card, count) {
-            (Some(c), 1) => Ok(c),
+            (Some(mut c), 1) => {
+                if !before.is_empty() || !after.is_empty() {
+                    c.around = Some(Box::new((before, after)));
+                }
+                Ok(c)
+            }
             (Some(_), n) => Err(ParseError::SeveralCards { count: n }),
             (None, _) => Err(ParseError::Empty),
         }
@@ -448,6 +460,7 @@ impl VCard {
         }
         VCard {
             source,
+            around: None,
             lines: out,
             version,
             eol,
@@ -696,6 +709,16 @@ impl VCard {
 
     /// Appends the card's bytes to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
+        if let Some(around) = &self.around {
+            out.extend_from_slice(&around.0);
+        }
+        self.write_lines(out);
+        if let Some(around) = &self.around {
+            out.extend_from_slice(&around.1);
+        }
+    }
+
+    fn write_lines(&self, out: &mut Vec<u8>) {
         if !self.modified {
             out.extend_from_slice(&self.source);
             return;
