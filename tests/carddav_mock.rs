@@ -908,3 +908,115 @@ fn sync_collection_reports_progress_per_batch() {
         [(1, Some(6)), (3, Some(6)), (5, Some(6)), (6, Some(6))]
     );
 }
+
+/// A root that answers 500 to a PROPFIND asking for a `sync-token` (a server-side bug
+/// for a collection that is no address book) but 207 to one asking less: discovery
+/// asks again for the essential properties and goes on, from the bare server and from
+/// the well-known URL alike. A book that fails the same way still opens, its optional
+/// properties asked for one at a time.
+#[test]
+fn discovery_survives_a_server_failing_on_one_property() {
+    let m = Mocked::new();
+    for p in ["/", "/abook/"] {
+        m.mount(
+            Mock::given(method("PROPFIND"))
+                .and(path(p))
+                .and(body_string_contains("sync-token"))
+                .and(body_string_contains("resourcetype"))
+                .respond_with(ResponseTemplate::new(500).set_body_string("Internal Server Error"))
+                .with_priority(1),
+        );
+    }
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/.well-known/carddav"))
+            .respond_with(ResponseTemplate::new(301).insert_header("Location", "/")),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/"))
+            .respond_with(xml207(ms(&prop_response(
+                "/",
+                "<d:resourcetype><d:collection/></d:resourcetype><d:current-user-principal><d:href>/p/alice/</d:href></d:current-user-principal>",
+            )))),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/p/alice/"))
+            .respond_with(xml207(ms(&prop_response(
+                "/p/alice/",
+                "<c:addressbook-home-set><d:href>/home/</d:href></c:addressbook-home-set>",
+            )))),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/home/"))
+            .respond_with(xml207(ms(&format!(
+                "{}{}",
+                prop_response("/home/", "<d:resourcetype><d:collection/></d:resourcetype>"),
+                prop_response("/abook/", &book_props(""))
+            )))),
+    );
+    // The book's properties, one request each once the whole set failed.
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/abook/"))
+            .and(body_string_contains("sync-token"))
+            .respond_with(xml207(ms(&prop_response(
+                "/abook/",
+                "<d:sync-token>http://example.org/sync/4</d:sync-token>",
+            )))),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/abook/"))
+            .and(body_string_contains("getctag"))
+            .respond_with(xml207(ms(&prop_response(
+                "/abook/",
+                "<cs:getctag>4</cs:getctag>",
+            )))),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(path("/abook/"))
+            .respond_with(xml207(ms(&prop_response("/abook/", &book_props(""))))),
+    );
+    for start in ["/", "/.well-known/carddav"] {
+        let config = CardDavConfig::builder(&m.url(start))
+            .password("alice", "secret")
+            .build()
+            .unwrap();
+        let books = carddav::discover(&config).unwrap_or_else(|e| panic!("from {start}: {e}"));
+        assert_eq!(books.len(), 1, "from {start}");
+        assert_eq!(books[0].url.as_str(), m.url("/abook/"));
+        let src = CardDavSource::open(config.with_url(books[0].url.clone())).expect("open");
+        let book = src.address_book();
+        assert!(book.supports_sync, "sync-token asked for on its own");
+        assert_eq!(book.ctag.as_deref(), Some("4"));
+        assert_eq!(book.display_name.as_deref(), Some("Book"));
+    }
+}
+
+/// Every candidate failing: one error that lists each candidate and what it answered.
+#[test]
+fn discovery_names_every_failed_candidate() {
+    let m = Mocked::new();
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("boom")),
+    );
+    let err = carddav::discover(
+        &CardDavConfig::builder(&m.url("/dav"))
+            .password("alice", "secret")
+            .build()
+            .unwrap(),
+    )
+    .unwrap_err();
+    let Error::NotCardDav { reason, .. } = &err else {
+        panic!("{err:?}");
+    };
+    for c in ["/dav:", "/dav/:", "/.well-known/carddav:", "/:"] {
+        assert!(reason.contains(&m.url(c)), "{c} missing in {reason}");
+    }
+    assert!(reason.contains("500"), "{reason}");
+}

@@ -11,13 +11,18 @@
 //!   go-webdav#61): whole URLs are kept and credentials follow because the
 //!   authenticated server itself named that host;
 //! * a useful well-known answer (SOGo answered 405, mailcow#359): any failure there just
-//!   moves on to the next candidate.
+//!   moves on to the next candidate;
+//! * an answer to every property asked for: a server that fails the whole PROPFIND
+//!   (a 500 for a `sync-token` asked of a collection that is no address book) is asked
+//!   for the essential ones alone and for each other one on its own
+//!   ([`super::propfind`]).
 
 use url::Url;
 
-use super::client::{Client, Reply, Request};
+use super::client::{Client, Reply};
+use super::propfind::{Outcome, propfind, propfind_degrading};
 use super::xml::{self, Props};
-use super::{CardDavConfig, dns, names, resolve};
+use super::{CardDavConfig, dns, resolve};
 use crate::error::{Error, Result};
 use crate::vcard;
 
@@ -100,12 +105,11 @@ pub fn discover(config: &CardDavConfig) -> Result<Vec<AddressBook>> {
     discover_with(&client, config)
 }
 
-pub(crate) fn propfind(client: &Client, url: &Url, depth: &str, body: String) -> Result<Reply> {
-    client.send(
-        &Request::new("PROPFIND", url.clone())
-            .header("Depth", depth)
-            .body(names::XML_CONTENT_TYPE, body),
-    )
+/// A discovery PROPFIND, degrading to the essential properties (see
+/// [`propfind_degrading`]).
+fn discovery_propfind(client: &Client, url: &Url, depth: &str) -> Result<Outcome> {
+    let (essential, optional) = xml::DISCOVERY_PROPS.split_at(xml::DISCOVERY_ESSENTIAL);
+    propfind_degrading(client, url, depth, essential, optional)
 }
 
 /// What one candidate URL turned out to be.
@@ -222,16 +226,14 @@ fn own_props(ms: &xml::Multistatus) -> Option<&Props> {
 }
 
 fn probe(client: &Client, url: &Url) -> Result<Found> {
-    let reply = propfind(client, url, "0", xml::propfind(xml::DISCOVERY_PROPS))?;
-    if reply.status != 207 {
-        return Ok(Found::Nothing(format!(
-            "PROPFIND answered {}",
-            reply.status
-        )));
-    }
-    let ms = multistatus(&reply)?;
+    let answer = match discovery_propfind(client, url, "0")? {
+        Outcome::Answer(a) => a,
+        Outcome::Gone => return Ok(Found::Nothing("PROPFIND answered 404".into())),
+        Outcome::Failed(e) | Outcome::Refused(e) => return Ok(Found::Nothing(e.to_string())),
+    };
+    let ms = answer.multistatus;
     // After redirects, hrefs are relative to where we ended up.
-    let here = reply.url.clone();
+    let here = answer.url;
     let Some(props) = own_props(&ms) else {
         return Ok(Found::Nothing("no properties".into()));
     };
@@ -291,15 +293,14 @@ fn probe(client: &Client, url: &Url) -> Result<Found> {
 
 /// Depth 1 listing of a home set: its address book children.
 pub(crate) fn list_books(client: &Client, home: &Url) -> Result<Vec<AddressBook>> {
-    let reply = propfind(client, home, "1", xml::propfind(xml::DISCOVERY_PROPS))?;
-    if reply.status != 207 {
-        return Ok(Vec::new());
-    }
-    let ms = multistatus(&reply)?;
+    let answer = match discovery_propfind(client, home, "1")? {
+        Outcome::Gone => return Ok(Vec::new()),
+        other => other.into_answer(home)?,
+    };
     let mut books: Vec<AddressBook> = Vec::new();
-    for r in &ms.responses {
+    for r in &answer.multistatus.responses {
         if r.props.resourcetype.as_ref().is_some_and(|t| t.addressbook) {
-            let url = resolve(&reply.url, &r.href)?;
+            let url = resolve(&answer.url, &r.href)?;
             if !books.iter().any(|b| b.url == url) {
                 books.push(AddressBook::from_props(url, &r.props));
             }
@@ -310,16 +311,11 @@ pub(crate) fn list_books(client: &Client, home: &Url) -> Result<Vec<AddressBook>
 
 /// Depth 0 properties of a known address book URL.
 pub(crate) fn book_info(client: &Client, url: &Url) -> Result<AddressBook> {
-    let reply = propfind(client, url, "0", xml::propfind(xml::DISCOVERY_PROPS))?;
-    match reply.status {
-        207 => {}
-        404 => return Err(Error::not_found(url)),
-        s => return Err(reply.invalid(format!("PROPFIND answered {s}"))),
-    }
-    let ms = multistatus(&reply)?;
-    match own_props(&ms) {
+    let answer = discovery_propfind(client, url, "0")?.into_answer(url)?;
+    let ms = &answer.multistatus;
+    match own_props(ms) {
         Some(p) if p.resourcetype.as_ref().is_some_and(|t| t.addressbook) => {
-            Ok(AddressBook::from_props(reply.url.clone(), p))
+            Ok(AddressBook::from_props(answer.url.clone(), p))
         }
         // Xandikos answers a missing path with 207 + an inner 404.
         None if ms.responses.iter().any(|r| r.status == Some(404)) => Err(Error::not_found(url)),

@@ -36,6 +36,7 @@ mod client;
 mod discover;
 mod dns;
 pub mod names;
+mod propfind;
 mod raw_text;
 mod source;
 mod sync;

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use url::Url;
 
 use super::client::{Client, Reply, Request};
-use super::discover::propfind;
+use super::propfind::propfind;
 use super::{href_key, names, percent_decode, resolve, xml};
 use crate::error::{Error, Result};
 use crate::source::{ProgressFn, RecordId, RecordWarning, SyncProgress};

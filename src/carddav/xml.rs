@@ -19,7 +19,9 @@ use std::fmt::Write as _;
 use super::names;
 
 /// Properties a discovery PROPFIND asks for (principal, home set, and what describes a
-/// book), so one request tells what the URL is.
+/// book), so one request tells what the URL is. The first [`DISCOVERY_ESSENTIAL`] of
+/// them are the ones discovery cannot do without; a server that fails on the whole set
+/// is asked for those alone and for each of the others on its own.
 pub const DISCOVERY_PROPS: &[(&str, &str)] = &[
     ("d", "resourcetype"),
     ("d", "current-user-principal"),
@@ -31,6 +33,10 @@ pub const DISCOVERY_PROPS: &[(&str, &str)] = &[
     ("c", "supported-address-data"),
     ("d", "supported-report-set"),
 ];
+
+/// How many of [`DISCOVERY_PROPS`] are essential: `resourcetype` and
+/// `current-user-principal`.
+pub const DISCOVERY_ESSENTIAL: usize = 2;
 
 /// Properties of a Depth 1 listing: ETags of the cards, and the collection's CTag and
 /// sync-token from the same answer.
@@ -155,6 +161,40 @@ pub struct Props {
     pub supported_address_data: Vec<(String, String)>,
     /// `supported-report-set`: local names of the reports.
     pub supported_reports: Vec<String>,
+}
+
+impl Props {
+    /// Fills in what `self` lacks from `other` (the answers to several PROPFINDs of
+    /// the same resource).
+    pub fn merge(&mut self, other: Props) {
+        fn fill<T>(a: &mut Option<T>, b: Option<T>) {
+            if a.is_none() {
+                *a = b;
+            }
+        }
+        fn extend<T>(a: &mut Vec<T>, b: Vec<T>) {
+            if a.is_empty() {
+                *a = b;
+            }
+        }
+        fill(&mut self.resourcetype, other.resourcetype);
+        fill(&mut self.etag, other.etag);
+        fill(&mut self.ctag, other.ctag);
+        fill(&mut self.sync_token, other.sync_token);
+        fill(&mut self.address_data, other.address_data);
+        fill(
+            &mut self.current_user_principal,
+            other.current_user_principal,
+        );
+        extend(&mut self.addressbook_home_set, other.addressbook_home_set);
+        fill(&mut self.displayname, other.displayname);
+        fill(&mut self.description, other.description);
+        extend(
+            &mut self.supported_address_data,
+            other.supported_address_data,
+        );
+        extend(&mut self.supported_reports, other.supported_reports);
+    }
 }
 
 /// One `response` of a multistatus.
