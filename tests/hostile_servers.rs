@@ -825,3 +825,60 @@ fn debug_output_holds_no_secret() {
     assert!(!shown.contains(PASSWORD), "{shown}");
     let _ = s.folder.source().info();
 }
+
+/// A listing entry without `getetag` names a card all the same: it is fetched (the
+/// multiget brings its ETag), never taken for deleted. When it cannot be fetched
+/// either, it is a warning and the cached card stays.
+#[test]
+fn listing_entry_without_etag_keeps_the_card() {
+    let s = setup();
+    let mut inner = prop_response(
+        "/book/",
+        "<d:resourcetype><d:collection/><c:addressbook/></d:resourcetype>",
+    );
+    inner.push_str(&prop_response(
+        "/book/a.vcf",
+        "<d:getetag>\"a1\"</d:getetag>",
+    ));
+    inner.push_str(&prop_response(
+        "/book/b.vcf",
+        "<d:displayname>b</d:displayname>",
+    ));
+    mount_listing(&s.m, ms(&inner));
+    mount_multiget(
+        &s.m,
+        multiget(&[
+            ("/book/a.vcf", "\"a1\"", &card("a", "+49 30 1111")),
+            ("/book/b.vcf", "\"b1\"", &card("b", "+49 30 2222")),
+        ]),
+    );
+    let before = state(&s.folder);
+    for round in 0..2 {
+        let r = if round == 0 {
+            s.folder.refresh()
+        } else {
+            s.folder.reload()
+        }
+        .expect("sync");
+        assert_eq!(r.removed, 0, "round {round}: {r:?}");
+        assert_eq!(state(&s.folder), before, "round {round}");
+    }
+
+    // Now the card cannot be had at all: a warning, and the cached copy stays.
+    s.m.reset();
+    mount_book(&s.m);
+    mount_listing(&s.m, ms(&inner));
+    mount_multiget(&s.m, multiget(&[]));
+    s.m.mount(
+        Mock::given(method("GET"))
+            .and(path("/book/b.vcf"))
+            .respond_with(ResponseTemplate::new(500)),
+    );
+    let r = s.folder.refresh().expect("sync");
+    assert_eq!(r.removed, 0, "{r:?}");
+    assert!(
+        r.warnings.iter().any(|w| w.id.as_str() == "/book/b.vcf"),
+        "{r:?}"
+    );
+    assert_eq!(state(&s.folder), before);
+}
