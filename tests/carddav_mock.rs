@@ -853,8 +853,9 @@ fn locked_or_failed_writes_are_retried() {
 
 /// Progress of a refresh: the sync report carries one card itself and names five
 /// without data; those are fetched in multigets of 2 (here the multigets fail as a
-/// whole and fall back to GETs, which still count once per batch). Events: the report
-/// (1 of 6), then after each batch (3, 5, 6 of 6).
+/// whole and fall back to GETs, which still count once per batch). Events: the card
+/// the report brought while it streamed in (1, no total yet), the report (1 of 6),
+/// then after each batch (3, 5, 6 of 6).
 #[test]
 fn sync_collection_reports_progress_per_batch() {
     let m = Mocked::new();
@@ -905,7 +906,13 @@ fn sync_collection_reports_progress_per_batch() {
     assert_eq!(ch.changed.len(), 6);
     assert_eq!(
         events.into_inner().unwrap(),
-        [(1, Some(6)), (3, Some(6)), (5, Some(6)), (6, Some(6))]
+        [
+            (1, None),
+            (1, Some(6)),
+            (3, Some(6)),
+            (5, Some(6)),
+            (6, Some(6))
+        ]
     );
 }
 
@@ -1019,4 +1026,107 @@ fn discovery_names_every_failed_candidate() {
         assert!(reason.contains(&m.url(c)), "{c} missing in {reason}");
     }
     assert!(reason.contains("500"), "{reason}");
+}
+
+/// A folder that stored its book and the server's auth scheme needs no request to open
+/// and sends the credentials with its first request: a no-change refresh is one
+/// request on the wire, 401 round trips included. Without them it costs two more.
+#[test]
+fn known_book_and_scheme_make_a_no_change_refresh_one_request() {
+    let m = Mocked::new();
+    m.mount(
+        Mock::given(NoAuth)
+            .respond_with(
+                ResponseTemplate::new(401).insert_header("WWW-Authenticate", "Basic realm=\"x\""),
+            )
+            .with_priority(1),
+    );
+    mount_book(&m, "<d:sync-token>t1</d:sync-token>");
+    m.mount(
+        Mock::given(method("REPORT"))
+            .and(AuthStarts("Basic "))
+            .respond_with(xml207(ms("<d:sync-token>t1</d:sync-token>"))),
+    );
+    let builder = || CardDavConfig::builder(&m.url("/book/")).password("alice", "secret");
+
+    // First run: open (401 + PROPFIND), then the report.
+    let first = CardDavSource::open(builder().build().unwrap()).expect("open");
+    let ch = first
+        .changes_since(&SyncToken::new("sync:t1"), &KnownVersions::new())
+        .expect("refresh");
+    assert!(ch.changed.is_empty());
+    assert_eq!(first.requests(), 3, "401, PROPFIND, REPORT");
+    let scheme = first.auth_scheme();
+    assert_eq!(scheme, Some(carddav::AuthScheme::Basic));
+    let book = first.address_book().clone();
+
+    // Next run: what the first one learned, stored as text and read back.
+    let stored = scheme.map(|s| s.as_str()).unwrap();
+    m.reset();
+    m.mount(
+        Mock::given(NoAuth)
+            .respond_with(ResponseTemplate::new(401))
+            .with_priority(1),
+    );
+    m.mount(
+        Mock::given(method("REPORT"))
+            .and(AuthStarts("Basic "))
+            .respond_with(xml207(ms("<d:sync-token>t1</d:sync-token>"))),
+    );
+    let next = CardDavSource::with_address_book(
+        builder()
+            .known_auth_scheme(carddav::AuthScheme::from_name(stored))
+            .build()
+            .unwrap(),
+        book,
+    )
+    .expect("no request to open");
+    assert_eq!(next.requests(), 0);
+    let ch = next
+        .changes_since(&SyncToken::new("sync:t1"), &KnownVersions::new())
+        .expect("refresh");
+    assert_eq!(ch.requests, 1);
+    assert_eq!(next.requests(), 1, "one request on the wire");
+    assert_eq!(m.requests().len(), 1);
+}
+
+/// A known Basic scheme goes up front only to the configured origin: a card's href on
+/// another host gets no credentials.
+#[test]
+fn known_scheme_goes_up_front_only_to_its_origin() {
+    let m = Mocked::new();
+    let other = Mocked::new();
+    m.mount(
+        Mock::given(NoAuth)
+            .respond_with(
+                ResponseTemplate::new(401).insert_header("WWW-Authenticate", "Basic realm=\"x\""),
+            )
+            .with_priority(1),
+    );
+    mount_book(&m, "");
+    other.mount(
+        Mock::given(method("GET")).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"x1\"")
+                .set_body_string(card("x", "1")),
+        ),
+    );
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "secret")
+            .known_auth_scheme(Some(carddav::AuthScheme::Basic))
+            .build()
+            .unwrap(),
+    )
+    .expect("open");
+    assert_eq!(src.requests(), 1, "credentials with the first request");
+    let _ = src.get(&RecordId::new(other.url("/elsewhere/x.vcf")));
+    assert_eq!(other.requests().len(), 1, "the GET went to the other host");
+    assert!(
+        other
+            .requests()
+            .iter()
+            .all(|r| !r.headers.contains_key("authorization")),
+        "no credentials to another origin"
+    );
 }

@@ -251,7 +251,7 @@ fn reqwest_reason(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else {
-        "request failed".to_owned()
+        REQUEST_FAILED.to_owned()
     };
     let mut src = std::error::Error::source(e);
     while let Some(cause) = src {
@@ -297,16 +297,30 @@ impl Client {
             .map_err(|e| Error::Config(format!("cannot set up HTTP client: {e}")))?;
         let mut trusted = HashSet::new();
         trusted.insert(origin(&config.url));
+        let mut schemes = HashMap::new();
+        // Only Basic can go up front, and only to the configured origin.
+        if config.known_auth == Some(super::AuthScheme::Basic) {
+            schemes.insert(origin(&config.url), Scheme::Basic);
+        }
         Ok(Client {
             http,
             credentials: config.credentials.clone(),
             max_body: config.max_response_bytes,
             timeout: config.timeout,
             trusted: Mutex::new(trusted),
-            schemes: Mutex::new(HashMap::new()),
+            schemes: Mutex::new(schemes),
             requests: AtomicU32::new(0),
             cnonce_seq: AtomicU64::new(0),
         })
+    }
+
+    /// The scheme learned for `url`'s origin, if any.
+    pub fn auth_scheme(&self, url: &Url) -> Option<super::AuthScheme> {
+        let schemes = self.schemes.lock().unwrap_or_else(|e| e.into_inner());
+        match schemes.get(&origin(url))? {
+            Scheme::Basic => Some(super::AuthScheme::Basic),
+            Scheme::Digest(_) => Some(super::AuthScheme::Digest),
+        }
     }
 
     /// HTTP round trips made so far.
@@ -336,9 +350,15 @@ impl Client {
     /// timeouts → [`Error::Network`]; a refused TLS certificate → [`Error::Certificate`]; a body
     /// over the cap → [`Error::InvalidResponse`].
     pub fn send(&self, req: &Request) -> Result<Reply> {
+        self.send_observed(req, &|_| {})
+    }
+
+    /// [`send`](Self::send), handing each piece of a 2xx answer's body to `on_body` as
+    /// it arrives (for progress while a large answer streams in).
+    pub fn send_observed(&self, req: &Request, on_body: &dyn Fn(&[u8])) -> Result<Reply> {
         let mut url = req.url.clone();
         for hop in 0..=MAX_REDIRECTS {
-            let reply = self.send_authed(req, &url)?;
+            let reply = self.send_authed(req, &url, on_body)?;
             if !matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
                 return Ok(reply);
             }
@@ -363,7 +383,7 @@ impl Client {
         unreachable!("the loop returns on its last hop")
     }
 
-    fn send_authed(&self, req: &Request, url: &Url) -> Result<Reply> {
+    fn send_authed(&self, req: &Request, url: &Url, on_body: &dyn Fn(&[u8])) -> Result<Reply> {
         let trusted = self.is_trusted(url);
         let auth = if trusted {
             self.authorization(req.method, url)
@@ -371,14 +391,14 @@ impl Client {
             None
         };
         let sent_auth = auth.is_some();
-        let mut reply = self.exchange(req, url, auth)?;
+        let mut reply = self.exchange(req, url, auth, on_body)?;
         let has_password = matches!(self.credentials, Credentials::Password { .. });
         if reply.status >= 500 && !sent_auth && has_password && trusted {
             // sabre-io/dav#932: Digest + unauthenticated REPORT → 500. Ask for the
             // challenge without a body and try again with it.
-            let probe = self.exchange(&Request::new("OPTIONS", url.clone()), url, None)?;
+            let probe = self.exchange(&Request::new("OPTIONS", url.clone()), url, None, &|_| {})?;
             if probe.status == 401 && self.learn_scheme(&probe, false) {
-                reply = self.exchange(req, url, self.authorization(req.method, url))?;
+                reply = self.exchange(req, url, self.authorization(req.method, url), on_body)?;
                 if reply.status == 401 {
                     return Err(Error::Unauthorized {
                         url: url.to_string(),
@@ -388,7 +408,7 @@ impl Client {
         }
         if reply.status == 401 {
             if has_password && trusted && self.learn_scheme(&reply, sent_auth) {
-                reply = self.exchange(req, url, self.authorization(req.method, url))?;
+                reply = self.exchange(req, url, self.authorization(req.method, url), on_body)?;
             }
             if reply.status == 401 {
                 return Err(Error::Unauthorized {
@@ -493,7 +513,13 @@ impl Client {
         hex_hash(&Algorithm::Sha256, seed.as_bytes())[..32].to_owned()
     }
 
-    fn exchange(&self, req: &Request, url: &Url, auth: Option<String>) -> Result<Reply> {
+    fn exchange(
+        &self,
+        req: &Request,
+        url: &Url,
+        auth: Option<String>,
+        on_body: &dyn Fn(&[u8]),
+    ) -> Result<Reply> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| Error::Config(format!("bad method {}: {e}", req.method)))?;
         let mut b = self.http.request(method, url.clone());
@@ -538,18 +564,18 @@ impl Client {
                     ),
                 ));
             }
-            let n = resp.read(&mut buf).map_err(|e| {
-                network(
-                    url,
-                    format!("connection failed while reading the answer: {e}"),
-                )
-            })?;
+            let n = resp
+                .read(&mut buf)
+                .map_err(|e| network(url, format!("{READ_FAILED}: {e}")))?;
             if n == 0 {
                 break;
             }
             body.extend_from_slice(&buf[..n]);
             if body.len() as u64 > self.max_body {
                 return Err(too_large());
+            }
+            if (200..300).contains(&status) {
+                on_body(&buf[..n]);
             }
         }
         Ok(Reply {
@@ -559,6 +585,18 @@ impl Client {
             body,
         })
     }
+}
+
+/// Why a request failed after its connection was made: the words [`broke_off`] reads.
+const REQUEST_FAILED: &str = "request failed";
+const READ_FAILED: &str = "connection failed while reading the answer";
+
+/// Whether an [`Error::Network`] happened after the server took the request (a reset,
+/// an answer cut off while it was read), rather than with no answer at all (refused,
+/// unreachable, timed out): a narrower request may then still get through.
+pub(crate) fn broke_off(e: &Error) -> bool {
+    matches!(e, Error::Network { reason, .. }
+        if reason.starts_with(REQUEST_FAILED) || reason.starts_with(READ_FAILED))
 }
 
 /// [`Error::Server`] for a 5xx answer: its status, the status's reason and the start

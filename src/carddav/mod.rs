@@ -113,6 +113,7 @@ pub struct CardDavConfig {
     pub(crate) multiget_batch: usize,
     pub(crate) dns_servers: Vec<SocketAddr>,
     pub(crate) follow_dns_to_other_domains: bool,
+    pub(crate) known_auth: Option<AuthScheme>,
 }
 
 impl CardDavConfig {
@@ -129,6 +130,7 @@ impl CardDavConfig {
             multiget_batch: 100,
             dns_servers: Vec::new(),
             follow_dns_to_other_domains: false,
+            known_auth: None,
         }
     }
 
@@ -195,9 +197,55 @@ pub struct CardDavConfigBuilder {
     multiget_batch: usize,
     dns_servers: Vec<SocketAddr>,
     follow_dns_to_other_domains: bool,
+    known_auth: Option<AuthScheme>,
+}
+
+/// The HTTP authentication scheme a server asked for.
+///
+/// [`CardDavSource::auth_scheme`] tells which one a source learned; an application
+/// stores it with the folder and hands it back with
+/// [`CardDavConfigBuilder::known_auth_scheme`], so that the next run answers its first
+/// request with credentials instead of meeting a 401 first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// Basic (RFC 7617): can be sent up front.
+    Basic,
+    /// Digest (RFC 7616): needs the server's fresh challenge, so the first request of a
+    /// run still meets a 401.
+    Digest,
+}
+
+impl AuthScheme {
+    /// `"basic"` or `"digest"`, for storing.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::Basic => "basic",
+            AuthScheme::Digest => "digest",
+        }
+    }
+
+    /// Reads what [`AuthScheme::as_str`] wrote (any case); `None` for anything else.
+    pub fn from_name(name: &str) -> Option<AuthScheme> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "basic" => Some(AuthScheme::Basic),
+            "digest" => Some(AuthScheme::Digest),
+            _ => None,
+        }
+    }
 }
 
 impl CardDavConfigBuilder {
+    /// The scheme the server asked for in an earlier run ([`CardDavSource::auth_scheme`]).
+    /// With [`AuthScheme::Basic`] the credentials go with the first request to the
+    /// configured URL's origin (scheme, host and port), never to another one; a 401
+    /// still makes the client learn the scheme anew. Default: none, the first request
+    /// goes without credentials unless the URL is https.
+    pub fn known_auth_scheme(mut self, scheme: Option<AuthScheme>) -> Self {
+        self.known_auth = scheme;
+        self
+    }
+
     /// User name and password (Basic or Digest, as the server asks). Default: none.
     pub fn password(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
         self.credentials = Credentials::Password {
@@ -317,6 +365,7 @@ impl CardDavConfigBuilder {
             multiget_batch: self.multiget_batch,
             dns_servers: self.dns_servers,
             follow_dns_to_other_domains: self.follow_dns_to_other_domains,
+            known_auth: self.known_auth,
         })
     }
 }

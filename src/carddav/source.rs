@@ -23,8 +23,9 @@ use crate::vcard::{self, VCard};
 /// wrap the server's sync-token where it has RFC 6578 sync, else its CTag.
 ///
 /// Request costs (see the README for measurements): a [`list`](PhonebookSource::list)
-/// of N cards is 1 PROPFIND + ⌈N / batch⌉ multigets; a refresh with nothing changed is
-/// one request; after k changes, one sync-collection report (servers with sync) or a
+/// of N cards is one sync-collection report on a server with RFC 6578 (else, or when
+/// that report fails, 1 PROPFIND + ⌈N / batch⌉ multigets); a refresh with nothing
+/// changed is one request; after k changes, one sync-collection report (servers with sync) or a
 /// CTag check + ETag listing + ⌈k / batch⌉ multigets (servers without). A write is a
 /// PUT or DELETE; create and update add one GET of the stored card, because servers
 /// change what they store.
@@ -58,6 +59,26 @@ impl CardDavSource {
     pub fn open(config: CardDavConfig) -> Result<Self> {
         let client = Client::new(&config)?;
         let book = discover::book_info(&client, &config.url)?;
+        Ok(CardDavSource {
+            client,
+            config,
+            book,
+            schema: RwLock::new(Schema::default()),
+        })
+    }
+
+    /// Opens `book` without a request, from what [`discover`](super::discover) or an
+    /// earlier [`open`](Self::open) found ([`address_book`](Self::address_book)):
+    /// applications that store the book with the folder start a sync with no round
+    /// trip of its own. Properties that went stale are met as they come (a server that
+    /// lost sync support is compared by ETags, a book that moved is
+    /// [`Error::NotFound`] on the first sync). `config`'s URL is replaced by the book's.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the HTTP client cannot be set up (an unreadable CA file).
+    pub fn with_address_book(config: CardDavConfig, book: AddressBook) -> Result<Self> {
+        let config = config.with_url(book.url.clone());
+        let client = Client::new(&config)?;
         Ok(CardDavSource {
             client,
             config,
@@ -109,6 +130,16 @@ impl CardDavSource {
     /// checks off): [`CardDavConfig::warnings`]. Show them to the user.
     pub fn warnings(&self) -> Vec<String> {
         self.config.warnings()
+    }
+
+    /// The authentication scheme the book's server asked for, once a request has met
+    /// its challenge or it was given as known (`None` before; over https Basic goes up
+    /// front anyway). Store it with the folder and pass it to
+    /// [`CardDavConfigBuilder::known_auth_scheme`] next time.
+    ///
+    /// [`CardDavConfigBuilder::known_auth_scheme`]: super::CardDavConfigBuilder::known_auth_scheme
+    pub fn auth_scheme(&self) -> Option<super::AuthScheme> {
+        self.client.auth_scheme(self.url())
     }
 
     /// HTTP round trips made since the source was opened (opening included).
@@ -318,6 +349,32 @@ impl PhonebookSource for CardDavSource {
 
     fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
         let before = self.client.requests();
+        if self.book.supports_sync {
+            // One sync-collection report from an empty token brings every card with
+            // its data and the token: the fewest requests a full listing can take.
+            match sync::sync_collection(
+                &self.client,
+                self.url(),
+                "",
+                self.config.multiget_batch,
+                progress,
+            ) {
+                Ok(delta) => {
+                    return Ok(Listing {
+                        records: delta.changed.into_iter().map(|c| self.record(c)).collect(),
+                        token: Some(SyncToken::new(format!("{SYNC}{}", delta.token))),
+                        warnings: delta.warnings,
+                        requests: self.client.requests() - before,
+                    });
+                }
+                // No report after all, or one that fails as a whole: the ETag
+                // listing and multigets below need none.
+                Err(e)
+                    if sync::narrower_may_help(&e)
+                        || matches!(e, Error::Unsupported(_) | Error::TokenExpired) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let listing = sync::list_etags(&self.client, self.url())?;
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
         let mut f = self.fetch(&hrefs, progress)?;

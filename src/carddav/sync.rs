@@ -353,8 +353,7 @@ struct Report {
 pub(crate) fn narrower_may_help(e: &Error) -> bool {
     match e {
         Error::Server { .. } | Error::InvalidResponse { .. } => true,
-        // The client words a failure after connecting as "request failed: ...".
-        Error::Network { reason, .. } => reason.starts_with("request failed"),
+        Error::Network { .. } => super::client::broke_off(e),
         _ => false,
     }
 }
@@ -378,8 +377,9 @@ fn stops_the_sync(e: &Error) -> bool {
 /// data, and the cards are then fetched by multiget, which narrows down to single GETs
 /// around a card that cannot be served. A warning on the book's href says so.
 ///
-/// `progress` hears once the report is in (the cards it carried count as fetched, the
-/// total is all changed cards) and after each multiget batch.
+/// `progress` hears, while the report streams in, how many cards it brought so far (no
+/// total yet); once it is in (the cards it carried count as fetched, the total is all
+/// changed cards); and after each multiget batch.
 ///
 /// # Errors
 /// [`Error::TokenExpired`] for an invalid token; [`Error::Unsupported`] when the
@@ -392,9 +392,22 @@ pub(crate) fn sync_collection(
     batch: usize,
     progress: ProgressFn<'_>,
 ) -> Result<Delta> {
-    let (report, note) = match sync_report(client, book, token, true) {
+    // `fetched` only grows: the cards counted while the report streamed in may be a few
+    // more than the ones it carried in the end (empty card data is fetched later).
+    let last = std::sync::atomic::AtomicUsize::new(0);
+    let progress = &|p: SyncProgress| {
+        let mut n = p
+            .fetched
+            .max(last.load(std::sync::atomic::Ordering::Relaxed));
+        if let Some(total) = p.total {
+            n = n.min(total);
+        }
+        last.store(n, std::sync::atomic::Ordering::Relaxed);
+        progress(SyncProgress::new(n, p.total));
+    };
+    let (report, note) = match sync_report(client, book, token, true, progress) {
         Ok(r) => (r, None),
-        Err(e) if narrower_may_help(&e) => match sync_report(client, book, token, false) {
+        Err(e) if narrower_may_help(&e) => match sync_report(client, book, token, false, &|_| {}) {
             Ok(r) => (
                 r,
                 Some(warning(
@@ -450,11 +463,28 @@ pub(crate) fn sync_collection(
     Ok(delta)
 }
 
-/// The rounds of one sync-collection report, with or without card data.
-fn sync_report(client: &Client, book: &Url, token: &str, with_data: bool) -> Result<Report> {
+/// The rounds of one sync-collection report, with or without card data. While an
+/// answer streams in, `progress` hears how many cards have arrived so far (with no
+/// total: the report does not say in advance).
+fn sync_report(
+    client: &Client,
+    book: &Url,
+    token: &str,
+    with_data: bool,
+    progress: ProgressFn<'_>,
+) -> Result<Report> {
     let mut out = Report {
         token: token.to_owned(),
         ..Report::default()
+    };
+    let counter = std::sync::Mutex::new(CardCounter::default());
+    let on_body = |chunk: &[u8]| {
+        let mut c = counter.lock().unwrap_or_else(|e| e.into_inner());
+        let before = c.count;
+        c.feed(chunk);
+        if c.count > before {
+            progress(SyncProgress::new(c.count, None));
+        }
     };
     let mut depth = "0";
     let mut rounds = 0;
@@ -473,7 +503,7 @@ fn sync_report(client: &Client, book: &Url, token: &str, with_data: bool) -> Res
                 xml::sync_collection(&out.token, with_data),
             );
         req.keep_server_errors = true;
-        let reply = client.send(&req)?;
+        let reply = client.send_observed(&req, &on_body)?;
         match reply.status {
             207 => {}
             // Google wants Depth 1 (RFC 6578 says 0).
@@ -543,6 +573,77 @@ fn sync_report(client: &Client, book: &Url, token: &str, with_data: bool) -> Res
             .ok_or_else(|| reply.invalid("sync-collection answer without sync-token"))?;
         if !truncated {
             return Ok(out);
+        }
+    }
+}
+
+/// Counts the cards of a multistatus as its bytes arrive: each closing `address-data`
+/// tag (`</address-data>`, `</C:address-data>`) is one card received. Pieces may split
+/// a tag; the end of the previous piece is kept to see it whole.
+#[derive(Default)]
+struct CardCounter {
+    count: usize,
+    tail: Vec<u8>,
+}
+
+impl CardCounter {
+    const TAG: &'static [u8] = b"address-data>";
+    /// Enough of a piece's end to hold `</prefix:address-data` split anywhere.
+    const KEEP: usize = 64;
+
+    fn feed(&mut self, chunk: &[u8]) {
+        let mut text = std::mem::take(&mut self.tail);
+        let seen = text.len();
+        text.extend_from_slice(chunk);
+        let mut from = 0;
+        while let Some(i) = text[from..]
+            .windows(Self::TAG.len())
+            .position(|w| w == Self::TAG)
+        {
+            let at = from + i;
+            // Counted once: a tag ending inside the kept tail was counted before.
+            if at + Self::TAG.len() > seen && Self::is_closing(&text[..at]) {
+                self.count += 1;
+            }
+            from = at + 1;
+        }
+        let keep = text.len().saturating_sub(Self::KEEP);
+        self.tail = text[keep..].to_vec();
+    }
+
+    /// Whether the bytes before `address-data>` end in `</` or `</prefix:`.
+    fn is_closing(before: &[u8]) -> bool {
+        if before.ends_with(b"</") {
+            return true;
+        }
+        let Some(rest) = before.strip_suffix(b":") else {
+            return false;
+        };
+        let prefix = rest
+            .iter()
+            .rev()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .count();
+        prefix > 0 && rest[..rest.len() - prefix].ends_with(b"</")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CardCounter;
+
+    #[test]
+    fn counts_closing_address_data_tags_across_pieces() {
+        let body = b"<d:multistatus xmlns:d='DAV:'><d:response><C:address-data>A</C:address-data>\
+<address-data>B</address-data><card:address-data x='1'>C</card:address-data>\
+<C:address-data/><x:my-address-data>n</x:my-address-data><x:address-datas>n</x:address-datas>\
+</d:response></d:multistatus>";
+        for size in 1..body.len() {
+            let mut c = CardCounter::default();
+            for piece in body.chunks(size) {
+                c.feed(piece);
+            }
+            assert_eq!(c.count, 3, "pieces of {size}");
         }
     }
 }
