@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cti_phonebook::cache::{CachedFolder, OfflineSource, SyncReport, cached_folders};
-use cti_phonebook::carddav::{AddressBook, CardDavConfig, CardDavSource, discover};
+use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::lookup::CallerMatch;
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
@@ -400,8 +400,11 @@ fn config(
     user: &str,
     ca_file: Option<&Path>,
     connect: Option<&ConnectArgs>,
+    known_auth: Option<AuthScheme>,
 ) -> CliResult<CardDavConfig> {
-    let mut b = CardDavConfig::builder(url).password(user, password(user)?);
+    let mut b = CardDavConfig::builder(url)
+        .password(user, password(user)?)
+        .known_auth_scheme(known_auth);
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
     }
@@ -434,8 +437,10 @@ fn open_offline(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     )?)
 }
 
-/// Opens a folder connected to its address book.
-fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
+/// Opens a folder connected to its address book. With the book and the server's auth
+/// scheme stored by an earlier run, opening costs no request and the first request
+/// carries the credentials.
+fn open_online(dir: &Path, name: &str) -> CliResult<(CachedFolder, Arc<CardDavSource>)> {
     let offline = open_offline(dir, name)?;
     let setting = |k: &str| -> CliResult<String> {
         offline
@@ -445,9 +450,64 @@ fn open_online(dir: &Path, name: &str) -> CliResult<CachedFolder> {
     let book = setting("book_url")?;
     let user = setting("user")?;
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
-    let source = CardDavSource::open(config(&book, &user, ca.as_deref(), None)?)?;
+    let scheme = offline
+        .setting("auth_scheme")?
+        .and_then(|s| AuthScheme::from_name(&s));
+    let cfg = config(&book, &user, ca.as_deref(), None, scheme)?;
+    let source = Arc::new(match stored_book(&offline)? {
+        Some(b) if b.url.as_str() == book => CardDavSource::with_address_book(cfg, b)?,
+        _ => CardDavSource::open(cfg)?,
+    });
     // The rows read offline stay: the cache is not read a second time.
-    Ok(offline.with_source(Arc::new(source)))
+    Ok((offline.with_source(source.clone()), source))
+}
+
+/// The address book a folder stored (see [`remember_connection`]).
+fn stored_book(folder: &CachedFolder) -> CliResult<Option<AddressBook>> {
+    let Some(text) = folder.setting("book")? else {
+        return Ok(None);
+    };
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        return Ok(None);
+    };
+    let Some(url) = v["url"].as_str().and_then(|u| url::Url::parse(u).ok()) else {
+        return Ok(None);
+    };
+    let text = |k: &str| v[k].as_str().map(str::to_owned);
+    Ok(Some(AddressBook {
+        url,
+        display_name: text("display_name"),
+        description: text("description"),
+        ctag: text("ctag"),
+        sync_token: None,
+        supports_sync: v["supports_sync"].as_bool().unwrap_or(false),
+        vcard_versions: v["vcard_versions"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(cti_phonebook::vcard::Version::from_value)
+                    .collect()
+            })
+            .filter(|v: &Vec<_>| !v.is_empty())
+            .unwrap_or_else(|| vec![cti_phonebook::vcard::Version::V3_0]),
+    }))
+}
+
+/// Stores what the next run needs to sync without round trips of its own: the book
+/// (opening it is then no request) and the auth scheme the server asked for (the first
+/// request then carries the credentials). Written only when they changed.
+fn remember_connection(folder: &CachedFolder, source: &CardDavSource) -> CliResult {
+    let book = book_json(source.address_book()).to_string();
+    if folder.setting("book")?.as_deref() != Some(book.as_str()) {
+        folder.set_setting("book", &book)?;
+    }
+    if let Some(scheme) = source.auth_scheme()
+        && folder.setting("auth_scheme")?.as_deref() != Some(scheme.as_str())
+    {
+        folder.set_setting("auth_scheme", scheme.as_str())?;
+    }
+    Ok(())
 }
 
 // ----- commands -----
@@ -465,7 +525,13 @@ fn book_json(b: &AddressBook) -> Value {
 
 fn cmd_discover(url: &str, user: &str, connect: &ConnectArgs, json: bool) -> CliResult {
     let tls = &connect.tls;
-    let books = discover(&config(url, user, tls.ca_file.as_deref(), Some(connect))?)?;
+    let books = discover(&config(
+        url,
+        user,
+        tls.ca_file.as_deref(),
+        Some(connect),
+        None,
+    )?)?;
     if json {
         println!("{}", Value::Array(books.iter().map(book_json).collect()));
         return Ok(());
@@ -529,7 +595,7 @@ fn cmd_folder_add(
             "folder '{name}' exists; use `folder set` to change it"
         )));
     }
-    let cfg = config(url, user, tls.ca_file.as_deref(), Some(connect))?;
+    let cfg = config(url, user, tls.ca_file.as_deref(), Some(connect), None)?;
     let books = discover(&cfg)?;
     let chosen = match book {
         Some(b) => books
@@ -554,9 +620,11 @@ fn cmd_folder_add(
     };
     let mut schema = Schema::default();
     apply_columns(&mut schema, columns);
-    let source = CardDavSource::open(cfg.with_url(chosen.url.clone()))?.with_schema(schema);
+    let source =
+        Arc::new(CardDavSource::open(cfg.with_url(chosen.url.clone()))?.with_schema(schema));
     std::fs::create_dir_all(dir)?;
-    let folder = CachedFolder::open(dir, name, Arc::new(source))?;
+    let folder = CachedFolder::open(dir, name, source.clone())?;
+    remember_connection(&folder, &source)?;
     folder.set_setting("url", url)?;
     folder.set_setting("book_url", chosen.url.as_str())?;
     folder.set_setting("user", user)?;
@@ -676,7 +744,9 @@ fn cmd_folder_remove(dir: &Path, name: &str) -> CliResult {
     Ok(())
 }
 
-fn report_json(name: &str, r: &SyncReport) -> Value {
+/// A sync's report; `requests` counts every request of the run on the wire for this
+/// folder, opening and auth round trips included.
+fn report_json(name: &str, r: &SyncReport, requests: u32) -> Value {
     json!({
         "folder": name,
         "mode": format!("{:?}", r.mode).to_lowercase(),
@@ -684,7 +754,7 @@ fn report_json(name: &str, r: &SyncReport) -> Value {
         "changed": r.changed,
         "removed": r.removed,
         "skipped": r.skipped,
-        "requests": r.requests,
+        "requests": requests,
         "warnings": r.warnings.iter().map(|w| json!({"id": w.id.as_str(), "message": w.message})).collect::<Vec<_>>(),
     })
 }
@@ -698,28 +768,30 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
     let mut failed = None;
     for n in &names {
         let bar = progress(&format!("syncing {n}"));
-        let res = open_online(dir, n).and_then(|f| {
+        let res = open_online(dir, n).and_then(|(f, source)| {
             if let Some(bar) = &bar {
                 let bar = bar.clone();
                 f.on_progress(move |p| show_progress(&bar, p));
             }
-            Ok(if full { f.reload()? } else { f.refresh()? })
+            let r = if full { f.reload()? } else { f.refresh()? };
+            remember_connection(&f, &source)?;
+            Ok((r, source.requests()))
         });
         if let Some(b) = bar {
             b.finish_and_clear();
         }
         match res {
-            Ok(r) => {
+            Ok((r, requests)) => {
                 if !json {
                     println!(
                         "{n}: {} added, {} changed, {} removed, {} skipped, {} requests",
-                        r.added, r.changed, r.removed, r.skipped, r.requests
+                        r.added, r.changed, r.removed, r.skipped, requests
                     );
                     for w in &r.warnings {
                         eprintln!("warning: {n}: {}: {}", w.id, w.message);
                     }
                 }
-                reports.push(report_json(n, &r));
+                reports.push(report_json(n, &r, requests));
             }
             Err(Failure(msg)) => {
                 failed.get_or_insert(Failure(format!("{n}: {msg}")));
@@ -1002,7 +1074,7 @@ fn print_record(rec: &Record, json: bool) {
 fn cmd_add(dir: &Path, name: &str, sets: &[String], json: bool) -> CliResult {
     let mut row = Row::new();
     parse_sets(sets, &mut row)?;
-    let folder = open_online(dir, name)?;
+    let (folder, _) = open_online(dir, name)?;
     folder.source().schema().check_row(&row)?;
     let rec = folder.create(&row)?;
     print_record(&rec, json);
@@ -1010,7 +1082,7 @@ fn cmd_add(dir: &Path, name: &str, sets: &[String], json: bool) -> CliResult {
 }
 
 fn cmd_edit(dir: &Path, name: &str, id: &str, sets: &[String], json: bool) -> CliResult {
-    let folder = open_online(dir, name)?;
+    let (folder, _) = open_online(dir, name)?;
     let id = resolve_id(&folder, id)?;
     // Edit the server's current version, so a stale cache is no conflict.
     folder.refresh_record(&id)?;
@@ -1024,7 +1096,7 @@ fn cmd_edit(dir: &Path, name: &str, id: &str, sets: &[String], json: bool) -> Cl
 }
 
 fn cmd_delete(dir: &Path, name: &str, id: &str) -> CliResult {
-    let folder = open_online(dir, name)?;
+    let (folder, _) = open_online(dir, name)?;
     let id = resolve_id(&folder, id)?;
     folder.refresh_record(&id)?;
     let base = folder.cached_record(&id)?;

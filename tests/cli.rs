@@ -136,6 +136,10 @@ fn cli_against_radicale() {
         (again["added"].as_u64(), again["changed"].as_u64()),
         (Some(0), Some(0))
     );
+    // The folder stored its book and the server's auth scheme: a run costs exactly the
+    // sync's own request on the wire, no open and no 401 first (a refresh and a
+    // reload are one report each on Radicale).
+    assert_eq!(again["requests"], 1, "{again}");
 
     let list = ok_json(d, &["list", "Work", "--json"]);
     let list = list.as_array().unwrap();

@@ -65,6 +65,11 @@ fn install_hint(script: &str) -> String {
 static SEQ: AtomicU32 = AtomicU32::new(0);
 
 impl Server {
+    /// The server's data directory (what its start script was given).
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
     /// Starts `kind`, or returns `None` when the user opted out of it.
     ///
     /// # Panics
