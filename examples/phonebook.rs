@@ -401,7 +401,7 @@ fn main() -> ExitCode {
                 let detail = e.to_string();
                 let first = detail.lines().next().unwrap_or(&text);
                 let first = first.strip_prefix("error: ").unwrap_or(first);
-                println!("{}", error_json("usage", first));
+                print_json(&error_json("usage", first));
                 eprint!("{}", e.render());
                 return ExitCode::from(2);
             }
@@ -417,7 +417,7 @@ fn main() -> ExitCode {
             printed,
         }) => {
             if json && !printed {
-                println!("{}", error_json(kind, &message));
+                print_json(&error_json(kind, &message));
             }
             eprintln!("error: {}", printable(&message, false));
             ExitCode::FAILURE
@@ -441,6 +441,25 @@ impl Command {
             Command::Folder(_) | Command::Delete { .. } | Command::Export { .. } => false,
         }
     }
+}
+
+/// Prints `v` as one line of JSON. JSON escapes C0 controls; the other characters
+/// [`printable`] escapes (C1 controls, bidirectional overrides) are valid in JSON
+/// strings as they are, so they are written as `\uXXXX` here, which reads back the
+/// same: JSON printed to a terminal cannot steer it either.
+fn print_json(v: &Value) {
+    let text = v.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            // Outside strings JSON has no such characters, and inside them C0 and
+            // DEL are escaped already (DEL is harmless, and escaped here too).
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    println!("{out}");
 }
 
 /// `text` with the characters that steer a terminal (C0 and C1 controls, DEL, and
@@ -716,7 +735,7 @@ fn cmd_discover(url: &str, user: Option<&str>, connect: &ConnectArgs, json: bool
     )?;
     let books = discover(&cfg)?;
     if json {
-        println!("{}", Value::Array(books.iter().map(book_json).collect()));
+        print_json(&Value::Array(books.iter().map(book_json).collect()));
         return Ok(());
     }
     for b in &books {
@@ -949,7 +968,7 @@ fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
     if json {
         // Every folder, the unreadable ones with their error; the exit code says
         // whether there were any.
-        println!("{}", Value::Array(out));
+        print_json(&Value::Array(out));
         return failed.map_or(Ok(()), |f| Err(f.printed()));
     } else {
         for f in out {
@@ -1042,12 +1061,12 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
         // One folder: its report, or (from `main`) the error document.
         (Some(_), Some(f)) => Err(f),
         (Some(_), None) => {
-            println!("{}", reports.pop().unwrap_or(Value::Null));
+            print_json(&reports.pop().unwrap_or(Value::Null));
             Ok(())
         }
         // All folders: one array, each entry a report or an error.
         (None, failed) => {
-            println!("{}", Value::Array(reports));
+            print_json(&Value::Array(reports));
             failed.map_or(Ok(()), |f| Err(f.printed()))
         }
     }
@@ -1107,7 +1126,7 @@ fn cmd_list(dir: &Path, name: &str, json: bool) -> CliResult {
             .rows()
             .map(|(id, r)| record_json(id, r.version.as_str(), &r.row))
             .collect();
-        println!("{}", Value::Array(arr));
+        print_json(&Value::Array(arr));
         return Ok(());
     }
     let schema = folder.source().schema();
@@ -1217,7 +1236,7 @@ fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
             "websites": rec.row.hidden.websites,
             "addresses": rec.row.hidden.addresses,
         });
-        println!("{v}");
+        print_json(&v);
         return Ok(());
     }
     println!(
@@ -1292,10 +1311,7 @@ fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResul
         .lookup(number)
         .map_err(|e| Failure::new("not_a_number", format!("'{number}': {e}")))?;
     if json {
-        println!(
-            "{}",
-            json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()})
-        );
+        print_json(&json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()}));
         return Ok(());
     }
     if matches.is_empty() {
@@ -1327,7 +1343,7 @@ fn parse_sets(sets: &[String], row: &mut Row) -> CliResult {
 
 fn print_record(rec: &Record, json: bool) {
     if json {
-        println!("{}", record_json(&rec.id, rec.version.as_str(), &rec.row));
+        print_json(&record_json(&rec.id, rec.version.as_str(), &rec.row));
     } else {
         println!(
             "{}\t{}",
@@ -1428,10 +1444,7 @@ fn cmd_dial(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult 
         .ok()
         .and_then(|b| b.lookup(number).ok())
         .and_then(|m| m.into_iter().next());
-    println!(
-        "{}",
-        json!({"number": number, "dial": digits, "match": found.as_ref().map(match_json)})
-    );
+    print_json(&json!({"number": number, "dial": digits, "match": found.as_ref().map(match_json)}));
     Ok(())
 }
 

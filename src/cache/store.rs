@@ -105,6 +105,16 @@ enum Fault {
 }
 
 fn fault(e: &rusqlite::Error) -> Fault {
+    use rusqlite::Error as E;
+    match e {
+        // A value of the wrong type or text that is not UTF-8 in our own tables: the
+        // bytes were changed under SQLite, which checks neither.
+        E::Utf8Error(..)
+        | E::FromSqlConversionFailure(..)
+        | E::InvalidColumnType(..)
+        | E::IntegralValueOutOfRange(..) => return Fault::Damaged,
+        _ => {}
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Fault::Locked,
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Fault::Damaged,
@@ -129,11 +139,27 @@ enum OpenFailure {
 }
 
 impl From<rusqlite::Error> for OpenFailure {
+    /// At open, what is neither a lock nor a fault of the system (permissions, a
+    /// full disk, an I/O error, memory) is the file's: "unsupported file format",
+    /// "no such table" and the like mean its bytes are not what we wrote.
     fn from(e: rusqlite::Error) -> Self {
-        match fault(&e) {
-            Fault::Locked => OpenFailure::Locked,
-            Fault::Damaged => OpenFailure::Unusable(e.to_string()),
-            Fault::Other => OpenFailure::Other(e.to_string()),
+        match (fault(&e), e.sqlite_error_code()) {
+            (Fault::Locked, _) => OpenFailure::Locked,
+            (Fault::Damaged, _) => OpenFailure::Unusable(e.to_string()),
+            (
+                Fault::Other,
+                Some(
+                    ErrorCode::CannotOpen
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::PermissionDenied
+                    | ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::OutOfMemory
+                    | ErrorCode::AuthorizationForStatementDenied,
+                )
+                | None,
+            ) => OpenFailure::Other(e.to_string()),
+            (Fault::Other, Some(_)) => OpenFailure::Unusable(e.to_string()),
         }
     }
 }
