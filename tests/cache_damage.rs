@@ -12,7 +12,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::Duration;
 use cti_phonebook::cache::{
     CachedFolder, LOCK_WAIT, MAX_MOVED_ASIDE, MAX_SYNC_INTERVAL, MIN_SYNC_INTERVAL, OfflineSource,
-    SyncMode, cached_folders, folder_path, remove_folder,
+    SyncMode, cached_folders, folder_exists, folder_path, remove_folder,
 };
 use cti_phonebook::schema::Schema;
 use cti_phonebook::vcard::VCard;
@@ -346,10 +346,45 @@ fn a_folder_under_its_older_file_name_is_moved_to_its_new_one() {
     f.reload().unwrap();
     drop(f);
     std::fs::remove_file(dir.path().join("Work_Book.settings")).unwrap();
+    assert!(folder_exists(dir.path(), "Work Book"));
     let f = CachedFolder::open(dir.path(), "Work Book", Arc::new(OfflineSource::new("w"))).unwrap();
     assert_eq!(f.snapshot().len(), 5);
     assert_eq!(f.path(), folder_path(dir.path(), "Work Book").unwrap());
     assert_eq!(cached_folders(dir.path()).unwrap(), ["Work Book"]);
+    drop(f);
+
+    // Older versions kept letters beyond ASCII as they were.
+    let f = CachedFolder::open(dir.path(), "Mxller", src).unwrap();
+    f.reload().unwrap();
+    drop(f);
+    std::fs::remove_file(dir.path().join("Mxller.settings")).unwrap();
+    std::fs::rename(
+        dir.path().join("Mxller.sqlite"),
+        dir.path().join("Müller.sqlite"),
+    )
+    .unwrap();
+    let f = CachedFolder::open(dir.path(), "Müller", Arc::new(OfflineSource::new("m"))).unwrap();
+    assert_eq!(f.snapshot().len(), 5);
+    assert!(
+        f.path().ends_with("M%C3%BCller.sqlite"),
+        "{}",
+        f.path().display()
+    );
+    assert_eq!(cached_folders(dir.path()).unwrap(), ["Müller", "Work Book"]);
+}
+
+/// Child side of `a_cache_directory_it_creates_is_owner_only`: opens a folder in
+/// `CTI_UMASK_DIR`, run under `umask 000`.
+#[test]
+#[ignore = "run as a child process under umask 000"]
+fn child_open_under_umask() {
+    let Ok(dir) = std::env::var("CTI_UMASK_DIR") else {
+        return;
+    };
+    CachedFolder::open(Path::new(&dir), "work", source(1))
+        .unwrap()
+        .reload()
+        .unwrap();
 }
 
 #[cfg(unix)]
@@ -358,10 +393,16 @@ fn a_cache_directory_it_creates_is_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let base = tempfile::tempdir().unwrap();
     let dir = base.path().join("cache/cti");
-    CachedFolder::open(&dir, "work", source(1))
-        .unwrap()
-        .reload()
+    // In another process, whose umask lets everyone read and write what it makes.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(r#"umask 000 && exec "$0" --ignored --exact child_open_under_umask"#)
+        .arg(std::env::current_exe().unwrap())
+        .env("CTI_UMASK_DIR", &dir)
+        .stdout(Stdio::null())
+        .status()
         .unwrap();
+    assert!(status.success());
     for d in [&dir, &base.path().join("cache")] {
         let mode = std::fs::metadata(d).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "{}", d.display());

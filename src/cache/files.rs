@@ -2,13 +2,14 @@
 //! settings and the damaged copies moved aside, the directory's permissions, and
 //! removing a folder with everything it left there.
 //!
-//! A folder name maps to a file stem one-to-one: letters, digits, `-` and `_` stay,
-//! every other byte of the name's UTF-8 becomes `%XX`. So `Work Book`, `Work/Book`
-//! and `Work_Book` are `Work%20Book`, `Work%2FBook` and `Work_Book`, and a stem reads
-//! back as the name it came from. Names of only the kept characters have the file
-//! names they always had; a folder whose file is still under the older mapping (every
-//! other character replaced by `_`) is moved to its new name when it is opened
-//! ([`migrate_legacy`]).
+//! A folder name maps to a file stem one-to-one: ASCII letters, digits, `-` and `_`
+//! stay, every other byte of the name's UTF-8 becomes `%XX`. So `Work Book`,
+//! `Work/Book` and `Work_Book` are `Work%20Book`, `Work%2FBook` and `Work_Book`, and a
+//! stem reads back as the name it came from. Stems are plain ASCII, so no file system
+//! normalises them into another name's (macOS decomposes accented letters). Names of
+//! only the kept characters have the file names they always had; a folder whose file
+//! is still under the older mapping (every other character replaced by `_`) is moved
+//! to its new name when it is opened ([`migrate_legacy`]).
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub const MAX_MOVED_ASIDE: usize = 2;
 
 /// Whether `c` stays as it is in a file stem.
 fn kept(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '_' || (!c.is_ascii() && c.is_alphanumeric())
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
 /// The file stem of folder `name`.
@@ -113,18 +114,24 @@ pub(crate) fn remove_companions(path: &Path) {
     }
 }
 
-/// Moves a folder kept under the older file name to its new one, when `name` has
-/// such a file, the new one does not exist yet and no other folder has claimed the
-/// old file (its settings file names another folder).
-pub(crate) fn migrate_legacy(dir: &Path, name: &str, stem: &str) -> Result<()> {
+/// The database of folder `name` under the older file name, when there is one that
+/// is not moved yet and that no folder has claimed (a settings file beside it means
+/// the current version uses it, under the name that maps to it).
+pub(crate) fn legacy_db(dir: &Path, name: &str, stem: &str) -> Option<PathBuf> {
     let old = legacy_stem(name);
     if old == stem || file(dir, stem, DB_EXT).exists() || file(dir, stem, SETTINGS_EXT).exists() {
-        return Ok(());
+        return None;
     }
     let old_db = file(dir, &old, DB_EXT);
-    if !old_db.exists() || file(dir, &old, SETTINGS_EXT).exists() {
+    (old_db.exists() && !file(dir, &old, SETTINGS_EXT).exists()).then_some(old_db)
+}
+
+/// Moves a folder kept under the older file name to its new one (see
+/// [`legacy_db`]).
+pub(crate) fn migrate_legacy(dir: &Path, name: &str, stem: &str) -> Result<()> {
+    let Some(old_db) = legacy_db(dir, name, stem) else {
         return Ok(());
-    }
+    };
     let new_db = file(dir, stem, DB_EXT);
     // Companions first: a database never appears without its write-ahead log.
     for suffix in SQLITE_COMPANIONS {
@@ -246,6 +253,7 @@ mod tests {
             "work book",
             "..",
             "Müller",
+            "Mu\u{308}ller",
             "a\u{1b}b",
         ];
         let stems: Vec<String> = names.iter().map(|n| stem(n).unwrap()).collect();
@@ -254,6 +262,7 @@ mod tests {
         for (n, s) in names.iter().zip(&stems) {
             assert_eq!(name_of(s).as_deref(), Some(*n));
             assert!(!s.contains(['/', '\\', '.', ' ']), "{s}");
+            assert!(s.is_ascii(), "{s}");
         }
         assert_eq!(stem("Work_Book-2").unwrap(), "Work_Book-2");
         assert!(stem("").is_err());

@@ -292,7 +292,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The database file of folder `name` in `dir`.
 ///
-/// Names map to files one-to-one: letters, digits, `-` and `_` stay, any other
+/// Names map to files one-to-one: ASCII letters, digits, `-` and `_` stay, any other
 /// character is written as `%XX` of its UTF-8 bytes (`Work Book` is
 /// `Work%20Book.sqlite`, `Work/Book` is `Work%2FBook.sqlite`). The folder's settings
 /// file is beside it, with the extension `.settings`.
@@ -303,12 +303,16 @@ pub fn folder_path(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(files::file(dir, &files::stem(name)?, DB_EXT))
 }
 
-/// Whether folder `name` has a cache in `dir` (its database or its settings file).
+/// Whether folder `name` has a cache in `dir` (its database or its settings file,
+/// or a database under the file name older versions gave it, which opening the
+/// folder moves to its new name).
 pub fn folder_exists(dir: &Path, name: &str) -> bool {
     let Ok(stem) = files::stem(name) else {
         return false;
     };
-    files::file(dir, &stem, DB_EXT).exists() || files::file(dir, &stem, SETTINGS_EXT).exists()
+    files::file(dir, &stem, DB_EXT).exists()
+        || files::file(dir, &stem, SETTINGS_EXT).exists()
+        || files::legacy_db(dir, name, &stem).is_some()
 }
 
 /// Names of the folders cached in `dir` (from their file names), sorted.
