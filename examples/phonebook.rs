@@ -294,6 +294,7 @@ fn default_cache_dir() -> PathBuf {
 
 /// A failure: what kind it is (the `kind` of the JSON error document) and the one
 /// line the user sees.
+#[derive(Debug)]
 struct Failure {
     kind: &'static str,
     message: String,
@@ -1455,7 +1456,41 @@ mod tests {
     use cti_phonebook::SyncProgress;
     use indicatif::{ProgressDrawTarget, TermLike};
 
-    use super::{show_progress, spinner};
+    use super::{printable, show_progress, spinner, typed_url};
+
+    #[test]
+    fn user_info_leaves_a_typed_url() {
+        let t = typed_url("https://alice:p%40ss:w@dav.example.test/a@b/", None).unwrap();
+        assert_eq!(t.url, "https://dav.example.test/a@b/");
+        assert_eq!(
+            (t.user.as_str(), t.password.as_deref()),
+            ("alice", Some("p@ss:w"))
+        );
+        let t = typed_url("alice@example.test", Some("alice")).unwrap();
+        assert_eq!((t.url.as_str(), t.password), ("example.test", None));
+        let t = typed_url("http://127.0.0.1:5232/", Some("bob")).unwrap();
+        assert_eq!(
+            (t.url.as_str(), t.user.as_str()),
+            ("http://127.0.0.1:5232/", "bob")
+        );
+        assert!(typed_url("http://alice@h/", Some("bob")).is_err());
+        assert!(typed_url("http://h/", None).is_err());
+    }
+
+    #[test]
+    fn control_characters_become_visible() {
+        assert_eq!(printable("Esc\u{1b}]0;x\u{7}", false), "Esc\\x1B]0;x\\x07");
+        assert_eq!(
+            printable("a\u{9b}b\u{202e}c", false),
+            "a\\u{009B}b\\u{202E}c"
+        );
+        assert_eq!(printable("a\nb\tc", false), "a\\x0Ab\\x09c");
+        assert_eq!(printable("a\nb\tc", true), "a\nb\tc");
+        assert!(matches!(
+            printable("Müller \\ Co", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     /// A terminal of one line: what was written since the line was last cleared.
     #[derive(Debug, Default, Clone)]
