@@ -1274,9 +1274,9 @@ impl PhonebookSource for CachedFolder {
     }
 
     fn set_schema(&self, schema: Schema) {
-        // The trait cannot report errors here; a failing store keeps the old rows,
-        // which are re-mapped on the next reload.
-        if self.set_schema(schema.clone()).is_err() {
+        // The trait cannot report errors here. A schema over the limits is ignored;
+        // a failing store keeps the old rows, which are re-mapped on the next reload.
+        if schema.validate().is_ok() && self.set_schema(schema.clone()).is_err() {
             self.source.set_schema(schema);
         }
     }
