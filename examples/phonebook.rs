@@ -999,9 +999,10 @@ fn cmd_folder_remove(dir: &Path, name: &str) -> CliResult {
     Ok(())
 }
 
-fn report_json(name: &str, r: &SyncReport) -> Value {
+fn report_json(name: &str, r: &SyncReport, rebuilt: bool) -> Value {
     json!({
         "folder": name,
+        "rebuilt": rebuilt,
         "mode": format!("{:?}", r.mode).to_lowercase(),
         "added": r.added,
         "changed": r.changed,
@@ -1021,22 +1022,35 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
     let mut failed = None;
     for n in &names {
         let bar = progress(&format!("syncing {n}"));
+        // Whether this sync rebuilt records lost to damage: the folder said it had
+        // to, and no longer does.
         let res = open_online(dir, n).and_then(|f| {
             if let Some(bar) = &bar {
                 let bar = bar.clone();
                 f.on_progress(move |p| show_progress(&bar, p));
             }
-            Ok(if full { f.reload()? } else { f.refresh()? })
+            let damaged = f.open_warning().is_some();
+            let r = if full { f.reload()? } else { f.refresh()? };
+            Ok((r, damaged && f.open_warning().is_none()))
         });
         if let Some(b) = bar {
             b.finish_and_clear();
         }
         match res {
-            Ok(r) => {
+            Ok((r, rebuilt)) => {
                 if !json {
                     println!(
-                        "{n}: {} added, {} changed, {} removed, {} skipped, {} requests",
-                        r.added, r.changed, r.removed, r.skipped, r.requests
+                        "{n}: {} added, {} changed, {} removed, {} skipped, {} requests{}",
+                        r.added,
+                        r.changed,
+                        r.removed,
+                        r.skipped,
+                        r.requests,
+                        if rebuilt {
+                            " (the damaged cache is rebuilt)"
+                        } else {
+                            ""
+                        }
                     );
                     for w in &r.warnings {
                         eprintln!(
@@ -1047,7 +1061,7 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
                         );
                     }
                 }
-                reports.push(report_json(n, &r));
+                reports.push(report_json(n, &r, rebuilt));
             }
             Err(f) => {
                 reports.push(json!({"folder": n, "error": {"kind": f.kind, "message": f.message}}));
@@ -1406,9 +1420,30 @@ fn cmd_export(dir: &Path, name: &str, format: ExportFormat) -> CliResult {
     let mut out = std::io::stdout().lock();
     match format {
         ExportFormat::Vcf => {
+            // A card that cannot be read (damage) costs that card, not the export.
+            let mut unreadable = 0;
             for (id, _) in snap.rows() {
-                let rec = folder.cached_record(id)?;
-                out.write_all(&rec.card.to_bytes())?;
+                match folder.cached_record(id) {
+                    Ok(rec) => out.write_all(&rec.card.to_bytes())?,
+                    Err(e) => {
+                        unreadable += 1;
+                        eprintln!(
+                            "warning: {}: {}",
+                            printable(id.as_str(), false),
+                            printable(&e.to_string(), false)
+                        );
+                    }
+                }
+            }
+            if unreadable > 0 {
+                return Err(Failure::new(
+                    "cache",
+                    format!(
+                        "{unreadable} of {} cards could not be read; `phonebook sync {name}` \
+                         reloads them",
+                        snap.len()
+                    ),
+                ));
             }
         }
         ExportFormat::Csv => {

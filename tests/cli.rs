@@ -411,6 +411,7 @@ fn cli_password_in_the_url_is_used_not_kept() {
         (sync["mode"].as_str(), sync["added"].as_u64()),
         (Some("reload"), Some(1))
     );
+    assert_eq!(sync["rebuilt"], true);
     let list = ok_json(d, &["list", "s2", "--json"]);
     assert_eq!(list[0]["fields"]["display_name"], "Kept");
     assert_eq!(

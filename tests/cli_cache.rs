@@ -329,3 +329,72 @@ fn cli_refuses_unbounded_values() {
     let phones = f["schema"].as_str().unwrap().split(';').next().unwrap();
     assert_eq!(phones.split(',').count(), 64, "{phones}");
 }
+
+/// Zeroes 64 KiB of a copy of `path` at offsets 64 KiB apart until one leaves the
+/// rows readable and some cards not, and puts that copy in place.
+fn damage_card_pages(path: &Path) -> bool {
+    let good = std::fs::read(path).unwrap();
+    let probe = path.with_extension("probe");
+    for start in (1..good.len() / 65536).map(|k| k * 65536) {
+        let mut bytes = good.clone();
+        bytes[start..(start + 65536).min(good.len())].fill(0);
+        std::fs::write(&probe, &bytes).unwrap();
+        let conn = rusqlite::Connection::open(&probe).unwrap();
+        let rows = conn
+            .query_row("SELECT sum(length(row)) FROM records", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .and_then(|_| conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0)));
+        let cards = conn.query_row("SELECT sum(length(card)) FROM cards", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        drop(conn);
+        if rows.is_ok() && cards.is_err() {
+            std::fs::rename(&probe, path).unwrap();
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn cli_export_of_damaged_cards_keeps_the_readable_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = Arc::new(MemorySource::new("work"));
+    for i in 0..400 {
+        let card = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:N{i}\r\nX-FILLER:{}\r\nEND:VCARD\r\n",
+            "f".repeat(2000)
+        );
+        src.put_card(
+            format!("{i:03}.vcf"),
+            VCard::parse(card.as_bytes()).unwrap(),
+        );
+    }
+    let f = CachedFolder::create_new(d, "work", src, &[]).unwrap();
+    f.reload().unwrap();
+    let path = f.path();
+    drop(f);
+    assert!(damage_card_pages(&path));
+
+    let out = run(d, &["export", "work", "--format", "vcf"]);
+    assert!(!out.status.success());
+    let exported = String::from_utf8_lossy(&out.stdout)
+        .matches("BEGIN:VCARD")
+        .count();
+    assert!((1..400).contains(&exported), "{exported} cards exported");
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not be read") && err.contains("sync work"),
+        "{err}"
+    );
+    // The next open says the folder needs its reload.
+    let out = run(d, &["folder", "list", "--json"]);
+    assert!(
+        json(&out)[0]["warning"]
+            .as_str()
+            .unwrap()
+            .contains("damaged")
+    );
+}
