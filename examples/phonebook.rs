@@ -1,15 +1,19 @@
 //! `phonebook`: a command-line phone book client over CardDAV, with an offline cache.
 //!
 //! ```text
-//! phonebook --cache-dir DIR discover URL --user USER [--ca-file PEM] [--json]
-//! phonebook --cache-dir DIR folder add NAME --url URL --user USER [--book BOOK] ...
+//! phonebook --cache-dir DIR discover URL [--user USER] [--ca-file PEM] [--json]
+//! phonebook --cache-dir DIR folder add NAME --url URL [--user USER] [--book BOOK] ...
 //! phonebook --cache-dir DIR sync [NAME] [--full] [--json]
 //! phonebook --cache-dir DIR list NAME [--json]
 //! phonebook --cache-dir DIR lookup NUMBER [--country CC] [--area-code N] [--json]
 //! ```
 //!
-//! The password comes from `PHONEBOOK_PASSWORD`, or a prompt when stdin is a terminal.
-//! Run `phonebook --help` for every command; the README documents the JSON formats.
+//! The password comes from the URL typed to `discover` or `folder add`
+//! (`https://USER:PASSWORD@host/`, for that run only), `PHONEBOOK_PASSWORD`, or a
+//! prompt when stdin is a terminal. With `--json`, stdout holds one JSON document,
+//! `{"error": {"kind", "message"}}` when the command fails. Text and CSV output show
+//! control characters from card data as escapes. Run `phonebook --help` for every
+//! command; the README documents the JSON formats.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
