@@ -172,8 +172,23 @@ impl SettingsFile {
         match linked {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(io_err(&self.path, e)),
+            // A file system without hard links (FAT): still exclusive, though a
+            // reader may meet the file before it is complete.
+            Err(_) => self.create_in_place(map),
         }
+    }
+
+    /// [`Self::create_new`] by an exclusive create and a write.
+    fn create_in_place(&self, map: &BTreeMap<String, String>) -> Result<bool> {
+        let mut f = match create_private(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(io_err(&self.path, e)),
+        };
+        f.write_all(render(map).as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| io_err(&self.path, e))?;
+        Ok(true)
     }
 
     /// Changes the settings with `change` under the lock and writes them back
@@ -228,6 +243,17 @@ mod tests {
     }
 
     #[test]
+    fn created_in_place_where_there_are_no_hard_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SettingsFile::new(dir.path().join("b.settings"), dir.path().join("b.lock"));
+        let mut m = BTreeMap::new();
+        m.insert("name".to_owned(), "b".to_owned());
+        assert!(f.create_in_place(&m).unwrap());
+        assert!(!f.create_in_place(&m).unwrap());
+        assert_eq!(f.load().unwrap(), Some(m));
+    }
+
+    #[test]
     fn created_once_then_updated() {
         let dir = tempfile::tempdir().unwrap();
         let f = SettingsFile::new(dir.path().join("a.settings"), dir.path().join("a.lock"));
@@ -236,6 +262,7 @@ mod tests {
         m.insert("name".to_owned(), "a".to_owned());
         assert!(f.create_new(&m).unwrap());
         assert!(!f.create_new(&BTreeMap::new()).unwrap());
+        assert!(!f.create_in_place(&BTreeMap::new()).unwrap());
         f.update(|m| {
             m.insert("x".into(), "1".into());
         })
