@@ -130,18 +130,46 @@ fn cli_locked_cache_is_reported_not_moved() {
     t.join().unwrap();
 
     // A lock held longer than the CLI waits: reported, the file left alone.
+    // Meanwhile a lookup answers from the other folders.
+    let other =
+        CachedFolder::create_new(d, "other", Arc::new(MemorySource::new("o")), &[]).unwrap();
+    other
+        .create(
+            &cti_phonebook::Row::new()
+                .with("display_name", "Bob")
+                .with("phone1", "+49 30 999999"),
+        )
+        .unwrap();
+    drop(other);
     let t = hold_lock(&path, LOCK_WAIT + Duration::from_secs(3));
+    let lookup = Command::new(support::phonebook_exe())
+        .arg("--cache-dir")
+        .arg(d)
+        .args(["lookup", "+49 30 999999", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let out = run(d, &["list", "work", "--json"]);
     assert_eq!(error_kind(&out), "cache_locked");
     assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
     assert_eq!(moved_aside(d), 0, "a lock is no damage");
+    let lookup = lookup.wait_with_output().unwrap();
+    assert!(lookup.status.success(), "{}", stderr(&lookup));
+    assert_eq!(json(&lookup)["matches"][0]["display_name"], "Bob");
+    assert!(
+        stderr(&lookup).contains("folder 'work' left out"),
+        "{}",
+        stderr(&lookup)
+    );
     t.join().unwrap();
     let out = run(d, &["folder", "list", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let folders = json(&out);
-    assert_eq!(folders[0]["records"], 51);
-    assert_eq!(folders[0]["book_url"], "http://127.0.0.1:9/book/");
-    assert_eq!(folders[0]["warning"], Value::Null);
+    assert_eq!(folders[1]["name"], "work");
+    assert_eq!(folders[1]["records"], 51);
+    assert_eq!(folders[1]["book_url"], "http://127.0.0.1:9/book/");
+    assert_eq!(folders[1]["warning"], Value::Null);
 }
 
 #[test]

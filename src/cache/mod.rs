@@ -923,10 +923,12 @@ impl CachedFolder {
             store.rebuild(batch)?;
         }
         drop(store);
+        // The reload is stored: a note that cannot be cleared now only costs one more
+        // reload after the next open, so it fails nothing.
         if self.needs_rebuild() {
-            self.settings.update(|m| {
+            let _ = self.settings.update(|m| {
                 m.remove(settings::REBUILD);
-            })?;
+            });
         }
         *lock(&self.warning) = None;
         Ok(())
