@@ -1,15 +1,19 @@
 //! `phonebook`: a command-line phone book client over CardDAV, with an offline cache.
 //!
 //! ```text
-//! phonebook --cache-dir DIR discover URL --user USER [--ca-file PEM] [--json]
-//! phonebook --cache-dir DIR folder add NAME --url URL --user USER [--book BOOK] ...
+//! phonebook --cache-dir DIR discover URL [--user USER] [--ca-file PEM] [--json]
+//! phonebook --cache-dir DIR folder add NAME --url URL [--user USER] [--book BOOK] ...
 //! phonebook --cache-dir DIR sync [NAME] [--full] [--json]
 //! phonebook --cache-dir DIR list NAME [--json]
 //! phonebook --cache-dir DIR lookup NUMBER [--country CC] [--area-code N] [--json]
 //! ```
 //!
-//! The password comes from `PHONEBOOK_PASSWORD`, or a prompt when stdin is a terminal.
-//! Run `phonebook --help` for every command; the README documents the JSON formats.
+//! The password comes from the URL typed to `discover` or `folder add`
+//! (`https://USER:PASSWORD@host/`, for that run only), `PHONEBOOK_PASSWORD`, or a
+//! prompt when stdin is a terminal. With `--json`, stdout holds one JSON document,
+//! `{"error": {"kind", "message"}}` when the command fails. Text and CSV output show
+//! control characters from card data as escapes. Run `phonebook --help` for every
+//! command; the README documents the JSON formats.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -18,7 +22,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cti_phonebook::cache::{CachedFolder, OfflineSource, SyncReport, cached_folders};
+use cti_phonebook::cache::{
+    CachedFolder, MAX_SYNC_INTERVAL, MIN_SYNC_INTERVAL, OfflineSource, SyncReport, cached_folders,
+    folder_exists, remove_folder,
+};
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::lookup::CallerMatch;
 use cti_phonebook::phonebook::store_folder_region;
@@ -48,9 +55,9 @@ enum Command {
     Discover {
         /// Any URL form: address book, home set, principal, DAV root or bare server.
         url: String,
-        /// User name.
+        /// User name (or in the URL: `https://USER@host/`).
         #[arg(long)]
-        user: String,
+        user: Option<String>,
         #[command(flatten)]
         connect: ConnectArgs,
         /// JSON output.
@@ -91,7 +98,8 @@ enum Command {
     },
     /// Finds the contacts of an incoming number across all folders (from the cache).
     Lookup {
-        /// The number as the PBX delivers it.
+        /// The number as the PBX delivers it (`-1` too: a number, not an option).
+        #[arg(allow_negative_numbers = true)]
         number: String,
         #[command(flatten)]
         plan: PlanArgs,
@@ -142,6 +150,7 @@ enum Command {
     /// Prints the digits the PBX must dial for a number or a tel:/callto:/sip: link.
     Dial {
         /// Number or link.
+        #[arg(allow_negative_numbers = true)]
         number: String,
         #[command(flatten)]
         plan: PlanArgs,
@@ -157,12 +166,13 @@ enum FolderCommand {
     Add {
         /// Folder name.
         name: String,
-        /// Any URL form discovery accepts.
+        /// Any URL form discovery accepts. A user name and password in it
+        /// (`https://USER:PASSWORD@host/`) are used for this run and never stored.
         #[arg(long)]
         url: String,
-        /// User name.
+        /// User name (or in the URL).
         #[arg(long)]
-        user: String,
+        user: Option<String>,
         /// The book's display name or URL, when there are several.
         #[arg(long)]
         book: Option<String>,
@@ -287,49 +297,203 @@ fn default_cache_dir() -> PathBuf {
         .join("cti-phonebook")
 }
 
-/// A failure with the one line the user sees.
-struct Failure(String);
+/// A failure: what kind it is (the `kind` of the JSON error document) and the one
+/// line the user sees.
+#[derive(Debug)]
+struct Failure {
+    kind: &'static str,
+    message: String,
+    /// The command's JSON document, printed already, holds the failure.
+    printed: bool,
+}
+
+impl Failure {
+    fn new(kind: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+            printed: false,
+        }
+    }
+
+    /// A command used wrongly: a bad argument, a folder or record that is not there.
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure::new("usage", message)
+    }
+
+    /// The same failure, for a command whose JSON document listed it already.
+    fn printed(self) -> Failure {
+        Failure {
+            printed: true,
+            ..self
+        }
+    }
+
+    /// The same failure with `prefix` before its message.
+    fn context(self, prefix: &str) -> Failure {
+        Failure::new(self.kind, format!("{prefix}: {}", self.message))
+    }
+}
+
+/// The JSON `kind` of a library error.
+fn error_kind(e: &Error) -> &'static str {
+    match e {
+        Error::NotFound { .. } => "not_found",
+        Error::Conflict { .. } => "conflict",
+        Error::Unauthorized { .. } => "unauthorized",
+        Error::ReadOnly(_) => "read_only",
+        Error::TokenExpired => "token_expired",
+        Error::Network { .. } => "network",
+        Error::Server { .. } => "server",
+        Error::Certificate { .. } => "certificate",
+        Error::InvalidResponse { .. } => "invalid_response",
+        Error::NotCardDav { .. } => "not_carddav",
+        Error::Config(_) => "config",
+        Error::Unsupported(_) => "unsupported",
+        Error::VCard(_) => "vcard",
+        Error::Cache(_) => "cache",
+        Error::CacheLocked(_) => "cache_locked",
+        Error::Io(_) => "io",
+        _ => "other",
+    }
+}
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure(match &e {
-            Error::Unauthorized { url } => format!("wrong user name or password for {url}"),
-            Error::Network { .. } => format!("{e} (offline? lookups still work from the cache)"),
-            Error::Server { .. } => {
-                format!("{e} (a fault of the server; lookups still work from the cache)")
-            }
-            // Not a network problem: retrying or waiting will not help.
-            Error::Certificate { url, reason } => format!(
-                "the server's certificate is not trusted ({url}): {reason}; if the server \
+        Failure::new(
+            error_kind(&e),
+            match &e {
+                Error::Unauthorized { url } => format!("wrong user name or password for {url}"),
+                Error::Network { .. } => {
+                    format!("{e} (offline? lookups still work from the cache)")
+                }
+                Error::Server { .. } => {
+                    format!("{e} (a fault of the server; lookups still work from the cache)")
+                }
+                // Not a network problem: retrying or waiting will not help.
+                Error::Certificate { url, reason } => format!(
+                    "the server's certificate is not trusted ({url}): {reason}; if the server \
                  uses its own CA, pass the CA certificate with --ca-file PEM \
                  (`folder set NAME --ca-file PEM` for an existing folder)"
-            ),
-            Error::NotCardDav { url, reason } => format!("{url} is not a CardDAV server: {reason}"),
-            Error::Conflict { id, .. } => {
-                format!("{id} was changed on the server meanwhile; run `sync` and try again")
-            }
-            _ => e.to_string(),
-        })
+                ),
+                Error::NotCardDav { url, reason } => {
+                    format!("{url} is not a CardDAV server: {reason}")
+                }
+                Error::Conflict { id, .. } => {
+                    format!("{id} was changed on the server meanwhile; run `sync` and try again")
+                }
+                _ => e.to_string(),
+            },
+        )
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure(e.to_string())
+        Failure::new("io", e.to_string())
     }
 }
 
 type CliResult<T = ()> = Result<T, Failure>;
 
+/// The one JSON document of a failed command run with `--json`.
+fn error_json(kind: &str, message: &str) -> Value {
+    json!({"error": {"kind": kind, "message": message}})
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let asked_json = std::env::args_os().any(|a| a == "--json");
+            if asked_json && e.use_stderr() {
+                let text = e.kind().as_str().unwrap_or("invalid arguments").to_owned();
+                let detail = e.to_string();
+                let first = detail.lines().next().unwrap_or(&text);
+                let first = first.strip_prefix("error: ").unwrap_or(first);
+                print_json(&error_json("usage", first));
+                eprint!("{}", e.render());
+                return ExitCode::from(2);
+            }
+            e.exit();
+        }
+    };
+    let json = cli.command.json();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(msg)) => {
-            eprintln!("error: {msg}");
+        Err(Failure {
+            kind,
+            message,
+            printed,
+        }) => {
+            if json && !printed {
+                print_json(&error_json(kind, &message));
+            }
+            eprintln!("error: {}", printable(&message, false));
             ExitCode::FAILURE
         }
     }
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Discover { json, .. }
+            | Command::Sync { json, .. }
+            | Command::List { json, .. }
+            | Command::Show { json, .. }
+            | Command::Lookup { json, .. }
+            | Command::Add { json, .. }
+            | Command::Edit { json, .. }
+            | Command::Dial { json, .. }
+            | Command::Folder(FolderCommand::List { json }) => *json,
+            Command::Folder(_) | Command::Delete { .. } | Command::Export { .. } => false,
+        }
+    }
+}
+
+/// Prints `v` as one line of JSON. JSON escapes C0 controls; the other characters
+/// [`printable`] escapes (C1 controls, bidirectional overrides) are valid in JSON
+/// strings as they are, so they are written as `\uXXXX` here, which reads back the
+/// same: JSON printed to a terminal cannot steer it either.
+fn print_json(v: &Value) {
+    let text = v.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            // Outside strings JSON has no such characters, and inside them C0 and
+            // DEL are escaped already (DEL is harmless, and escaped here too).
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    println!("{out}");
+}
+
+/// `text` with the characters that steer a terminal (C0 and C1 controls, DEL, and
+/// the bidirectional overrides that reorder what is shown) written as visible
+/// escapes such as `\x1B` or `\u{202E}`: card data comes from servers, and must not
+/// set a window title, clear the screen or hide text. `keep_newlines` keeps line
+/// breaks and tabs (for CSV, whose quoting carries them); a backslash stays as it is.
+fn printable(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let steers = |c: char| {
+        (c.is_control() && !(keep_newlines && matches!(c, '\n' | '\t')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(steers) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !steers(c) => out.push(c),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:04X}}}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn run(cli: Cli) -> CliResult {
@@ -340,7 +504,7 @@ fn run(cli: Cli) -> CliResult {
             user,
             connect,
             json,
-        } => cmd_discover(&url, &user, &connect, json),
+        } => cmd_discover(&url, user.as_deref(), &connect, json),
         Command::Folder(FolderCommand::Add {
             name,
             url,
@@ -353,7 +517,7 @@ fn run(cli: Cli) -> CliResult {
             &dir,
             &name,
             &url,
-            &user,
+            user.as_deref(),
             book.as_deref(),
             &connect,
             &columns,
@@ -381,15 +545,18 @@ fn run(cli: Cli) -> CliResult {
 
 // ----- connecting -----
 
-fn password(user: &str) -> CliResult<String> {
+fn password(user: &str, in_url: Option<String>) -> CliResult<String> {
+    if let Some(p) = in_url {
+        return Ok(p);
+    }
     if let Ok(p) = std::env::var("PHONEBOOK_PASSWORD") {
         return Ok(p);
     }
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password(format!("Password for {user}: ")).map_err(Failure::from);
     }
-    Err(Failure(
-        "no password: set PHONEBOOK_PASSWORD or run on a terminal".into(),
+    Err(Failure::usage(
+        "no password: set PHONEBOOK_PASSWORD or run on a terminal",
     ))
 }
 
@@ -398,12 +565,13 @@ fn password(user: &str) -> CliResult<String> {
 fn config(
     url: &str,
     user: &str,
+    url_password: Option<String>,
     ca_file: Option<&Path>,
     connect: Option<&ConnectArgs>,
     known_auth: Option<AuthScheme>,
 ) -> CliResult<CardDavConfig> {
     let mut b = CardDavConfig::builder(url)
-        .password(user, password(user)?)
+        .password(user, password(user, url_password)?)
         .known_auth_scheme(known_auth);
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
@@ -422,19 +590,121 @@ fn config(
     Ok(config)
 }
 
+/// A URL the user typed, split into the URL without user info, the user name and
+/// the password it carried. The password is for this run: it is never stored,
+/// printed, or sent anywhere but as the credentials for that URL's server.
+struct TypedUrl {
+    url: String,
+    user: String,
+    password: Option<String>,
+}
+
+/// Decodes `%XX` escapes (user info in a URL is percent-encoded).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Takes the user info out of `url` (`https://alice:pw@host/` or `alice@host`);
+/// `user` is the `--user` given, which must agree with a user name in the URL.
+fn typed_url(url: &str, user: Option<&str>) -> CliResult<TypedUrl> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, url),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (info, host) = match authority.rsplit_once('@') {
+        Some((info, host)) => (Some(info), host),
+        None => (None, authority),
+    };
+    let clean = match scheme {
+        Some(s) => format!("{s}://{host}{tail}"),
+        None => format!("{host}{tail}"),
+    };
+    let (url_user, password) = match info {
+        Some(info) => match info.split_once(':') {
+            Some((u, p)) => (Some(percent_decode(u)), Some(percent_decode(p))),
+            None => (Some(percent_decode(info)), None),
+        },
+        None => (None, None),
+    };
+    let user = match (url_user.filter(|u| !u.is_empty()), user) {
+        (Some(u), Some(given)) if u != given => {
+            return Err(Failure::usage(format!(
+                "the URL names user '{u}' and --user names '{given}'; give one"
+            )));
+        }
+        (Some(u), _) => u,
+        (None, Some(given)) => given.to_owned(),
+        (None, None) => {
+            return Err(Failure::usage(
+                "no user name: give --user, or put it in the URL (https://USER@host/)",
+            ));
+        }
+    };
+    Ok(TypedUrl {
+        url: clean,
+        user,
+        password,
+    })
+}
+
+/// Says on stderr what is wrong with a folder's cache, if anything is.
+fn warn_about(folder: &CachedFolder) {
+    if let Some(w) = folder.open_warning() {
+        eprintln!(
+            "warning: folder '{}': {}",
+            printable(folder.name(), false),
+            printable(&w, false)
+        );
+    }
+}
+
+/// Refuses to show a folder whose records were lost to damage and are not yet
+/// rebuilt, rather than show an empty table as if it were empty.
+fn check_rebuilt(folder: &CachedFolder) -> CliResult {
+    match folder.open_warning() {
+        Some(w) if folder.snapshot().is_empty() => Err(Failure::new(
+            "cache",
+            format!(
+                "folder '{}' has no records: {w}; run `phonebook sync {}` to reload them",
+                folder.name(),
+                folder.name()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Opens a folder from its cache only.
 fn open_offline(dir: &Path, name: &str) -> CliResult<CachedFolder> {
-    let path = cti_phonebook::cache::folder_path(dir, name);
-    if !path.exists() {
-        return Err(Failure(format!(
-            "unknown folder '{name}' (see `phonebook folder list`)"
-        )));
+    if !folder_exists(dir, name) {
+        return Err(Failure::new(
+            "not_found",
+            format!("unknown folder '{name}' (see `phonebook folder list`)"),
+        ));
     }
-    Ok(CachedFolder::open(
-        dir,
-        name,
-        Arc::new(OfflineSource::new(name)),
-    )?)
+    let folder = CachedFolder::open(dir, name, Arc::new(OfflineSource::new(name)))?;
+    warn_about(&folder);
+    Ok(folder)
 }
 
 /// Opens a folder connected to its address book. With the book and the server's auth
@@ -445,7 +715,7 @@ fn open_online(dir: &Path, name: &str) -> CliResult<(CachedFolder, Arc<CardDavSo
     let setting = |k: &str| -> CliResult<String> {
         offline
             .setting(k)?
-            .ok_or_else(|| Failure(format!("folder '{name}' has no {k}; add it again")))
+            .ok_or_else(|| Failure::usage(format!("folder '{name}' has no {k}; add it again")))
     };
     let book = setting("book_url")?;
     let user = setting("user")?;
@@ -453,7 +723,7 @@ fn open_online(dir: &Path, name: &str) -> CliResult<(CachedFolder, Arc<CardDavSo
     let scheme = offline
         .setting("auth_scheme")?
         .and_then(|s| AuthScheme::from_name(&s));
-    let cfg = config(&book, &user, ca.as_deref(), None, scheme)?;
+    let cfg = config(&book, &user, None, ca.as_deref(), None, scheme)?;
     let source = Arc::new(match stored_book(&offline)? {
         Some(b) if b.url.as_str() == book => CardDavSource::with_address_book(cfg, b)?,
         _ => CardDavSource::open(cfg)?,
@@ -523,59 +793,75 @@ fn book_json(b: &AddressBook) -> Value {
     })
 }
 
-fn cmd_discover(url: &str, user: &str, connect: &ConnectArgs, json: bool) -> CliResult {
+fn cmd_discover(url: &str, user: Option<&str>, connect: &ConnectArgs, json: bool) -> CliResult {
     let tls = &connect.tls;
-    let books = discover(&config(
-        url,
-        user,
+    let typed = typed_url(url, user)?;
+    let cfg = config(
+        &typed.url,
+        &typed.user,
+        typed.password,
         tls.ca_file.as_deref(),
         Some(connect),
         None,
-    )?)?;
+    )?;
+    let books = discover(&cfg)?;
     if json {
-        println!("{}", Value::Array(books.iter().map(book_json).collect()));
+        print_json(&Value::Array(books.iter().map(book_json).collect()));
         return Ok(());
     }
     for b in &books {
         println!(
             "{}\t{}\t{}{}",
-            b.display_name.as_deref().unwrap_or("(no name)"),
+            printable(b.display_name.as_deref().unwrap_or("(no name)"), false),
             b.url,
             if b.supports_sync { "sync" } else { "ctag" },
             b.description
                 .as_deref()
-                .map(|d| format!("\t{d}"))
+                .map(|d| format!("\t{}", printable(d, false)))
                 .unwrap_or_default()
         );
     }
     Ok(())
 }
 
-fn apply_columns(schema: &mut Schema, c: &ColumnArgs) {
+fn apply_columns(schema: &mut Schema, c: &ColumnArgs) -> CliResult {
     if let Some(n) = c.phones {
-        schema.set_phone_count(n);
+        schema.set_phone_count(n)?;
     }
     if let Some(n) = c.emails {
-        schema.set_email_count(n);
+        schema.set_email_count(n)?;
     }
     if let Some(n) = c.addresses {
-        schema.set_address_count(n);
+        schema.set_address_count(n)?;
     }
     if let Some(n) = c.websites {
-        schema.set_website_count(n);
+        schema.set_website_count(n)?;
     }
     if let Some(n) = c.user_defined {
-        schema.set_user_count(n);
+        schema.set_user_count(n)?;
     }
+    Ok(())
 }
 
+/// `--sync-interval DAYS` as a duration, within the cache's bounds.
 fn interval(days: f64) -> CliResult<chrono::Duration> {
-    if !(days > 0.0 && days.is_finite()) {
-        return Err(Failure(
-            "--sync-interval must be a positive number of days".into(),
+    let secs = days * 86_400.0;
+    let (min, max) = (
+        MIN_SYNC_INTERVAL.num_seconds(),
+        MAX_SYNC_INTERVAL.num_seconds(),
+    );
+    // Also false for NaN; checked before the conversion, which would saturate.
+    if !(secs >= min as f64 && secs <= max as f64) {
+        return Err(Failure::new(
+            "config",
+            format!(
+                "--sync-interval must be between {} and {} days",
+                min as f64 / 86_400.0,
+                max / 86_400
+            ),
         ));
     }
-    Ok(chrono::Duration::seconds((days * 86_400.0) as i64))
+    Ok(chrono::Duration::seconds(secs as i64))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -583,19 +869,35 @@ fn cmd_folder_add(
     dir: &Path,
     name: &str,
     url: &str,
-    user: &str,
+    user: Option<&str>,
     book: Option<&str>,
     connect: &ConnectArgs,
     columns: &ColumnArgs,
     sync_interval: Option<f64>,
 ) -> CliResult {
     let tls = &connect.tls;
-    if cti_phonebook::cache::folder_path(dir, name).exists() {
-        return Err(Failure(format!(
-            "folder '{name}' exists; use `folder set` to change it"
-        )));
+    let exists = || {
+        Failure::new(
+            "exists",
+            format!("folder '{name}' exists; use `folder set` to change it"),
+        )
+    };
+    if folder_exists(dir, name) {
+        return Err(exists());
     }
-    let cfg = config(url, user, tls.ca_file.as_deref(), Some(connect), None)?;
+    let mut schema = Schema::default();
+    apply_columns(&mut schema, columns)?;
+    let interval = sync_interval.map(interval).transpose()?;
+    let typed = typed_url(url, user)?;
+    let url = typed.url.as_str();
+    let cfg = config(
+        url,
+        &typed.user,
+        typed.password,
+        tls.ca_file.as_deref(),
+        Some(connect),
+        None,
+    )?;
     let books = discover(&cfg)?;
     let chosen = match book {
         Some(b) => books
@@ -604,40 +906,49 @@ fn cmd_folder_add(
                 x.display_name.as_deref() == Some(b) || x.url.as_str() == b || x.url.path() == b
             })
             .ok_or_else(|| {
-                Failure(format!(
+                Failure::usage(format!(
                     "no address book '{b}' at {url}; found: {}",
                     names(&books)
                 ))
             })?,
         None if books.len() == 1 => &books[0],
-        None if books.is_empty() => return Err(Failure(format!("no address book at {url}"))),
+        None if books.is_empty() => {
+            return Err(Failure::usage(format!("no address book at {url}")));
+        }
         None => {
-            return Err(Failure(format!(
+            return Err(Failure::usage(format!(
                 "several address books at {url}, pick one with --book: {}",
                 names(&books)
             )));
         }
     };
-    let mut schema = Schema::default();
-    apply_columns(&mut schema, columns);
     let source =
         Arc::new(CardDavSource::open(cfg.with_url(chosen.url.clone()))?.with_schema(schema));
-    std::fs::create_dir_all(dir)?;
-    let folder = CachedFolder::open(dir, name, source.clone())?;
-    remember_connection(&folder, &source)?;
-    folder.set_setting("url", url)?;
-    folder.set_setting("book_url", chosen.url.as_str())?;
-    folder.set_setting("user", user)?;
-    if let Some(ca) = &tls.ca_file {
-        let abs = std::fs::canonicalize(ca)?;
-        folder.set_setting("ca_file", &abs.to_string_lossy())?;
+    let ca = match &tls.ca_file {
+        Some(ca) => Some(std::fs::canonicalize(ca)?.to_string_lossy().into_owned()),
+        None => None,
+    };
+    let mut settings = vec![
+        ("url", url),
+        ("book_url", chosen.url.as_str()),
+        ("user", typed.user.as_str()),
+    ];
+    if let Some(ca) = &ca {
+        settings.push(("ca_file", ca));
     }
-    if let Some(d) = sync_interval {
-        folder.set_sync_interval(interval(d)?)?;
+    // Exclusive: of two `folder add` of one name at once, one adds it.
+    let folder = match CachedFolder::create_new(dir, name, source.clone(), &settings) {
+        Err(Error::Config(_)) if folder_exists(dir, name) => return Err(exists()),
+        other => other?,
+    };
+    remember_connection(&folder, &source)?;
+    if let Some(d) = interval {
+        folder.set_sync_interval(d)?;
     }
     println!(
-        "added folder '{name}': {} ({})",
-        chosen.display_name.as_deref().unwrap_or("(no name)"),
+        "added folder '{}': {} ({})",
+        printable(name, false),
+        printable(chosen.display_name.as_deref().unwrap_or("(no name)"), false),
         chosen.url
     );
     Ok(())
@@ -646,7 +957,10 @@ fn cmd_folder_add(
 fn names(books: &[AddressBook]) -> String {
     books
         .iter()
-        .map(|b| format!("'{}' ({})", b.display_name.as_deref().unwrap_or(""), b.url))
+        .map(|b| {
+            let name = b.display_name.as_deref().unwrap_or("");
+            format!("'{}' ({})", printable(name, false), b.url)
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -671,23 +985,24 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
         folder.set_setting("ca_file", &std::fs::canonicalize(ca)?.to_string_lossy())?;
     }
     let mut schema = folder.source().schema();
-    apply_columns(&mut schema, &columns);
+    apply_columns(&mut schema, &columns)?;
+    let interval = sync_interval.map(interval).transpose()?;
     for pk in &phone_kinds {
         let (col, kind) = pk
             .split_once('=')
-            .ok_or_else(|| Failure(format!("--phone-kind wants COLUMN=KIND, got '{pk}'")))?;
+            .ok_or_else(|| Failure::usage(format!("--phone-kind wants COLUMN=KIND, got '{pk}'")))?;
         let idx: usize = col
             .strip_prefix("phone")
             .and_then(|n| n.parse().ok())
             .filter(|n| (1..=schema.phones.len()).contains(n))
-            .ok_or_else(|| Failure(format!("no phone column '{col}'")))?;
+            .ok_or_else(|| Failure::usage(format!("no phone column '{col}'")))?;
         schema.phones[idx - 1] = kind.parse::<PhoneKind>()?;
     }
     if schema != folder.source().schema() {
         folder.set_schema(schema)?;
     }
-    if let Some(d) = sync_interval {
-        folder.set_sync_interval(interval(d)?)?;
+    if let Some(d) = interval {
+        folder.set_sync_interval(d)?;
     }
     if let Some(cc) = numbers_country {
         let cc = Some(cc).filter(|c| !c.eq_ignore_ascii_case("none"));
@@ -699,8 +1014,17 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
 
 fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
     let mut out = Vec::new();
+    let mut failed = None;
     for name in cached_folders(dir)? {
-        let f = open_offline(dir, &name)?;
+        // One folder that cannot be read (locked, say) does not hide the others.
+        let f = match open_offline(dir, &name) {
+            Ok(f) => f,
+            Err(e) => {
+                out.push(json!({"name": name, "error": {"kind": e.kind, "message": e.message}}));
+                failed.get_or_insert(e.context(&name));
+                continue;
+            }
+        };
         let snap = f.snapshot();
         out.push(json!({
             "name": name,
@@ -712,43 +1036,48 @@ fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
             "next_sync": snap.next_sync().map(|t| t.to_rfc3339()),
             "sync_interval_days": f.sync_interval().num_seconds() as f64 / 86_400.0,
             "schema": f.source().schema().to_spec(),
+            "warning": f.open_warning(),
         }));
     }
     if json {
-        println!("{}", Value::Array(out));
+        // Every folder, the unreadable ones with their error; the exit code says
+        // whether there were any.
+        print_json(&Value::Array(out));
+        return failed.map_or(Ok(()), |f| Err(f.printed()));
     } else {
         for f in out {
+            if f.get("error").is_some() {
+                continue;
+            }
             println!(
                 "{}\t{} records\t{}\tlast sync {}",
-                f["name"].as_str().unwrap_or(""),
+                printable(f["name"].as_str().unwrap_or(""), false),
                 f["records"],
-                f["book_url"].as_str().unwrap_or("-"),
+                printable(f["book_url"].as_str().unwrap_or("-"), false),
                 f["last_sync"].as_str().unwrap_or("never")
             );
         }
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 fn cmd_folder_remove(dir: &Path, name: &str) -> CliResult {
-    let path = cti_phonebook::cache::folder_path(dir, name);
-    if !path.exists() {
-        return Err(Failure(format!("unknown folder '{name}'")));
+    if !remove_folder(dir, name)? {
+        return Err(Failure::new(
+            "not_found",
+            format!("unknown folder '{name}'"),
+        ));
     }
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.clone().into_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-    println!("removed folder '{name}'");
+    println!("removed folder '{}'", printable(name, false));
     Ok(())
 }
 
 /// A sync's report; `requests` counts every request of the run on the wire for this
 /// folder, opening and auth round trips included.
-fn report_json(name: &str, r: &SyncReport, requests: u32) -> Value {
+fn report_json(name: &str, r: &SyncReport, rebuilt: bool, requests: u32) -> Value {
     json!({
         "folder": name,
+        "rebuilt": rebuilt,
         "mode": format!("{:?}", r.mode).to_lowercase(),
         "added": r.added,
         "changed": r.changed,
@@ -768,47 +1097,70 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
     let mut failed = None;
     for n in &names {
         let bar = progress(&format!("syncing {n}"));
+        // Whether this sync rebuilt records lost to damage: the folder said it had
+        // to, and no longer does.
         let res = open_online(dir, n).and_then(|(f, source)| {
             if let Some(bar) = &bar {
                 let bar = bar.clone();
                 f.on_progress(move |p| show_progress(&bar, p));
             }
+            let damaged = f.open_warning().is_some();
             let r = if full { f.reload()? } else { f.refresh()? };
             remember_connection(&f, &source)?;
-            Ok((r, source.requests()))
+            Ok((r, damaged && f.open_warning().is_none(), source.requests()))
         });
         if let Some(b) = bar {
             b.finish_and_clear();
         }
         match res {
-            Ok((r, requests)) => {
+            Ok((r, rebuilt, requests)) => {
                 if !json {
                     println!(
-                        "{n}: {} added, {} changed, {} removed, {} skipped, {} requests",
-                        r.added, r.changed, r.removed, r.skipped, requests
+                        "{n}: {} added, {} changed, {} removed, {} skipped, {} requests{}",
+                        r.added,
+                        r.changed,
+                        r.removed,
+                        r.skipped,
+                        requests,
+                        if rebuilt {
+                            " (the damaged cache is rebuilt)"
+                        } else {
+                            ""
+                        }
                     );
                     for w in &r.warnings {
-                        eprintln!("warning: {n}: {}: {}", w.id, w.message);
+                        eprintln!(
+                            "warning: {}: {}: {}",
+                            printable(n, false),
+                            printable(w.id.as_str(), false),
+                            printable(&w.message, false)
+                        );
                     }
                 }
-                reports.push(report_json(n, &r, requests));
+                reports.push(report_json(n, &r, rebuilt, requests));
             }
-            Err(Failure(msg)) => {
-                failed.get_or_insert(Failure(format!("{n}: {msg}")));
+            Err(f) => {
+                reports.push(json!({"folder": n, "error": {"kind": f.kind, "message": f.message}}));
+                failed.get_or_insert(f.context(n));
             }
         }
     }
-    if json {
-        let out = if name.is_some() {
-            reports.into_iter().next().unwrap_or(Value::Null)
-        } else {
-            Value::Array(reports)
-        };
-        if !out.is_null() {
-            println!("{out}");
+    if !json {
+        return failed.map_or(Ok(()), Err);
+    }
+    match (name, failed) {
+        // One folder: its report, or (from `main`) the error document.
+        (Some(_), Some(f)) => Err(f),
+        (Some(_), None) => {
+            print_json(&reports.pop().unwrap_or(Value::Null));
+            Ok(())
+        }
+        // All folders: one array, each entry a report or an error.
+        (None, failed) => {
+            print_json(&Value::Array(reports));
+            failed.map_or(Ok(()), |f| Err(f.printed()))
         }
     }
-    failed.map_or(Ok(()), Err)
 }
 
 /// A spinner on stderr while a sync runs, when stderr is a terminal; it becomes a bar
@@ -858,13 +1210,14 @@ fn record_json(id: &RecordId, version: &str, row: &Row) -> Value {
 
 fn cmd_list(dir: &Path, name: &str, json: bool) -> CliResult {
     let folder = open_offline(dir, name)?;
+    check_rebuilt(&folder)?;
     let snap = folder.snapshot();
     if json {
         let arr: Vec<Value> = snap
             .rows()
             .map(|(id, r)| record_json(id, r.version.as_str(), &r.row))
             .collect();
-        println!("{}", Value::Array(arr));
+        print_json(&Value::Array(arr));
         return Ok(());
     }
     let schema = folder.source().schema();
@@ -905,7 +1258,10 @@ fn print_table(rows: &[Vec<String>]) {
     let width: Vec<usize> = (0..cols)
         .map(|c| {
             rows.iter()
-                .map(|r| r[c].chars().count().min(if c == 0 { 80 } else { 32 }))
+                .map(|r| {
+                    let n = printable(&r[c], false).chars().count();
+                    n.min(if c == 0 { 80 } else { 32 })
+                })
                 .max()
                 .unwrap_or(0)
         })
@@ -916,7 +1272,7 @@ fn print_table(rows: &[Vec<String>]) {
             .iter()
             .zip(&width)
             .map(|(v, w)| {
-                let v: String = v.chars().take((*w).max(1)).collect();
+                let v: String = printable(v, false).chars().take((*w).max(1)).collect();
                 format!("{v:<w$}")
             })
             .collect();
@@ -942,11 +1298,13 @@ fn resolve_id(folder: &CachedFolder, given: &str) -> CliResult<RecordId> {
         .collect();
     match hits[..] {
         [one] => Ok(one.clone()),
-        [] => Err(Failure(format!(
+        [] => Err(Failure::usage(format!(
             "no record '{given}' in folder '{}' (run `sync`?)",
             folder.name()
         ))),
-        _ => Err(Failure(format!("'{given}' is ambiguous; use the full id"))),
+        _ => Err(Failure::usage(format!(
+            "'{given}' is ambiguous; use the full id"
+        ))),
     }
 }
 
@@ -958,6 +1316,7 @@ fn short_id(id: &RecordId) -> &str {
 
 fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
     let folder = open_offline(dir, name)?;
+    check_rebuilt(&folder)?;
     let id = resolve_id(&folder, id)?;
     let rec = folder.cached_record(&id)?;
     if json {
@@ -968,12 +1327,16 @@ fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
             "websites": rec.row.hidden.websites,
             "addresses": rec.row.hidden.addresses,
         });
-        println!("{v}");
+        print_json(&v);
         return Ok(());
     }
-    println!("id: {}\nversion: {}", rec.id, rec.version);
+    println!(
+        "id: {}\nversion: {}",
+        printable(rec.id.as_str(), false),
+        printable(rec.version.as_str(), false)
+    );
     for (k, v) in rec.row.cells() {
-        println!("{k}: {v}");
+        println!("{k}: {}", printable(v, false));
     }
     let h = rec.row.hidden;
     if h.phones + h.emails + h.addresses + h.websites > 0 {
@@ -996,10 +1359,19 @@ fn plan(args: &PlanArgs) -> CliResult<DialPlan> {
     Ok(p)
 }
 
+/// A phone book of every cached folder. A folder that cannot be opened (locked by
+/// another process, say) is left out with a warning: the others still answer.
 fn open_all(dir: &Path, plan: DialPlan) -> CliResult<Phonebook> {
     let book = Phonebook::new(dir, plan);
     for name in cached_folders(dir)? {
-        book.add(Arc::new(open_offline(dir, &name)?));
+        match open_offline(dir, &name) {
+            Ok(f) => book.add(Arc::new(f)),
+            Err(e) => eprintln!(
+                "warning: folder '{}' left out: {}",
+                printable(&name, false),
+                printable(&e.message, false)
+            ),
+        }
     }
     Ok(book)
 }
@@ -1028,25 +1400,22 @@ fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResul
     let book = open_all(dir, plan(args)?)?;
     let matches = book
         .lookup(number)
-        .map_err(|e| Failure(format!("'{number}': {e}")))?;
+        .map_err(|e| Failure::new("not_a_number", format!("'{number}': {e}")))?;
     if json {
-        println!(
-            "{}",
-            json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()})
-        );
+        print_json(&json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()}));
         return Ok(());
     }
     if matches.is_empty() {
-        println!("no contact for {number}");
+        println!("no contact for {}", printable(number, false));
     }
     for m in &matches {
         println!(
             "{}\t{}\t{} {}\t{}\t[{}]",
-            m.display_name(),
-            m.company(),
+            printable(m.display_name(), false),
+            printable(m.company(), false),
             m.column(),
-            m.number(),
-            m.folder(),
+            printable(m.number(), false),
+            printable(m.folder(), false),
             quality(m.quality())
         );
     }
@@ -1057,7 +1426,7 @@ fn parse_sets(sets: &[String], row: &mut Row) -> CliResult {
     for s in sets {
         let (k, v) = s
             .split_once('=')
-            .ok_or_else(|| Failure(format!("--set wants COLUMN=VALUE, got '{s}'")))?;
+            .ok_or_else(|| Failure::usage(format!("--set wants COLUMN=VALUE, got '{s}'")))?;
         row.set(k.trim(), v);
     }
     Ok(())
@@ -1065,9 +1434,13 @@ fn parse_sets(sets: &[String], row: &mut Row) -> CliResult {
 
 fn print_record(rec: &Record, json: bool) {
     if json {
-        println!("{}", record_json(&rec.id, rec.version.as_str(), &rec.row));
+        print_json(&record_json(&rec.id, rec.version.as_str(), &rec.row));
     } else {
-        println!("{}\t{}", rec.id, rec.row.get("display_name").unwrap_or(""));
+        println!(
+            "{}\t{}",
+            printable(rec.id.as_str(), false),
+            printable(rec.row.get("display_name").unwrap_or(""), false)
+        );
     }
 }
 
@@ -1101,33 +1474,60 @@ fn cmd_delete(dir: &Path, name: &str, id: &str) -> CliResult {
     folder.refresh_record(&id)?;
     let base = folder.cached_record(&id)?;
     folder.delete(&id, &base.version)?;
-    println!("deleted {id}");
+    println!("deleted {}", printable(id.as_str(), false));
     Ok(())
 }
 
+/// A CSV field: quoted when it must be, with the characters that steer a terminal
+/// escaped ([`printable`]; line breaks and tabs stay, inside quotes).
 fn csv_field(s: &str) -> String {
+    let s = printable(s, true);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
     }
 }
 
 fn cmd_export(dir: &Path, name: &str, format: ExportFormat) -> CliResult {
     let folder = open_offline(dir, name)?;
+    check_rebuilt(&folder)?;
     let snap = folder.snapshot();
     let mut out = std::io::stdout().lock();
     match format {
         ExportFormat::Vcf => {
+            // A card that cannot be read (damage) costs that card, not the export.
+            let mut unreadable = 0;
             for (id, _) in snap.rows() {
-                let rec = folder.cached_record(id)?;
-                let bytes = rec.card.to_bytes();
-                out.write_all(&bytes)?;
-                // A card whose END:VCARD has no line break of its own would run into
-                // the next one's BEGIN.
-                if !bytes.ends_with(b"\n") {
-                    out.write_all(b"\r\n")?;
+                match folder.cached_record(id) {
+                    Ok(rec) => {
+                        let bytes = rec.card.to_bytes();
+                        out.write_all(&bytes)?;
+                        // A card whose END:VCARD has no line break of its own would
+                        // run into the next one's BEGIN.
+                        if !bytes.ends_with(b"\n") {
+                            out.write_all(b"\r\n")?;
+                        }
+                    }
+                    Err(e) => {
+                        unreadable += 1;
+                        eprintln!(
+                            "warning: {}: {}",
+                            printable(id.as_str(), false),
+                            printable(&e.to_string(), false)
+                        );
+                    }
                 }
+            }
+            if unreadable > 0 {
+                return Err(Failure::new(
+                    "cache",
+                    format!(
+                        "{unreadable} of {} cards could not be read; `phonebook sync {name}` \
+                         reloads them",
+                        snap.len()
+                    ),
+                ));
             }
         }
         ExportFormat::Csv => {
@@ -1155,7 +1555,7 @@ fn cmd_dial(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult 
     let plan = plan(args)?;
     let digits = plan
         .dial(number)
-        .map_err(|e| Failure(format!("'{number}': {e}")))?;
+        .map_err(|e| Failure::new("not_a_number", format!("'{number}': {e}")))?;
     if !json {
         println!("{digits}");
         return Ok(());
@@ -1164,10 +1564,7 @@ fn cmd_dial(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult 
         .ok()
         .and_then(|b| b.lookup(number).ok())
         .and_then(|m| m.into_iter().next());
-    println!(
-        "{}",
-        json!({"number": number, "dial": digits, "match": found.as_ref().map(match_json)})
-    );
+    print_json(&json!({"number": number, "dial": digits, "match": found.as_ref().map(match_json)}));
     Ok(())
 }
 
@@ -1178,7 +1575,41 @@ mod tests {
     use cti_phonebook::SyncProgress;
     use indicatif::{ProgressDrawTarget, TermLike};
 
-    use super::{show_progress, spinner};
+    use super::{printable, show_progress, spinner, typed_url};
+
+    #[test]
+    fn user_info_leaves_a_typed_url() {
+        let t = typed_url("https://alice:p%40ss:w@dav.example.test/a@b/", None).unwrap();
+        assert_eq!(t.url, "https://dav.example.test/a@b/");
+        assert_eq!(
+            (t.user.as_str(), t.password.as_deref()),
+            ("alice", Some("p@ss:w"))
+        );
+        let t = typed_url("alice@example.test", Some("alice")).unwrap();
+        assert_eq!((t.url.as_str(), t.password), ("example.test", None));
+        let t = typed_url("http://127.0.0.1:5232/", Some("bob")).unwrap();
+        assert_eq!(
+            (t.url.as_str(), t.user.as_str()),
+            ("http://127.0.0.1:5232/", "bob")
+        );
+        assert!(typed_url("http://alice@h/", Some("bob")).is_err());
+        assert!(typed_url("http://h/", None).is_err());
+    }
+
+    #[test]
+    fn control_characters_become_visible() {
+        assert_eq!(printable("Esc\u{1b}]0;x\u{7}", false), "Esc\\x1B]0;x\\x07");
+        assert_eq!(
+            printable("a\u{9b}b\u{202e}c", false),
+            "a\\u{009B}b\\u{202E}c"
+        );
+        assert_eq!(printable("a\nb\tc", false), "a\\x0Ab\\x09c");
+        assert_eq!(printable("a\nb\tc", true), "a\nb\tc");
+        assert!(matches!(
+            printable("Müller \\ Co", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     /// A terminal of one line: what was written since the line was last cleared.
     #[derive(Debug, Default, Clone)]

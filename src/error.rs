@@ -109,9 +109,15 @@ pub enum Error {
     /// A vCard could not be parsed.
     #[error("invalid vCard: {0}")]
     VCard(#[from] crate::vcard::ParseError),
-    /// The local cache failed (unreadable, corrupt, disk full).
+    /// The local cache failed (unreadable, damaged, disk full).
     #[error("cache error: {0}")]
     Cache(String),
+    /// Another process held a lock on the cache file for longer than the cache waits
+    /// ([`cache::LOCK_WAIT`](crate::cache::LOCK_WAIT)). Nothing was read or changed,
+    /// and the file is not damaged: the same call succeeds once the other process is
+    /// done, so this is transient.
+    #[error("cache locked: {0}")]
+    CacheLocked(String),
     /// An I/O error outside the network (files, processes).
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -120,10 +126,14 @@ pub enum Error {
 impl Error {
     /// True when the same call may succeed later without any change by the caller
     /// ([`Error::Network`]: connection failures and timeouts; [`Error::Server`]: a 5xx
-    /// answer). False for everything else,
-    /// [`Error::Certificate`] included: an untrusted certificate stays untrusted.
+    /// answer; [`Error::CacheLocked`]: a cache file another process holds locked).
+    /// False for everything else, [`Error::Certificate`] included: an untrusted
+    /// certificate stays untrusted.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Network { .. } | Error::Server { .. })
+        matches!(
+            self,
+            Error::Network { .. } | Error::Server { .. } | Error::CacheLocked(_)
+        )
     }
 
     /// Shorthand for [`Error::NotFound`].

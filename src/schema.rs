@@ -27,6 +27,16 @@
 //!
 //! Counts and kinds can be changed at any time: cards are kept whole, so a row mapped
 //! under a new schema shows what the new columns can show and nothing is lost.
+//!
+//! # Limits
+//!
+//! Each multi-valued field has at most [`MAX_COLUMNS`] (64) columns and at most
+//! [`MAX_USER_COLUMNS`] (64) user-defined columns exist; an address column is seven
+//! table columns, so the widest table has 13 + 64 × 3 + 64 × 7 + 64 = 717 columns.
+//! Every way a schema is made or read checks them ([`Schema::validate`]): the count
+//! setters, [`Schema::from_spec`] (a stored schema) and
+//! [`CachedFolder::set_schema`](crate::cache::CachedFolder::set_schema), so that no
+//! input makes a table of millions of columns.
 
 use std::fmt;
 
@@ -268,6 +278,21 @@ impl Default for Schema {
     }
 }
 
+/// Most columns of one multi-valued field: phones, emails, websites, addresses.
+pub const MAX_COLUMNS: usize = 64;
+/// Most user-defined columns.
+pub const MAX_USER_COLUMNS: usize = 64;
+
+/// `n` as a column count of `what`, when within `max`.
+fn check_count(what: &str, n: usize, max: usize) -> Result<()> {
+    if n > max {
+        return Err(Error::Config(format!(
+            "{n} {what} columns are too many; at most {max}"
+        )));
+    }
+    Ok(())
+}
+
 /// Repeats the default kinds cyclically so any count gets sensible kinds.
 fn resize_with_defaults<T: Clone>(v: &mut Vec<T>, n: usize, defaults: &[T], fill: T) {
     if n <= v.len() {
@@ -286,45 +311,84 @@ fn resize_with_defaults<T: Clone>(v: &mut Vec<T>, n: usize, defaults: &[T], fill
 impl Schema {
     /// Changes the number of phone columns; new columns get the default kinds, then
     /// [`PhoneKind::Other`].
-    pub fn set_phone_count(&mut self, n: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Config`] for more than [`MAX_COLUMNS`]; the schema is then unchanged.
+    pub fn set_phone_count(&mut self, n: usize) -> Result<()> {
+        check_count("phone", n, MAX_COLUMNS)?;
         resize_with_defaults(
             &mut self.phones,
             n,
             &Schema::default().phones,
             PhoneKind::Other,
         );
+        Ok(())
     }
 
     /// Changes the number of email columns.
-    pub fn set_email_count(&mut self, n: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Config`] for more than [`MAX_COLUMNS`]; the schema is then unchanged.
+    pub fn set_email_count(&mut self, n: usize) -> Result<()> {
+        check_count("email", n, MAX_COLUMNS)?;
         resize_with_defaults(
             &mut self.emails,
             n,
             &Schema::default().emails,
             ContactKind::Other,
         );
+        Ok(())
     }
 
     /// Changes the number of website columns.
-    pub fn set_website_count(&mut self, n: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Config`] for more than [`MAX_COLUMNS`]; the schema is then unchanged.
+    pub fn set_website_count(&mut self, n: usize) -> Result<()> {
+        check_count("website", n, MAX_COLUMNS)?;
         let d = [ContactKind::Work, ContactKind::Home];
         resize_with_defaults(&mut self.websites, n, &d, ContactKind::Other);
+        Ok(())
     }
 
     /// Changes the number of address columns.
-    pub fn set_address_count(&mut self, n: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Config`] for more than [`MAX_COLUMNS`]; the schema is then unchanged.
+    pub fn set_address_count(&mut self, n: usize) -> Result<()> {
+        check_count("address", n, MAX_COLUMNS)?;
         let d = [ContactKind::Work, ContactKind::Home];
         resize_with_defaults(&mut self.addresses, n, &d, ContactKind::Other);
+        Ok(())
     }
 
     /// Changes the number of user-defined columns; new ones map to `X-CTI-USER<n>`.
-    pub fn set_user_count(&mut self, n: usize) {
+    ///
+    /// # Errors
+    /// [`Error::Config`] for more than [`MAX_USER_COLUMNS`]; the schema is then
+    /// unchanged.
+    pub fn set_user_count(&mut self, n: usize) -> Result<()> {
+        check_count("user-defined", n, MAX_USER_COLUMNS)?;
         self.user_fields.truncate(n);
         while self.user_fields.len() < n {
             let k = self.user_fields.len() + 1;
             self.user_fields
                 .push(UserField::Property(format!("X-CTI-USER{k}")));
         }
+        Ok(())
+    }
+
+    /// Checks the column counts against [`MAX_COLUMNS`] and [`MAX_USER_COLUMNS`]
+    /// (the fields are public, so a schema may have been built by hand).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first field over its limit.
+    pub fn validate(&self) -> Result<()> {
+        check_count("phone", self.phones.len(), MAX_COLUMNS)?;
+        check_count("email", self.emails.len(), MAX_COLUMNS)?;
+        check_count("website", self.websites.len(), MAX_COLUMNS)?;
+        check_count("address", self.addresses.len(), MAX_COLUMNS)?;
+        check_count("user-defined", self.user_fields.len(), MAX_USER_COLUMNS)
     }
 
     /// Every column in display order.
@@ -420,12 +484,14 @@ fn intern(name: &str) -> ColumnKey {
     static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
         std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
+        // Within the limits (checked at compile time below), so none of these fails.
+        const _: () = assert!(INTERNED <= MAX_COLUMNS && INTERNED <= MAX_USER_COLUMNS);
         let mut schema = Schema::default();
-        schema.set_phone_count(INTERNED);
-        schema.set_email_count(INTERNED);
-        schema.set_website_count(INTERNED);
-        schema.set_address_count(INTERNED / 2);
-        schema.set_user_count(INTERNED);
+        let _ = schema.set_phone_count(INTERNED);
+        let _ = schema.set_email_count(INTERNED);
+        let _ = schema.set_website_count(INTERNED);
+        let _ = schema.set_address_count(INTERNED / 2);
+        let _ = schema.set_user_count(INTERNED);
         // A bounded, fixed set: leaked once so that rows can point at it.
         schema
             .columns()
@@ -606,13 +672,14 @@ impl Schema {
     /// Reads [`Schema::to_spec`]'s form. Missing parts keep their defaults.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unknown kind or part.
+    /// [`Error::Config`] for an unknown kind or part, or more columns than the
+    /// limits allow ([`Schema::validate`]); a spec of millions of columns is refused
+    /// before any of them is read.
     pub fn from_spec(spec: &str) -> Result<Schema> {
         fn list<T: std::str::FromStr<Err = Error>>(v: &str) -> Result<Vec<T>> {
-            v.split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(str::parse)
-                .collect()
+            let items = v.split(',').filter(|s| !s.trim().is_empty());
+            check_count("stored", items.clone().count(), MAX_COLUMNS)?;
+            items.map(str::parse).collect()
         }
         let mut schema = Schema::default();
         for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
@@ -625,9 +692,9 @@ impl Schema {
                 "websites" => schema.websites = list(value)?,
                 "addresses" => schema.addresses = list(value)?,
                 "user" => {
-                    schema.user_fields = value
-                        .split('|')
-                        .filter(|s| !s.is_empty())
+                    let items = value.split('|').filter(|s| !s.is_empty());
+                    check_count("user-defined", items.clone().count(), MAX_USER_COLUMNS)?;
+                    schema.user_fields = items
                         .map(|u| match u.split_once(':') {
                             Some(("P", p)) => Ok(UserField::Property(p.to_owned())),
                             Some(("L", l)) => Ok(UserField::Labeled(l.to_owned())),
@@ -638,6 +705,7 @@ impl Schema {
                 other => return Err(Error::Config(format!("unknown schema part '{other}'"))),
             }
         }
+        schema.validate()?;
         Ok(schema)
     }
 }
@@ -649,7 +717,7 @@ mod tests {
     #[test]
     fn spec_round_trips() {
         let mut s = Schema::default();
-        s.set_phone_count(9);
+        s.set_phone_count(9).unwrap();
         s.user_fields.push(UserField::Labeled("Customer no".into()));
         assert_eq!(Schema::from_spec(&s.to_spec()).unwrap(), s);
         assert!(Schema::from_spec("phones=warp").is_err());
@@ -668,5 +736,34 @@ mod tests {
         assert!(names.contains(&"address2_postcode".to_string()));
         assert!(names.contains(&"user2".to_string()));
         assert_eq!(names.len(), 13 + 6 + 3 + 2 + 14 + 2);
+    }
+
+    #[test]
+    fn column_counts_are_bounded_everywhere() {
+        let mut s = Schema::default();
+        for set in [
+            Schema::set_phone_count,
+            Schema::set_email_count,
+            Schema::set_website_count,
+            Schema::set_address_count,
+            Schema::set_user_count,
+        ] {
+            set(&mut s, 64).unwrap();
+            assert!(matches!(set(&mut s, 65), Err(Error::Config(_))));
+            assert!(matches!(set(&mut s, 100_000_000), Err(Error::Config(_))));
+        }
+        // A refused count leaves the schema as it was.
+        assert_eq!(s.phones.len(), 64);
+        assert_eq!(Schema::from_spec(&s.to_spec()).unwrap(), s);
+        s.phones.push(PhoneKind::Other);
+        assert!(matches!(s.validate(), Err(Error::Config(_))));
+        assert!(matches!(
+            Schema::from_spec(&s.to_spec()),
+            Err(Error::Config(_))
+        ));
+        let huge = format!("phones={}", "other,".repeat(1_000_000));
+        assert!(matches!(Schema::from_spec(&huge), Err(Error::Config(_))));
+        let users = format!("user={}", "P:X|".repeat(65));
+        assert!(matches!(Schema::from_spec(&users), Err(Error::Config(_))));
     }
 }

@@ -435,7 +435,7 @@ fn corrupt_and_foreign_files_are_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let src = Flaky::new();
     src.inner.put_card("a.vcf", card("a", "1"));
-    let path = folder_path(dir.path(), "work");
+    let path = folder_path(dir.path(), "work").unwrap();
     std::fs::write(
         &path,
         b"this is not a database, just some bytes that happen to be here",
@@ -499,7 +499,7 @@ fn cache_files_are_owner_only() {
 #[test]
 fn several_folders_share_a_directory() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["Work", "Private/Family"] {
+    for name in ["Work", "Private/Family", "Private_Family"] {
         let src = Arc::new(MemorySource::new(name));
         src.put_card("x.vcf", card(name, "1"));
         CachedFolder::open(dir.path(), name, src)
@@ -509,8 +509,18 @@ fn several_folders_share_a_directory() {
     }
     assert_eq!(
         cached_folders(dir.path()).unwrap(),
-        ["Private_Family", "Work"]
+        ["Private/Family", "Private_Family", "Work"]
     );
+    // Each name has its own file: each folder still holds its own card.
+    for name in ["Work", "Private/Family", "Private_Family"] {
+        let f = CachedFolder::open(dir.path(), name, Arc::new(OfflineSource::new(name))).unwrap();
+        let rows: Vec<String> = f
+            .snapshot()
+            .rows()
+            .map(|(_, r)| r.row.get("display_name").unwrap().to_owned())
+            .collect();
+        assert_eq!(rows, [name]);
+    }
 }
 
 #[test]
@@ -525,7 +535,7 @@ fn schema_changes_remap_without_loss_and_persist() {
     let f = open(dir.path(), src.clone(), clock());
     f.reload().unwrap();
     let mut one = Schema::default();
-    one.set_phone_count(1);
+    one.set_phone_count(1).unwrap();
     f.set_schema(one.clone()).unwrap();
     let row = f.snapshot().get(&"t.vcf".into()).unwrap().row.clone();
     assert_eq!((row.get("phone1"), row.hidden.phones), (Some("1"), 2));
@@ -538,7 +548,7 @@ fn schema_changes_remap_without_loss_and_persist() {
         "stored schema applied to the source on open"
     );
     let mut many = Schema::default();
-    many.set_phone_count(3);
+    many.set_phone_count(3).unwrap();
     many.phones = vec![cti_phonebook::schema::PhoneKind::Other; 3];
     f.set_schema(many).unwrap();
     let row = f.snapshot().get(&"t.vcf".into()).unwrap().row.clone();
@@ -553,7 +563,7 @@ fn an_offline_folder_is_connected_later() {
     let src = Flaky::new();
     src.inner.put_card("a.vcf", card("a", "+49 30 1"));
     let mut one = Schema::default();
-    one.set_phone_count(1);
+    one.set_phone_count(1).unwrap();
     {
         let f = open(dir.path(), src.clone(), clock());
         f.set_schema(one.clone()).unwrap();

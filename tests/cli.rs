@@ -328,3 +328,137 @@ fn cli_untrusted_certificate_names_ca_file() {
     );
     assert_eq!(books.as_array().unwrap().len(), 1, "{books}");
 }
+
+/// A password typed inside the URL is used for that run and kept nowhere: not in
+/// `folder list`, not in any cache file. Two `folder add` of one name at once add
+/// it once. A damaged cache of a real folder is rebuilt by the next `sync`.
+#[test]
+fn cli_password_in_the_url_is_used_not_kept() {
+    let Some(s) = Server::start("radicale") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = url::Url::parse(&s.url).unwrap().port().unwrap();
+    let typed = format!("http://alice:{}@127.0.0.1:{port}/", s.password);
+    let no_password = |args: &[&str]| {
+        Command::new(support::phonebook_exe())
+            .arg("--cache-dir")
+            .arg(d)
+            .args(args)
+            .env_remove("PHONEBOOK_PASSWORD")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+
+    // The user name in the URL and --user must agree.
+    let out = no_password(&["folder", "add", "s2", "--url", &typed, "--user", "bob"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--user"));
+
+    let out = no_password(&["folder", "add", "s2", "--url", &typed]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for out in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(out).contains(&s.password));
+    }
+    let folders = ok_json(d, &["folder", "list", "--json"]);
+    let text = folders.to_string();
+    assert!(!text.contains(&s.password), "{text}");
+    assert_eq!(folders[0]["user"], "alice");
+    assert_eq!(folders[0]["url"], format!("http://127.0.0.1:{port}/"));
+    // Later runs need the password again: it was not kept.
+    let out = no_password(&["sync", "s2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no password"));
+    ok_json(
+        d,
+        &[
+            "add",
+            "s2",
+            "--set",
+            "display_name=Kept",
+            "--set",
+            "phone1=+49 30 5550000",
+            "--json",
+        ],
+    );
+    ok_json(d, &["sync", "s2", "--json"]);
+    for e in std::fs::read_dir(d).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        let pw = s.password.as_bytes();
+        assert!(
+            !bytes.windows(pw.len()).any(|w| w == pw),
+            "password in {}",
+            p.display()
+        );
+    }
+
+    // The cache cut short: reported, then rebuilt by the next sync.
+    let db = d.join("s2.sqlite");
+    let len = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len / 3)
+        .unwrap();
+    let out = run(d, "secret", &["list", "s2"]);
+    assert!(!out.status.success(), "an empty table with exit 0");
+    let sync = ok_json(d, &["sync", "s2", "--json"]);
+    assert_eq!(
+        (sync["mode"].as_str(), sync["added"].as_u64()),
+        (Some("reload"), Some(1))
+    );
+    assert_eq!(sync["rebuilt"], true);
+    let list = ok_json(d, &["list", "s2", "--json"]);
+    assert_eq!(list[0]["fields"]["display_name"], "Kept");
+    assert_eq!(
+        ok_json(d, &["folder", "list", "--json"])[0]["warning"],
+        Value::Null
+    );
+
+    // Two `folder add` of one name at once: one adds it, the other says it exists.
+    let adds: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(support::phonebook_exe())
+                .arg("--cache-dir")
+                .arg(d)
+                .args([
+                    "folder",
+                    "add",
+                    "twin",
+                    "--url",
+                    &s.bare_url,
+                    "--user",
+                    "alice",
+                ])
+                .env("PHONEBOOK_PASSWORD", &s.password)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Output> = adds
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let added = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(
+        added,
+        1,
+        "{:?}",
+        outs.iter()
+            .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+            .collect::<Vec<_>>()
+    );
+    let refused = outs.iter().find(|o| !o.status.success()).unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("exists"));
+    drop(s);
+}

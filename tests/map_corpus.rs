@@ -11,14 +11,14 @@ use cti_phonebook::vcard::Document;
 fn unchanged_rows_merge_back_byte_identical() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vcards");
     let mut small = Schema::default();
-    small.set_phone_count(1);
-    small.set_email_count(0);
-    small.set_address_count(0);
+    small.set_phone_count(1).unwrap();
+    small.set_email_count(0).unwrap();
+    small.set_address_count(0).unwrap();
     let mut big = Schema::default();
-    big.set_phone_count(12);
-    big.set_email_count(6);
-    big.set_address_count(4);
-    big.set_website_count(4);
+    big.set_phone_count(12).unwrap();
+    big.set_email_count(6).unwrap();
+    big.set_address_count(4).unwrap();
+    big.set_website_count(4).unwrap();
     let mut mapped = 0;
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

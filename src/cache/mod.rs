@@ -20,13 +20,18 @@
 //!   how far a running sync has got ("1,200 of 10,000"). Both return a [`ListenerId`]
 //!   that [`CachedFolder::remove_listener`] takes to remove the listener again.
 //!
-//! Several folders share one cache directory, one SQLite file each
-//! (see [`CachedFolder::open`]).
+//! * **Kept apart.** Several folders share one cache directory. Each has a SQLite
+//!   file for its records and a small settings file (schema, sync interval, the
+//!   application's settings) beside it, so that a damaged database costs no setting:
+//!   it is moved aside and the records come back with the next sync (see
+//!   [`CachedFolder::open`]). [`remove_folder`] removes both and what was moved aside.
 
 mod auto;
 mod clock;
+mod files;
 mod offline;
 mod rows;
+mod settings;
 mod store;
 
 use std::collections::HashSet;
@@ -39,7 +44,9 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use auto::AutoSync;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use files::{MAX_MOVED_ASIDE, remove_folder};
 pub use offline::OfflineSource;
+pub use store::LOCK_WAIT;
 
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
@@ -48,11 +55,17 @@ use crate::source::{
     SourceInfo, SyncProgress, SyncToken, Version,
 };
 use crate::vcard::VCard;
+use files::{DB_EXT, SETTINGS_EXT};
 use rows::RowMap;
+use settings::SettingsFile;
 use store::{Batch, Store};
 
 /// Default interval of the automatic sync.
 pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::days(7);
+/// Shortest automatic sync interval: a minute.
+pub const MIN_SYNC_INTERVAL: Duration = Duration::minutes(1);
+/// Longest automatic sync interval: ten years (3,650 days).
+pub const MAX_SYNC_INTERVAL: Duration = Duration::days(3650);
 /// Default window in which a second refresh escalates to a reload.
 pub const DEFAULT_ESCALATION_WINDOW: Duration = Duration::seconds(5);
 
@@ -257,7 +270,10 @@ pub struct CachedFolder {
     progress_listeners: RwLock<Vec<ProgressListener>>,
     /// Serialises syncs and writes of this folder.
     sync_lock: Mutex<()>,
-    open_warning: Option<String>,
+    settings: SettingsFile,
+    /// Why the records must be rebuilt (damage found), until a reload has done it;
+    /// or what was wrong with the stored settings.
+    warning: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for CachedFolder {
@@ -274,38 +290,96 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The store file of folder `name` in `dir`: the name with anything but letters,
-/// digits, `-` and `_` replaced, plus `.sqlite`.
-pub fn folder_path(dir: &Path, name: &str) -> PathBuf {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dir.join(format!("{safe}.sqlite"))
+/// The database file of folder `name` in `dir`.
+///
+/// Names map to files one-to-one: ASCII letters, digits, `-` and `_` stay, any other
+/// character is written as `%XX` of its UTF-8 bytes (`Work Book` is
+/// `Work%20Book.sqlite`, `Work/Book` is `Work%2FBook.sqlite`). The folder's settings
+/// file is beside it, with the extension `.settings`.
+///
+/// # Errors
+/// [`Error::Config`] for an empty name or one longer than a file name can be.
+pub fn folder_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    Ok(files::file(dir, &files::stem(name)?, DB_EXT))
 }
 
-/// Names of the folders cached in `dir` (from their file names).
+/// Whether folder `name` has a cache in `dir` (its database or its settings file,
+/// or a database under the file name older versions gave it, which opening the
+/// folder moves to its new name).
+pub fn folder_exists(dir: &Path, name: &str) -> bool {
+    let Ok(stem) = files::stem(name) else {
+        return false;
+    };
+    files::file(dir, &stem, DB_EXT).exists()
+        || files::file(dir, &stem, SETTINGS_EXT).exists()
+        || files::legacy_db(dir, name, &stem).is_some()
+}
+
+/// Names of the folders cached in `dir` (from their file names), sorted.
+///
+/// # Errors
+/// [`Error::Io`] when the directory exists but cannot be read.
 pub fn cached_folders(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
+    let mut out = std::collections::BTreeSet::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
     for e in entries {
         let p = e?.path();
-        if let (Some(stem), true) = (p.file_stem(), p.extension().is_some_and(|x| x == "sqlite")) {
-            out.push(stem.to_string_lossy().into_owned());
+        let ours = p
+            .extension()
+            .is_some_and(|x| x == DB_EXT || x == SETTINGS_EXT);
+        if let (Some(stem), true) = (p.file_stem().and_then(|s| s.to_str()), ours)
+            && let Some(name) = files::name_of(stem)
+        {
+            out.insert(name);
         }
     }
-    out.sort();
-    Ok(out)
+    Ok(out.into_iter().collect())
+}
+
+/// The sync interval stored as `secs`, when it is one within bounds.
+fn stored_interval(secs: Option<&String>) -> Option<Duration> {
+    let secs = secs?.parse::<i64>().ok()?;
+    let d = Duration::try_seconds(secs)?;
+    (MIN_SYNC_INTERVAL..=MAX_SYNC_INTERVAL)
+        .contains(&d)
+        .then_some(d)
+}
+
+/// `url` without the password of its user info, when it is a URL that has one.
+fn without_password(value: &str) -> Option<String> {
+    let mut url = url::Url::parse(value).ok()?;
+    url.password()?;
+    url.set_password(None).ok()?;
+    Some(url.to_string())
+}
+
+/// Whether a settings-file key belongs there rather than with the records (keys
+/// that older caches kept in the database).
+fn is_setting_key(key: &str) -> bool {
+    key == META_SCHEMA || key == META_INTERVAL || key.starts_with(SETTING_PREFIX)
+}
+
+/// The settings file of the folder with stem `stem`.
+fn settings_file(dir: &Path, stem: &str) -> SettingsFile {
+    SettingsFile::new(
+        files::file(dir, stem, SETTINGS_EXT),
+        files::file(dir, stem, "lock"),
+    )
+}
+
+/// Refuses a setting that is a URL with a password in it: passwords are never
+/// stored.
+fn check_setting(value: &str) -> Result<()> {
+    if without_password(value).is_some() {
+        return Err(Error::Config(
+            "a URL with a password in it is not stored; pass the password separately".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn parse_time(s: Option<&String>) -> Option<DateTime<Utc>> {
@@ -318,38 +392,155 @@ impl CachedFolder {
     /// the system clock.
     ///
     /// The folder's rows are ready from disk at once. A schema stored with the folder
-    /// is applied to the source; otherwise the source's schema is stored. A damaged or
-    /// foreign cache file is moved aside and a fresh one made ([`Self::open_warning`]);
-    /// the next refresh then reloads everything.
+    /// is applied to the source; otherwise the source's schema is stored. A directory
+    /// this creates is readable by its owner only; so are the files.
+    ///
+    /// A cache file another process holds locked is waited for ([`LOCK_WAIT`]), never
+    /// taken for damage. A damaged or foreign cache file is moved aside (at most
+    /// [`MAX_MOVED_ASIDE`] such copies are kept) and a fresh one made; the folder's
+    /// settings are kept, as they live in their own file (a cache of an older version
+    /// that kept them in the database has them read from the damaged file where it
+    /// still can be). [`Self::open_warning`] then says what happened until the next
+    /// refresh has reloaded the records, which it does by itself.
     ///
     /// # Errors
-    /// [`Error::Cache`] when the directory or file cannot be used at all.
+    /// [`Error::CacheLocked`] when another process holds the file locked for longer
+    /// than [`LOCK_WAIT`]; [`Error::Config`] for a name no folder can have, or when
+    /// the files `name` maps to belong to another folder (on a file system that
+    /// folds case); [`Error::Cache`] when the directory or file cannot be used at
+    /// all.
     pub fn open(dir: &Path, name: &str, source: Arc<dyn PhonebookSource>) -> Result<CachedFolder> {
         CachedFolder::open_with_clock(dir, name, source, Arc::new(SystemClock))
     }
 
+    /// Creates folder `name` in `dir` with the application settings `settings`
+    /// (key, value: as [`Self::set_setting`] takes them), failing when it exists.
+    ///
+    /// Of several processes or threads creating one folder at once exactly one
+    /// succeeds: the settings file is created complete and exclusively.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the folder exists or a setting is a URL with a
+    /// password; otherwise as [`Self::open`].
+    pub fn create_new(
+        dir: &Path,
+        name: &str,
+        source: Arc<dyn PhonebookSource>,
+        settings: &[(&str, &str)],
+    ) -> Result<CachedFolder> {
+        let exists = || Error::Config(format!("folder '{name}' exists"));
+        let stem = files::stem(name)?;
+        files::migrate_legacy(dir, name, &stem)?;
+        if folder_exists(dir, name) {
+            return Err(exists());
+        }
+        files::create_private_dir(dir)
+            .map_err(|e| Error::Cache(format!("{}: {e}", dir.display())))?;
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(settings::NAME.to_owned(), name.to_owned());
+        map.insert(META_SCHEMA.to_owned(), source.schema().to_spec());
+        for (k, v) in settings {
+            check_setting(v)?;
+            map.insert(format!("{SETTING_PREFIX}{k}"), (*v).to_owned());
+        }
+        if !settings_file(dir, &stem).create_new(&map)? {
+            return Err(exists());
+        }
+        CachedFolder::open(dir, name, source)
+    }
+
     /// As [`CachedFolder::open`], with an injected clock.
+    ///
+    /// # Errors
+    /// As [`CachedFolder::open`].
     pub fn open_with_clock(
         dir: &Path,
         name: &str,
         source: Arc<dyn PhonebookSource>,
         clock: Arc<dyn Clock>,
     ) -> Result<CachedFolder> {
-        let path = folder_path(dir, name);
-        let (mut store, loaded, open_warning) = Store::open(&path)?;
-        let meta = loaded.meta;
-        match meta.get(META_SCHEMA) {
-            Some(spec) => source.set_schema(Schema::from_spec(spec)?),
-            None => store.apply(&Batch {
-                meta: vec![(META_SCHEMA.into(), Some(source.schema().to_spec()))],
-                ..Batch::default()
-            })?,
+        let stem = files::stem(name)?;
+        files::migrate_legacy(dir, name, &stem)?;
+        let settings = settings_file(dir, &stem);
+        let stored = settings.load()?;
+        if let Some(owner) = stored.as_ref().and_then(|m| m.get(settings::NAME))
+            && owner != name
+        {
+            return Err(Error::Config(format!(
+                "the cache files of folder '{name}' belong to folder '{owner}'"
+            )));
         }
-        let interval = meta
-            .get(META_INTERVAL)
-            .and_then(|s| s.parse::<i64>().ok())
-            .map(Duration::seconds)
-            .unwrap_or(DEFAULT_SYNC_INTERVAL);
+        let path = files::file(dir, &stem, DB_EXT);
+        let (mut store, loaded, damage) = Store::open(&path)?;
+        let mut meta = loaded.meta;
+        let mut warning = None;
+
+        // Settings kept in the database by older versions move to the settings file;
+        // a damaged database gives what could still be read from it.
+        let legacy: Vec<(String, String)> = meta
+            .iter()
+            .chain(damage.iter().flat_map(|d| d.salvaged.iter()))
+            .filter(|(k, _)| is_setting_key(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut values = match stored {
+            Some(m) => m,
+            None => {
+                let mut m: std::collections::BTreeMap<String, String> =
+                    legacy.iter().cloned().collect();
+                m.insert(settings::NAME.to_owned(), name.to_owned());
+                m.entry(META_SCHEMA.to_owned())
+                    .or_insert_with(|| source.schema().to_spec());
+                settings.create_new(&m)?;
+                settings.load()?.unwrap_or(m)
+            }
+        };
+        let in_db: Vec<String> = meta.keys().filter(|k| is_setting_key(k)).cloned().collect();
+        store.erase_meta(&in_db)?;
+        meta.retain(|k, _| !is_setting_key(k));
+
+        // A password never stays stored, also where an older version stored one.
+        let scrubbed: Vec<(String, String)> = values
+            .iter()
+            .filter(|(k, _)| k.starts_with(SETTING_PREFIX))
+            .filter_map(|(k, v)| without_password(v).map(|v| (k.clone(), v)))
+            .collect();
+        if !scrubbed.is_empty() || damage.is_some() {
+            values = settings.update(|m| {
+                m.extend(scrubbed);
+                if let Some(d) = &damage {
+                    m.insert(
+                        settings::REBUILD.to_owned(),
+                        format!(
+                            "the cache file was damaged ({}) and was moved to {}",
+                            d.reason,
+                            d.aside.display()
+                        ),
+                    );
+                }
+            })?;
+        }
+        if let Some(reason) = values.get(settings::REBUILD) {
+            warning = Some(format!(
+                "{reason}; the records are reloaded from the source by the next sync"
+            ));
+        }
+
+        match values.get(META_SCHEMA).map(|spec| Schema::from_spec(spec)) {
+            Some(Ok(schema)) => source.set_schema(schema),
+            Some(Err(e)) => {
+                warning.get_or_insert(format!(
+                    "the stored schema is unusable ({e}); the source's is used until one is set"
+                ));
+            }
+            None => {
+                let spec = source.schema().to_spec();
+                settings.update(|m| {
+                    m.insert(META_SCHEMA.to_owned(), spec);
+                })?;
+            }
+        }
+        let interval = stored_interval(values.get(META_INTERVAL)).unwrap_or(DEFAULT_SYNC_INTERVAL);
         let rows = RowMap::from_entries(
             loaded
                 .rows
@@ -383,7 +574,8 @@ impl CachedFolder {
             listeners: RwLock::new(Vec::new()),
             progress_listeners: RwLock::new(Vec::new()),
             sync_lock: Mutex::new(()),
-            open_warning,
+            settings,
+            warning: Mutex::new(warning),
         })
     }
 
@@ -414,9 +606,41 @@ impl CachedFolder {
         &self.source
     }
 
-    /// Why the cache file had to be rebuilt on open, if it had to.
-    pub fn open_warning(&self) -> Option<&str> {
-        self.open_warning.as_deref()
+    /// What is wrong with the folder's cache, while it is: the cache file was found
+    /// damaged (at open, or by a read) and the records are missing until a reload
+    /// has brought them back, which the next [`refresh`](Self::refresh),
+    /// [`sync_if_due`](Self::sync_if_due) or [`reload`](Self::reload) does by
+    /// itself; or the stored schema could not be used. `None` once a reload has
+    /// rebuilt the records.
+    pub fn open_warning(&self) -> Option<String> {
+        lock(&self.warning).clone()
+    }
+
+    /// Whether the records must be rebuilt from the source (damage was found).
+    fn needs_rebuild(&self) -> bool {
+        lock(&self.store).is_damaged()
+            || self
+                .settings
+                .load()
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.contains_key(settings::REBUILD))
+    }
+
+    /// Remembers that the store reported damage, so that the next sync reloads
+    /// everything into a new file, in this process or the next.
+    fn note_damage(&self, e: &Error) {
+        if !lock(&self.store).is_damaged() {
+            return;
+        }
+        let reason = format!("the cache file is damaged ({e})");
+        let _ = self.settings.update(|m| {
+            m.entry(settings::REBUILD.to_owned())
+                .or_insert_with(|| reason.clone());
+        });
+        lock(&self.warning).get_or_insert(format!(
+            "{reason}; the records are reloaded from the source by the next sync"
+        ));
     }
 
     /// The store file.
@@ -519,8 +743,9 @@ impl CachedFolder {
     pub fn cached_record(&self, id: &RecordId) -> Result<Record> {
         let snap = self.snapshot();
         let row = snap.get(id).ok_or_else(|| Error::not_found(id))?;
-        let bytes = lock(&self.store)
-            .card(id)?
+        let card = lock(&self.store).card(id);
+        let bytes = card
+            .inspect_err(|e| self.note_damage(e))?
             .ok_or_else(|| Error::not_found(id))?;
         let card = VCard::parse(&bytes)?;
         Ok(Record {
@@ -539,23 +764,25 @@ impl CachedFolder {
     /// Sets and persists the automatic sync interval; the next sync moves accordingly.
     ///
     /// # Errors
-    /// [`Error::Config`] for a non-positive interval; [`Error::Cache`].
+    /// [`Error::Config`] for an interval shorter than [`MIN_SYNC_INTERVAL`] or longer
+    /// than [`MAX_SYNC_INTERVAL`]; [`Error::Cache`].
     pub fn set_sync_interval(&self, interval: Duration) -> Result<()> {
-        if interval <= Duration::zero() {
-            return Err(Error::Config("sync interval must be positive".into()));
+        if !(MIN_SYNC_INTERVAL..=MAX_SYNC_INTERVAL).contains(&interval) {
+            return Err(Error::Config(format!(
+                "the sync interval must be between {} minute and {} days",
+                MIN_SYNC_INTERVAL.num_minutes(),
+                MAX_SYNC_INTERVAL.num_days()
+            )));
         }
         let _g = lock(&self.sync_lock);
         let snap = self.snapshot();
-        let next = snap.last_sync.map(|t| t + interval);
+        let next = snap.last_sync.and_then(|t| t.checked_add_signed(interval));
         lock(&self.store).apply(&Batch {
-            meta: vec![
-                (
-                    META_INTERVAL.into(),
-                    Some(interval.num_seconds().to_string()),
-                ),
-                (META_NEXT_SYNC.into(), next.map(|t| t.to_rfc3339())),
-            ],
+            meta: vec![(META_NEXT_SYNC.into(), next.map(|t| t.to_rfc3339()))],
             ..Batch::default()
+        })?;
+        self.settings.update(|m| {
+            m.insert(META_INTERVAL.into(), interval.num_seconds().to_string());
         })?;
         *lock(&self.interval) = interval;
         let mut s = (*snap).clone();
@@ -565,31 +792,41 @@ impl CachedFolder {
     }
 
     /// A setting stored with the folder (e.g. the server URL of the application).
+    ///
+    /// # Errors
+    /// [`Error::Cache`] when the settings file cannot be read.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        let meta = lock(&self.store).meta()?;
-        Ok(meta.get(&format!("{SETTING_PREFIX}{key}")).cloned())
+        let map = self.settings.load()?.unwrap_or_default();
+        Ok(map.get(&format!("{SETTING_PREFIX}{key}")).cloned())
     }
 
-    /// Stores a setting with the folder. Never store passwords here.
+    /// Stores a setting with the folder, in its settings file (written whole and
+    /// atomically, so it survives damage to the records). Never store passwords
+    /// here: a URL with a password in it is refused.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a URL with a password; [`Error::Cache`] when the
+    /// settings file cannot be written (it is then unchanged).
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        lock(&self.store).apply(&Batch {
-            meta: vec![(format!("{SETTING_PREFIX}{key}"), Some(value.to_owned()))],
-            ..Batch::default()
-        })
+        check_setting(value)?;
+        self.settings.update(|m| {
+            m.insert(format!("{SETTING_PREFIX}{key}"), value.to_owned());
+        })?;
+        Ok(())
     }
 
     /// Changes the folder's schema (column counts and kinds): applied to the source,
     /// persisted, and every cached row re-mapped from its stored card in one step.
     ///
     /// # Errors
-    /// [`Error::Cache`]; a stored card that no longer parses is an [`Error::VCard`].
+    /// [`Error::Config`] for a schema over the column limits
+    /// ([`Schema::validate`]); [`Error::Cache`]; a stored card that no longer parses
+    /// is an [`Error::VCard`].
     pub fn set_schema(&self, schema: Schema) -> Result<()> {
+        schema.validate()?;
         let _g = lock(&self.sync_lock);
         let snap = self.snapshot();
-        let mut batch = Batch {
-            meta: vec![(META_SCHEMA.into(), Some(schema.to_spec()))],
-            ..Batch::default()
-        };
+        let mut batch = Batch::default();
         let mut next = (*snap).clone();
         {
             let store = lock(&self.store);
@@ -612,6 +849,10 @@ impl CachedFolder {
             }
         }
         lock(&self.store).apply(&batch)?;
+        let spec = schema.to_spec();
+        self.settings.update(|m| {
+            m.insert(META_SCHEMA.into(), spec);
+        })?;
         self.source.set_schema(schema);
         let changed: Vec<RecordId> = next.rows.keys().cloned().collect();
         self.swap(next);
@@ -655,9 +896,42 @@ impl CachedFolder {
             (META_LAST_SYNC.into(), Some(now.to_rfc3339())),
             (
                 META_NEXT_SYNC.into(),
-                Some((now + self.sync_interval()).to_rfc3339()),
+                self.next_sync_after(now).map(|t| t.to_rfc3339()),
             ),
         ]
+    }
+
+    /// When the automatic sync is due after a sync at `now`; `None` past the end of
+    /// time.
+    fn next_sync_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        now.checked_add_signed(self.sync_interval())
+    }
+
+    /// Writes a full reload. A store that reported damage, fails the quick integrity
+    /// check or reports damage while the reload is written is replaced by a new file
+    /// holding the reload; either way the damage is then gone, and so is the note
+    /// that the records must be rebuilt.
+    fn write_reload(&self, batch: &Batch) -> Result<()> {
+        let mut store = lock(&self.store);
+        let damaged = store.is_damaged() || store.quick_check().is_some();
+        if damaged {
+            store.rebuild(batch)?;
+        } else if let Err(e) = store.apply(batch) {
+            if !store.is_damaged() {
+                return Err(e);
+            }
+            store.rebuild(batch)?;
+        }
+        drop(store);
+        // The reload is stored: a note that cannot be cleared now only costs one more
+        // reload after the next open, so it fails nothing.
+        if self.needs_rebuild() {
+            let _ = self.settings.update(|m| {
+                m.remove(settings::REBUILD);
+            });
+        }
+        *lock(&self.warning) = None;
+        Ok(())
     }
 
     /// Applies changed and removed records (already fetched) atomically.
@@ -738,9 +1012,14 @@ impl CachedFolder {
             batch.meta = self.sync_meta(token, now);
             next.token = token.cloned();
             next.last_sync = Some(now);
-            next.next_sync = Some(now + self.sync_interval());
+            next.next_sync = self.next_sync_after(now);
         }
-        lock(&self.store).apply(&batch)?;
+        if clear {
+            self.write_reload(&batch)?;
+        } else {
+            let done = lock(&self.store).apply(&batch);
+            done.inspect_err(|e| self.note_damage(e))?;
+        }
         self.swap(next);
         self.notify(changed_ids, removed_ids, clear);
         Ok(report)
@@ -780,6 +1059,9 @@ impl CachedFolder {
 
     /// Incremental refresh without the escalation rule (what the automatic sync does).
     fn refresh_changes(&self) -> Result<SyncReport> {
+        if self.needs_rebuild() {
+            return self.reload_as(SyncMode::Reload);
+        }
         let _g = lock(&self.sync_lock);
         let snap = self.snapshot();
         let Some(token) = snap.token.clone() else {
@@ -804,14 +1086,20 @@ impl CachedFolder {
                 warnings,
                 requests,
             }) => {
-                let mut report = self.apply(
+                let applied = self.apply(
                     SyncMode::Incremental,
                     changed,
                     &removed,
                     false,
                     token.as_ref(),
                     true,
-                )?;
+                );
+                if applied.is_err() && lock(&self.store).is_damaged() {
+                    // The changes cannot be written into a damaged file: rebuild it.
+                    drop(_g);
+                    return self.reload_as(SyncMode::Reload);
+                }
+                let mut report = applied?;
                 report.skipped = warnings.len();
                 report.warnings = warnings;
                 report.requests = requests;
@@ -988,9 +1276,9 @@ impl PhonebookSource for CachedFolder {
     }
 
     fn set_schema(&self, schema: Schema) {
-        // The trait cannot report errors here; a failing store keeps the old rows,
-        // which are re-mapped on the next reload.
-        if self.set_schema(schema.clone()).is_err() {
+        // The trait cannot report errors here. A schema over the limits is ignored;
+        // a failing store keeps the old rows, which are re-mapped on the next reload.
+        if schema.validate().is_ok() && self.set_schema(schema.clone()).is_err() {
             self.source.set_schema(schema);
         }
     }

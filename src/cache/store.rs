@@ -1,17 +1,27 @@
 //! The on-disk store of one folder: a SQLite file holding records (id, version, row,
-//! native card), the sync token, sync times and settings.
+//! native card), the sync token and sync times.
 //!
 //! Every sync is one transaction, so a failure or a killed process leaves the old or
 //! the new state. Rows and cards live in separate tables, so that opening a folder
-//! reads only the compact rows; cards are read when a record is opened. The file is created readable by its owner only (it holds personal
-//! data). A file that is not ours, or is damaged, is moved aside and a new one made.
+//! reads only the compact rows; cards are read when a record is opened. The file is
+//! created readable by its owner only (it holds personal data).
+//!
+//! A file locked by another process is waited for ([`LOCK_WAIT`]) and then reported
+//! ([`Error::CacheLocked`]); a lock is never taken for damage. A file that is not
+//! ours, of an older format, or damaged (SQLite says "malformed" or "not a
+//! database") is moved aside and a new one made. Damage found later, in a read or a
+//! write, marks the store; a full reload then writes a fresh file and swaps it in
+//! ([`Store::rebuild`]).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
+use super::files;
 use crate::error::{Error, Result};
 use crate::schema::Row;
 use crate::source::{RecordId, Version};
@@ -21,6 +31,11 @@ use crate::source::{RecordId, Version};
 const APPLICATION_ID: i32 = 0x4354_4950;
 /// Bumped when the table layout changes; an older file is rebuilt.
 const FORMAT_VERSION: i32 = 2;
+
+/// How long an operation on the cache waits for a lock another process holds (a
+/// sync running in another program, a tool reading the file) before it fails with
+/// [`Error::CacheLocked`].
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// One stored record, without its card (cards are read on demand).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +50,17 @@ pub(crate) struct StoredRow {
 pub(crate) struct Loaded {
     pub meta: HashMap<String, String>,
     pub rows: Vec<StoredRow>,
+}
+
+/// A file found unusable at open and moved aside.
+#[derive(Debug)]
+pub(crate) struct Damage {
+    /// What was wrong with it.
+    pub reason: String,
+    /// Where it was moved.
+    pub aside: PathBuf,
+    /// The meta values that could still be read from it.
+    pub salvaged: HashMap<String, String>,
 }
 
 /// A write to apply in one transaction.
@@ -53,6 +79,8 @@ pub(crate) struct Batch {
 pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Set when SQLite reported damage; a full reload then rebuilds the file.
+    damaged: Cell<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -63,6 +91,77 @@ impl std::fmt::Debug for Store {
 
 fn cache_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Cache(format!("{}: {e}", path.display()))
+}
+
+/// What a SQLite error means for the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Another connection holds a lock.
+    Locked,
+    /// The file is damaged or not a database.
+    Damaged,
+    /// Anything else (permissions, disk full, ...): the file may be fine.
+    Other,
+}
+
+fn fault(e: &rusqlite::Error) -> Fault {
+    use rusqlite::Error as E;
+    match e {
+        // A value of the wrong type or text that is not UTF-8 in our own tables: the
+        // bytes were changed under SQLite, which checks neither.
+        E::Utf8Error(..)
+        | E::FromSqlConversionFailure(..)
+        | E::InvalidColumnType(..)
+        | E::IntegralValueOutOfRange(..) => return Fault::Damaged,
+        _ => {}
+    }
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Fault::Locked,
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Fault::Damaged,
+        _ => Fault::Other,
+    }
+}
+
+fn locked_err(path: &Path) -> Error {
+    Error::CacheLocked(format!(
+        "{} is locked by another process (waited {} s); try again when it is done",
+        path.display(),
+        LOCK_WAIT.as_secs()
+    ))
+}
+
+/// Why opening failed.
+enum OpenFailure {
+    Locked,
+    /// Damaged, foreign or of another format: move it aside.
+    Unusable(String),
+    Other(String),
+}
+
+impl From<rusqlite::Error> for OpenFailure {
+    /// At open, what is neither a lock nor a fault of the system (permissions, a
+    /// full disk, an I/O error, memory) is the file's: "unsupported file format",
+    /// "no such table" and the like mean its bytes are not what we wrote.
+    fn from(e: rusqlite::Error) -> Self {
+        match (fault(&e), e.sqlite_error_code()) {
+            (Fault::Locked, _) => OpenFailure::Locked,
+            (Fault::Damaged, _) => OpenFailure::Unusable(e.to_string()),
+            (
+                Fault::Other,
+                Some(
+                    ErrorCode::CannotOpen
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::PermissionDenied
+                    | ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::OutOfMemory
+                    | ErrorCode::AuthorizationForStatementDenied,
+                )
+                | None,
+            ) => OpenFailure::Other(e.to_string()),
+            (Fault::Other, Some(_)) => OpenFailure::Unusable(e.to_string()),
+        }
+    }
 }
 
 /// Encodes a row as `column\tvalue\n` lines with `\\`, `\t`, `\n` escaped; compact
@@ -131,119 +230,235 @@ pub(crate) fn decode_row(s: &str) -> Row {
     row
 }
 
-impl Store {
-    /// Opens or creates the store at `path` and reads its rows and meta values.
-    /// Returns them and, when an existing file was unusable (foreign, damaged, an old
-    /// format) and had to be moved aside, a warning saying so.
-    pub fn open(path: &Path) -> Result<(Store, Loaded, Option<String>)> {
-        let attempt = Store::try_open(path).and_then(|s| {
-            let loaded = s.load().map_err(|e| e.to_string())?;
-            Ok((s, loaded))
-        });
-        match attempt {
-            Ok((s, loaded)) => Ok((s, loaded, None)),
-            Err(reason) => {
-                let aside = path.with_extension(format!(
-                    "corrupt-{}",
-                    chrono::Utc::now().format("%Y%m%dT%H%M%S")
-                ));
-                std::fs::rename(path, &aside).map_err(|e| cache_err(path, e))?;
-                for suffix in ["-wal", "-shm", "-journal"] {
-                    let mut p = path.as_os_str().to_owned();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(p));
-                }
-                let store = Store::try_open(path).map_err(|e| cache_err(path, e))?;
-                let loaded = store.load()?;
-                Ok((
-                    store,
-                    loaded,
-                    Some(format!(
-                        "cache file {} was unusable ({reason}); moved to {} and rebuilt",
-                        path.display(),
-                        aside.display()
-                    )),
-                ))
+/// A connection to `path` that waits [`LOCK_WAIT`] for locks, in WAL mode.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(LOCK_WAIT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+/// Makes the tables of an empty file.
+fn init(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!(
+        "PRAGMA application_id = {APPLICATION_ID};
+         PRAGMA user_version = {FORMAT_VERSION};
+         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE records (
+             id TEXT PRIMARY KEY,
+             version TEXT NOT NULL,
+             row TEXT NOT NULL
+         );
+         CREATE TABLE cards (id TEXT PRIMARY KEY, card BLOB NOT NULL);"
+    ))
+}
+
+fn read_meta(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT key, value FROM meta")?;
+    let iter = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    iter.collect()
+}
+
+fn read_rows(conn: &Connection) -> rusqlite::Result<Vec<StoredRow>> {
+    let mut stmt = conn.prepare_cached("SELECT id, version, row FROM records")?;
+    let iter = stmt.query_map([], |r| {
+        let id: String = r.get(0)?;
+        let version: String = r.get(1)?;
+        let row: String = r.get(2)?;
+        Ok(StoredRow {
+            id: RecordId::new(id),
+            version: Version::new(version),
+            row: decode_row(&row),
+        })
+    })?;
+    iter.collect()
+}
+
+/// Whatever meta values can still be read from a damaged file, read-only and
+/// without waiting; nothing when none can.
+fn salvage_meta(path: &Path) -> HashMap<String, String> {
+    let read = || -> rusqlite::Result<HashMap<String, String>> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut out = HashMap::new();
+        let mut stmt = conn.prepare("SELECT key, value FROM meta")?;
+        let mut rows = stmt.query([])?;
+        // Row by row: the rows before a damaged page are still worth having.
+        while let Ok(Some(r)) = rows.next() {
+            if let (Ok(k), Ok(v)) = (r.get::<_, String>(0), r.get::<_, String>(1)) {
+                out.insert(k, v);
             }
+        }
+        Ok(out)
+    };
+    read().unwrap_or_default()
+}
+
+/// Writes `batch` (a full reload) into a new file at `path`, in one transaction.
+fn write_fresh(path: &Path, batch: &Batch) -> rusqlite::Result<()> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(LOCK_WAIT)?;
+    init(&conn)?;
+    write(&mut conn, batch)?;
+    // In WAL mode for the readers to come; closing folds the log into the file.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.close().map_err(|(_, e)| e)
+}
+
+/// Applies `batch` in one transaction.
+fn write(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    if batch.clear {
+        tx.execute("DELETE FROM records", [])?;
+        tx.execute("DELETE FROM cards", [])?;
+    }
+    {
+        let mut del = tx.prepare_cached("DELETE FROM records WHERE id = ?1")?;
+        let mut del_card = tx.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
+        for id in &batch.deletes {
+            del.execute(params![id.as_str()])?;
+            del_card.execute(params![id.as_str()])?;
+        }
+        let mut up = tx.prepare_cached(
+            "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut up_card =
+            tx.prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")?;
+        for (id, v, row, card) in &batch.upserts {
+            up.execute(params![id.as_str(), v.as_str(), encode_row(row)])?;
+            up_card.execute(params![id.as_str(), card])?;
+        }
+        let mut set =
+            tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+        let mut unset = tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
+        for (k, v) in &batch.meta {
+            match v {
+                Some(v) => set.execute(params![k, v])?,
+                None => unset.execute(params![k])?,
+            };
         }
     }
+    tx.commit()
+}
 
-    fn try_open(path: &Path) -> std::result::Result<Store, String> {
-        let fresh = !path.exists();
-        if fresh {
-            create_private(path).map_err(|e| e.to_string())?;
-        }
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
-        let setup = || -> rusqlite::Result<()> {
-            conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-            Ok(())
+impl Store {
+    /// Opens or creates the store at `path` and reads its rows and meta values.
+    /// Returns them and, when the existing file was unusable (foreign, damaged, an
+    /// old format) and had to be moved aside, what happened to it.
+    ///
+    /// # Errors
+    /// [`Error::CacheLocked`] when another process holds the file longer than
+    /// [`LOCK_WAIT`]; [`Error::Cache`] when it cannot be used for another reason
+    /// (permissions, disk full), which leaves it where it is.
+    pub fn open(path: &Path) -> Result<(Store, Loaded, Option<Damage>)> {
+        let attempt = Store::try_open(path).and_then(|s| {
+            let loaded = Loaded {
+                meta: read_meta(&s.conn)?,
+                rows: read_rows(&s.conn)?,
+            };
+            Ok((s, loaded))
+        });
+        let reason = match attempt {
+            Ok((s, loaded)) => return Ok((s, loaded, None)),
+            Err(OpenFailure::Locked) => return Err(locked_err(path)),
+            Err(OpenFailure::Other(e)) => return Err(cache_err(path, e)),
+            Err(OpenFailure::Unusable(reason)) => reason,
         };
-        setup().map_err(|e| e.to_string())?;
-        let app: i32 = conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|e| e.to_string())?;
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| e.to_string())?;
+        let salvaged = salvage_meta(path);
+        let aside = files::aside_path(path);
+        std::fs::rename(path, &aside).map_err(|e| cache_err(path, e))?;
+        files::remove_companions(path);
+        let store = match Store::try_open(path) {
+            Ok(s) => s,
+            Err(OpenFailure::Locked) => return Err(locked_err(path)),
+            Err(OpenFailure::Other(e) | OpenFailure::Unusable(e)) => {
+                return Err(cache_err(path, e));
+            }
+        };
+        let loaded = Loaded {
+            meta: store.meta()?,
+            rows: store.rows()?,
+        };
+        Ok((
+            store,
+            loaded,
+            Some(Damage {
+                reason,
+                aside,
+                salvaged,
+            }),
+        ))
+    }
+
+    fn try_open(path: &Path) -> std::result::Result<Store, OpenFailure> {
+        if !path.exists() {
+            create_private(path).map_err(|e| OpenFailure::Other(e.to_string()))?;
+        }
+        let conn = connect(path)?;
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if tables == 0 {
-            conn.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID};
-                 PRAGMA user_version = {FORMAT_VERSION};
-                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                 CREATE TABLE records (
-                     id TEXT PRIMARY KEY,
-                     version TEXT NOT NULL,
-                     row TEXT NOT NULL
-                 );
-                 CREATE TABLE cards (id TEXT PRIMARY KEY, card BLOB NOT NULL);"
-            ))
-            .map_err(|e| e.to_string())?;
+            init(&conn)?;
         } else {
             if app != APPLICATION_ID {
-                return Err("not a cti-phonebook cache".into());
+                return Err(OpenFailure::Unusable("not a cti-phonebook cache".into()));
             }
-            let v: i32 = conn
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .map_err(|e| e.to_string())?;
+            let v: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if v != FORMAT_VERSION {
-                return Err(format!("cache format {v}, expected {FORMAT_VERSION}"));
+                return Err(OpenFailure::Unusable(format!(
+                    "cache format {v}, expected {FORMAT_VERSION}"
+                )));
             }
         }
         Ok(Store {
             conn,
             path: path.to_owned(),
+            damaged: Cell::new(false),
         })
     }
 
-    fn load(&self) -> Result<Loaded> {
-        Ok(Loaded {
-            meta: self.meta()?,
-            rows: self.rows()?,
-        })
+    /// The crate error for a SQLite error; damage is remembered.
+    fn err(&self, e: rusqlite::Error) -> Error {
+        match fault(&e) {
+            Fault::Locked => locked_err(&self.path),
+            Fault::Damaged => {
+                self.damaged.set(true);
+                Error::Cache(format!(
+                    "{} is damaged ({e}); a full sync rebuilds it from the source",
+                    self.path.display()
+                ))
+            }
+            Fault::Other => cache_err(&self.path, e),
+        }
+    }
+
+    /// Whether SQLite has reported damage since the file was opened or rebuilt.
+    pub fn is_damaged(&self) -> bool {
+        self.damaged.get()
+    }
+
+    /// SQLite's quick integrity check (every page read once; indexes are not
+    /// compared with their tables): `None` when the file is sound, else the first
+    /// problem. It reads the whole file, so it runs where the whole file is
+    /// rewritten anyway (a full reload).
+    pub fn quick_check(&self) -> Option<String> {
+        let first: rusqlite::Result<String> =
+            self.conn
+                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+        match first {
+            Ok(s) if s == "ok" => None,
+            Ok(s) => Some(s),
+            Err(e) if fault(&e) != Fault::Damaged => None,
+            Err(e) => Some(e.to_string()),
+        }
     }
 
     /// Every record's id, version and row.
     pub fn rows(&self) -> Result<Vec<StoredRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, version, row FROM records")
-            .map_err(|e| cache_err(&self.path, e))?;
-        let iter = stmt
-            .query_map([], |r| {
-                let id: String = r.get(0)?;
-                let version: String = r.get(1)?;
-                let row: String = r.get(2)?;
-                Ok(StoredRow {
-                    id: RecordId::new(id),
-                    version: Version::new(version),
-                    row: decode_row(&row),
-                })
-            })
-            .map_err(|e| cache_err(&self.path, e))?;
-        iter.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| cache_err(&self.path, e))
+        read_rows(&self.conn).map_err(|e| self.err(e))
     }
 
     /// The stored card of `id`.
@@ -255,69 +470,80 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| cache_err(&self.path, e))
+            .map_err(|e| self.err(e))
     }
 
     /// Every meta value.
     pub fn meta(&self) -> Result<HashMap<String, String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, value FROM meta")
-            .map_err(|e| cache_err(&self.path, e))?;
-        let iter = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| cache_err(&self.path, e))?;
-        iter.collect::<rusqlite::Result<HashMap<_, _>>>()
-            .map_err(|e| cache_err(&self.path, e))
+        read_meta(&self.conn).map_err(|e| self.err(e))
     }
 
     /// Applies `batch` in one transaction: all of it or nothing.
     pub fn apply(&mut self, batch: &Batch) -> Result<()> {
+        write(&mut self.conn, batch).map_err(|e| self.err(e))
+    }
+
+    /// Deletes meta values so that they leave no trace in the file: SQLite
+    /// overwrites what it deletes (`secure_delete`), instead of leaving it in free
+    /// pages.
+    pub fn erase_meta(&mut self, keys: &[String]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.conn
+            .pragma_update(None, "secure_delete", true)
+            .map_err(|e| self.err(e))?;
+        let done = self.apply(&Batch {
+            meta: keys.iter().map(|k| (k.clone(), None)).collect(),
+            ..Batch::default()
+        });
+        let _ = self.conn.pragma_update(None, "secure_delete", false);
+        done?;
+        // The deleted values may still be in the write-ahead log until it is folded
+        // into the file.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        Ok(())
+    }
+
+    /// Replaces the file with a new one holding `batch` (a full reload), for a file
+    /// that is damaged: the batch is written to `NAME.sqlite.rebuild`, the damaged
+    /// file is kept aside (bounded, see [`files::MAX_MOVED_ASIDE`]), and the new one
+    /// is renamed over it, so that the folder's file is at every moment the old one
+    /// or the new one. Returns where the damaged copy went.
+    ///
+    /// # Errors
+    /// [`Error::Cache`] when the new file cannot be written; the old one is then
+    /// still in place.
+    pub fn rebuild(&mut self, batch: &Batch) -> Result<PathBuf> {
         let path = self.path.clone();
-        let err = |e: rusqlite::Error| cache_err(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
-        if batch.clear {
-            tx.execute("DELETE FROM records", []).map_err(err)?;
-            tx.execute("DELETE FROM cards", []).map_err(err)?;
+        let tmp = files::with_suffix(&path, ".rebuild");
+        let _ = std::fs::remove_file(&tmp);
+        files::remove_companions(&tmp);
+        let written = create_private(&tmp)
+            .map_err(|e| cache_err(&tmp, e))
+            .and_then(|()| write_fresh(&tmp, batch).map_err(|e| cache_err(&tmp, e)));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            files::remove_companions(&tmp);
+            return Err(e);
         }
-        {
-            let mut del = tx
-                .prepare_cached("DELETE FROM records WHERE id = ?1")
-                .map_err(err)?;
-            let mut del_card = tx
-                .prepare_cached("DELETE FROM cards WHERE id = ?1")
-                .map_err(err)?;
-            for id in &batch.deletes {
-                del.execute(params![id.as_str()]).map_err(err)?;
-                del_card.execute(params![id.as_str()]).map_err(err)?;
-            }
-            let mut up = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            let mut up_card = tx
-                .prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for (id, v, row, card) in &batch.upserts {
-                up.execute(params![id.as_str(), v.as_str(), encode_row(row)])
-                    .map_err(err)?;
-                up_card.execute(params![id.as_str(), card]).map_err(err)?;
-            }
-            let mut set = tx
-                .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
-                .map_err(err)?;
-            let mut unset = tx
-                .prepare_cached("DELETE FROM meta WHERE key = ?1")
-                .map_err(err)?;
-            for (k, v) in &batch.meta {
-                match v {
-                    Some(v) => set.execute(params![k, v]).map_err(err)?,
-                    None => unset.execute(params![k]).map_err(err)?,
-                };
-            }
+        // Close the damaged file first: SQLite must not fold its log into the new one.
+        let old = std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory().map_err(|e| cache_err(&path, e))?,
+        );
+        let _ = old.close();
+        let aside = files::aside_path(&path);
+        if std::fs::hard_link(&path, &aside).is_err() {
+            let _ = std::fs::copy(&path, &aside);
         }
-        tx.commit().map_err(err)
+        files::remove_companions(&path);
+        std::fs::rename(&tmp, &path).map_err(|e| cache_err(&path, e))?;
+        self.conn = connect(&path).map_err(|e| cache_err(&path, e))?;
+        self.damaged.set(false);
+        Ok(aside)
     }
 
     /// The file's path.
@@ -326,10 +552,11 @@ impl Store {
     }
 }
 
-/// Creates an empty file readable and writable by its owner only.
+/// Creates an empty file readable and writable by its owner only, in a directory
+/// made readable by its owner only when it has to be created.
 fn create_private(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        files::create_private_dir(dir)?;
     }
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);

@@ -179,14 +179,14 @@ fn labeled_user_fields() {
 fn changing_counts_loses_nothing() {
     let c = card("TEL;TYPE=CELL:1\r\nTEL;TYPE=CELL:2\r\nTEL;TYPE=CELL:3\r\n");
     let mut small = Schema::default();
-    small.set_phone_count(1);
+    small.set_phone_count(1).unwrap();
     let row = small.to_row(&c);
     assert_eq!(row.hidden.phones, 2);
     let mut c2 = c.clone();
     small.merge(&mut c2, &row);
     assert_eq!(c2.to_bytes(), c.to_bytes());
     let mut big = Schema::default();
-    big.set_phone_count(8);
+    big.set_phone_count(8).unwrap();
     let row = big.to_row(&c2);
     assert_eq!(row.hidden.phones, 0);
 }
