@@ -160,10 +160,7 @@ impl Contact {
                 numbers: self
                     .numbers
                     .iter()
-                    .map(|(column, number)| PhoneField {
-                        column: (*column).into(),
-                        number: number.as_str().into(),
-                    })
+                    .map(|(column, number)| PhoneField::new(*column, number.as_str()))
                     .collect(),
                 country: None,
             },
@@ -339,10 +336,10 @@ fn report(contacts: &[Contact]) -> Report {
             contact: IndexedContact {
                 display_name: format!("Changed {i}").into(),
                 company: "".into(),
-                numbers: vec![PhoneField {
-                    column: "Mobile".into(),
-                    number: format!("+49 170 {}", 1_000_000 + i).into(),
-                }],
+                numbers: vec![PhoneField::new(
+                    "Mobile",
+                    format!("+49 170 {}", 1_000_000 + i),
+                )],
                 country: None,
             },
         };

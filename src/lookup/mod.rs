@@ -10,7 +10,12 @@
 //!   [`Extension`]. Garbage is a typed [`NotANumber`], never a panic.
 //! * [`CallerIndex`] — every number of every folder, normalised once, updated
 //!   incrementally ([`CallerIndex::apply`]); lookups run on an immutable
-//!   [`IndexSnapshot`] and never wait for an update.
+//!   [`IndexSnapshot`] and never wait for an update. A phone book indexes every
+//!   TEL of a card, also those no column shows; a match says where its number is
+//!   ([`NumberPlace`]) and what kind it is.
+//! * [`CallerIndex::lookup_caller`] — the lookup of an incoming call as a
+//!   [`CallerLookup`]: the matches, a withheld number ([`is_withheld`]) or text
+//!   that is no number, none of them an error.
 //! * [`DialPlan::dial`] — the dialling direction.
 //!
 //! # Matching
@@ -70,6 +75,7 @@ mod dial;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+mod caller_lookup;
 mod country_names;
 mod dialplan;
 mod index;
@@ -77,11 +83,12 @@ mod normalize;
 mod records;
 mod slots;
 
+pub use caller_lookup::{CallerLookup, is_withheld};
 pub use country_names::country_code;
 pub use dialplan::{CountryRules, DialPlan, preload};
 pub use index::{
     CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,
-    MatchQuality, MemoryUsage, PhoneField, RejectedNumber,
+    MatchQuality, MemoryUsage, NumberPlace, PhoneField, RejectedNumber,
 };
 #[doc(hidden)]
 pub use normalize::normalize_with_phonenumber;
