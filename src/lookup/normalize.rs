@@ -21,6 +21,7 @@
 use std::fmt;
 
 use super::dialplan::{DialPlan, split_country_code, strips_trunk_zero};
+use super::numbering_plan::NationalReading;
 
 /// Why a text is not a phone number. A typed result, never a panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -640,16 +641,21 @@ fn classify_digits(
             _ => local(plan, digits, ext),
         };
     }
+    if !rules.trunk_always()
+        && let Some(numbering) = rules.numbering()
+    {
+        // The country's numbering plan says which numbers are complete, with or
+        // without a trunk prefix, and which are local.
+        let mut nsn = [0u8; 32];
+        let text = std::str::from_utf8(digits).unwrap_or("");
+        return match numbering.read(text, !plan.area_code.is_empty(), &mut nsn) {
+            NationalReading::National(n) => national(plan, &nsn[..n], Assumed::CountryCode, ext),
+            NationalReading::Local => local(plan, digits, ext),
+        };
+    }
     match rules.trunk_prefix() {
         Some(trunk) if has_prefix(digits, trunk.as_bytes()) => {
             national(plan, &digits[trunk.len()..], Assumed::CountryCode, ext)
-        }
-        // Italy: fixed-line numbers start with 0 (6 to 11 digits), mobiles with 3 (9 or
-        // 10 digits); both are complete. Anything else is local to the area.
-        None if (digits[0] == b'0' && digits.len() >= 6)
-            || (digits[0] == b'3' && (9..=10).contains(&digits.len())) =>
-        {
-            national(plan, digits, Assumed::CountryCode, ext)
         }
         _ => local(plan, digits, ext),
     }
