@@ -309,7 +309,13 @@ TEL;type=MAIN:+49 30 12345-0\r\nTEL;type=PAGER:+49 160 9876543\r\nEND:VCARD\r\n"
 /// answer with a reason, exit 0.
 #[test]
 fn cli_lookup_finds_numbers_without_a_column_and_answers_withheld_callers() {
-    let Some(s) = Server::start("radicale") else {
+    for kind in ["radicale", "xandikos"] {
+        lookup_through(kind);
+    }
+}
+
+fn lookup_through(kind: &'static str) {
+    let Some(s) = Server::start(kind) else {
         return;
     };
     let config = CardDavConfig::builder(&s.book_url)
@@ -341,7 +347,7 @@ fn cli_lookup_finds_numbers_without_a_column_and_answers_withheld_callers() {
 
     let first = |number: &str| {
         let hits = ok_json(d, &["lookup", number, "--country", "DE", "--json"]);
-        assert_eq!(hits["matches"][0]["display_name"], "Anna Meier", "{hits}");
+        assert_eq!(hits["matches"][0]["display_name"], "Anna Meier", "{kind}: {hits}");
         assert!(hits.get("reason").is_none(), "{hits}");
         hits["matches"][0].clone()
     };
