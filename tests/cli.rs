@@ -347,7 +347,10 @@ fn lookup_through(kind: &'static str) {
 
     let first = |number: &str| {
         let hits = ok_json(d, &["lookup", number, "--country", "DE", "--json"]);
-        assert_eq!(hits["matches"][0]["display_name"], "Anna Meier", "{kind}: {hits}");
+        assert_eq!(
+            hits["matches"][0]["display_name"], "Anna Meier",
+            "{kind}: {hits}"
+        );
         assert!(hits.get("reason").is_none(), "{hits}");
         hits["matches"][0].clone()
     };

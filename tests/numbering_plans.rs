@@ -301,3 +301,46 @@ fn domestic_callers_of_every_kind_of_plan() {
     assert!(DialPlan::new("ES").unwrap().country().closed_numbering());
     assert!(!DialPlan::new("CN").unwrap().country().closed_numbering());
 }
+
+proptest::proptest! {
+    /// Lines in countries read by their numbering plan take any phone-like text
+    /// without a panic.
+    #[test]
+    fn plans_from_the_metadata_take_any_number(
+        line in proptest::sample::select(&["AR", "BR", "CN", "ES", "RU", "JP", "LT", "KI", "IT", "MX"][..]),
+        text in "[+]?[0-9 ]{0,20}",
+    ) {
+        let plan = DialPlan::new(line).unwrap();
+        let _ = plan.normalize(&text);
+        let _ = plan.dial(&text);
+    }
+}
+
+proptest::proptest! {
+    // The `phonenumber` validity check, the oracle here, costs about a millisecond
+    // when regions change (its regex cache thrashes).
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// A valid number (an example number with other last digits, valid by the
+    /// metadata) dialled within its country reads back as the same number.
+    #[test]
+    fn valid_numbers_dialled_within_their_country_read_back(
+        region in proptest::sample::select(&["AR", "BR", "CN", "ES", "RU", "JP", "LT", "MX", "PL", "GR", "HK", "CL"][..]),
+        mobile in proptest::bool::ANY,
+        last in 0u32..1000,
+    ) {
+        let meta = DATABASE.by_id(region).unwrap();
+        let d = meta.descriptors();
+        let example = if mobile { d.mobile() } else { d.fixed_line() }
+            .and_then(|d| d.example())
+            .unwrap();
+        let nsn = format!("{}{last:03}", &example[..example.len() - 3]);
+        let e164 = format!("+{}{nsn}", meta.country_code());
+        let valid = phonenumber::parse(None, &e164).is_ok_and(|n| phonenumber::is_valid(&n));
+        proptest::prop_assume!(valid);
+        let plan = DialPlan::new(region).unwrap();
+        let dialled = plan.dial(&e164).unwrap();
+        let again = plan.normalize(&dialled).ok().and_then(|n| n.e164());
+        proptest::prop_assert_eq!(again.as_deref(), Some(&*e164), "dialled {}", dialled);
+    }
+}

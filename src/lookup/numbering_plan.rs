@@ -62,7 +62,10 @@ impl NationalFormat {
         let mut format = self.format.to_string();
         if let Some(rule) = &self.first_group
             && let Some(at) = format.find('$')
-            && format.len() > at + 1
+            && format
+                .as_bytes()
+                .get(at + 1)
+                .is_some_and(u8::is_ascii_digit)
         {
             let token = format[at..at + 2].to_string();
             format.replace_range(at..at + 2, &rule.replace("$FG", &token));
