@@ -157,7 +157,8 @@ impl NumberingPlan {
             return Some(plan);
         }
         let meta = DATABASE.by_id(id)?;
-        // Built outside the lock; a plan built twice by racing threads is the same.
+        // Built outside the lock: threads racing for a new region each build one,
+        // the first is kept and the others stay unused (once per region at most).
         let plan: &'static NumberingPlan = Box::leak(Box::new(NumberingPlan::new(meta)));
         Some(
             *plans
