@@ -12,6 +12,9 @@
 //!    gives that region's international prefix, the country code and the national
 //!    significant number.
 //!
+//! And for each region, a number abroad dialled on its line starts with the
+//! region's international prefix, and those digits read back on its line.
+//!
 //! The national format comes from the `phonenumber` crate's own formatter, an
 //! oracle independent of the crate's reading and dialling. What does not hold is
 //! listed in `EXCEPTIONS` with the reason; an exception that no longer fails
@@ -158,6 +161,40 @@ fn every_region_reads_and_dials_its_example_numbers() {
             ("uan", d.uan()),
             ("voicemail", d.voicemail()),
         ];
+        // 4. A German number dialled on a line of the region: the region's
+        //    international prefix (the metadata's only or preferred one; where it
+        //    allows several and prefers none, any it allows), 49 and the number;
+        // 5. and those digits, as the region's PBX delivers a caller from abroad,
+        //    read back as the German number.
+        let berlin = if cc == 49 {
+            "+4312345678"
+        } else {
+            "+49301234567"
+        };
+        let abroad = plan.dial(berlin).unwrap_or_default();
+        let prefix = abroad.strip_suffix(&berlin[1..]).unwrap_or("");
+        let intl = meta
+            .international_prefix()
+            .map(|re| re.as_str())
+            .unwrap_or("");
+        let allowed = match meta.preferred_international_prefix() {
+            _ if digits(intl) == intl && !intl.is_empty() => prefix == intl,
+            Some(p) if digits(p) == p => prefix == p,
+            _ => meta
+                .international_prefix()
+                .and_then(|re| re.find(prefix))
+                .is_some_and(|m| m.start() == 0 && m.end() == prefix.len() && !prefix.is_empty()),
+        };
+        checked += 1;
+        if !allowed {
+            let what = format!("dial {berlin} -> {abroad:?}, international prefix {intl}");
+            failures.push((region.to_owned(), "abroad", 4, what));
+        }
+        let back = plan.normalize(&abroad).ok().and_then(|n| n.e164());
+        if back.as_deref() != Some(berlin) {
+            let what = format!("read {abroad} -> {back:?}, want {berlin}");
+            failures.push((region.to_owned(), "abroad", 5, what));
+        }
         for (kind, desc) in types {
             let Some(nsn) = desc.and_then(|d| d.example()) else {
                 continue;
@@ -271,6 +308,12 @@ fn domestic_callers_of_every_kind_of_plan() {
         ("AR", "", "011 2345-6789", "+541123456789"),
         ("IT", "06", "800 123456", "+39800123456"),
         ("DE", "30", "1234567", "+49301234567"),
+        // Callers from abroad behind any of the country's international prefixes.
+        ("BR", "", "0021 49 30 1234567", "+49301234567"),
+        ("BR", "", "0015 49 30 1234567", "+49301234567"),
+        ("SG", "", "008 49 30 1234567", "+49301234567"),
+        ("KR", "", "00700 49 30 1234567", "+49301234567"),
+        ("CN", "", "17951 00 49 30 1234567", "+49301234567"),
     ];
     for &(line, area, delivered, e164) in reads {
         let mut plan = DialPlan::new(line).unwrap();
@@ -292,6 +335,12 @@ fn domestic_callers_of_every_kind_of_plan() {
         ("MX", "+52 200 123 4567", "2001234567"),
         ("DE", "+49 89 1234567", "0891234567"),
         ("US", "+1 212 555 0147", "12125550147"),
+        // Abroad: the only or preferred international prefix, or the smallest one
+        // the metadata allows where it prefers none.
+        ("RU", "+49 30 1234567", "81049301234567"),
+        ("AU", "+49 30 1234567", "001149301234567"),
+        ("KR", "+49 30 1234567", "00149301234567"),
+        ("BR", "+49 30 1234567", "001249301234567"),
     ];
     for &(line, number, want) in dials {
         let plan = DialPlan::new(line).unwrap();

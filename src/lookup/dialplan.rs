@@ -144,14 +144,13 @@ impl CountryRules {
         let meta = phonenumber::metadata::DATABASE
             .by_id(&upper[..])
             .ok_or_else(|| Error::Config(format!("unknown country: {iso:?}")))?;
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let international_prefix = meta
-            .international_prefix()
-            .map(|re| re.as_str())
-            .filter(|s| all_digits(s))
-            .or(meta.preferred_international_prefix())
-            .filter(|s| all_digits(s))
+        // Where the metadata allows several international prefixes (carrier
+        // selection), the preferred one, or else the smallest it allows; the
+        // numbering plan reads every one of them in incoming numbers.
+        let international_prefix = numbering
+            .and_then(NumberingPlan::dial_international)
             .unwrap_or("00");
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let trunk_prefix = meta.national_prefix().filter(|s| all_digits(s));
         Ok(CountryRules {
             iso: iso2,

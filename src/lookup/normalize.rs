@@ -631,6 +631,15 @@ fn classify_digits(
     if has_prefix(digits, intl) {
         return international(&digits[intl.len()..], ext);
     }
+    // Where the country has several international prefixes (carrier selection in
+    // Brazil, Korea, Singapore), any of them.
+    if let Some(numbering) = rules.numbering().filter(|_| !rules.trunk_always())
+        && let Some(len) =
+            numbering.international_prefix_len(std::str::from_utf8(digits).unwrap_or(""))
+        && split_country_code(&digits[len..]).is_some()
+    {
+        return international(&digits[len..], ext);
+    }
     if plan.is_extension_length(digits.len()) {
         return ext_or_internal(digits, ext);
     }

@@ -90,6 +90,12 @@ impl NationalFormat {
 pub(crate) struct NumberingPlan {
     id: Box<str>,
     trunk: Option<Box<str>>,
+    /// The international prefixes, anchored at the start, where the metadata allows
+    /// more than one (`00(?:1[245]|2[1-35]|...)`, Brazil's carrier selection).
+    international: Option<Regex>,
+    /// The international prefix to dial: the preferred one, or the only one, or
+    /// else the smallest the pattern allows.
+    dial_international: Option<Box<str>>,
     /// The national prefix for parsing, anchored at the start, when it is more than
     /// the plain trunk prefix; with the transform rule (`9$1`) where there is one.
     parsing: Option<(Regex, Option<Box<str>>)>,
@@ -171,6 +177,16 @@ impl NumberingPlan {
 
     fn new(meta: &Metadata) -> NumberingPlan {
         let trunk = meta.national_prefix().filter(|p| all_digits(p));
+        let intl_source = meta.international_prefix().map(|re| re.as_str());
+        let international = intl_source
+            .filter(|src| !all_digits(src))
+            .and_then(|src| compile(src, false));
+        let dial_international = match (intl_source, meta.preferred_international_prefix()) {
+            (Some(p), _) if all_digits(p) => Some(p.into()),
+            (_, Some(p)) if all_digits(p) => Some(p.into()),
+            (Some(src), _) => compile(src, true).and_then(|whole| smallest_match(&whole)),
+            (None, _) => None,
+        };
         let parsing = meta
             .national_prefix_for_parsing()
             .map(|re| re.as_str())
@@ -231,6 +247,8 @@ impl NumberingPlan {
         NumberingPlan {
             id: meta.id().into(),
             trunk: trunk.map(Box::from),
+            international,
+            dial_international,
             parsing,
             valid: compile(d.general().national_number().as_str(), true),
             lengths,
@@ -244,6 +262,20 @@ impl NumberingPlan {
     /// any other digits are local.
     pub(crate) fn trunk_always(&self) -> bool {
         self.trunk_always
+    }
+
+    /// The international prefix to dial: the metadata's preferred one, its only
+    /// one, or where it allows several and prefers none, the smallest it allows
+    /// (Singapore `000`, Brazil `0012`, Korea `001`).
+    pub(crate) fn dial_international(&self) -> Option<&str> {
+        self.dial_international.as_deref()
+    }
+
+    /// How many digits of `digits` are an international prefix, where the country
+    /// has several (`0021` in Brazil, `001` in Singapore) and more digits follow.
+    pub(crate) fn international_prefix_len(&self, digits: &str) -> Option<usize> {
+        let end = self.international.as_ref()?.find(digits)?.end();
+        (end > 0 && end < digits.len()).then_some(end)
     }
 
     /// Whether `nsn` is a valid national significant number: one of the possible
@@ -350,6 +382,17 @@ impl NumberingPlan {
         let written = self.format_of(nsn)?.write(nsn)?;
         Some(written.chars().filter(char::is_ascii_digit).collect())
     }
+}
+
+/// The smallest digit string of two to five digits that `whole` (anchored at both
+/// ends) matches, shortest first.
+fn smallest_match(whole: &Regex) -> Option<Box<str>> {
+    (2..=5u32).find_map(|len| {
+        (0..10u32.pow(len))
+            .map(|n| format!("{n:0width$}", width = len as usize))
+            .find(|candidate| whole.is_match(candidate))
+            .map(Box::from)
+    })
 }
 
 fn national(nsn: &str, out: &mut [u8; 32]) -> NationalReading {
