@@ -387,7 +387,9 @@ impl Phonebook {
     }
 
     /// The contacts whose numbers match `number`, best first, across all folders.
-    /// Never touches the network and never waits for a sync.
+    /// Never touches the network and never waits for a sync. For the number of an
+    /// incoming call, [`lookup_caller`](Self::lookup_caller) answers a withheld
+    /// number (`anonymous`, `""`) as an outcome instead of an error.
     ///
     /// # Errors
     /// [`NotANumber`] when `number` is no phone number.
