@@ -393,3 +393,40 @@ proptest::proptest! {
         proptest::prop_assert_eq!(again.as_deref(), Some(&*e164), "dialled {}", dialled);
     }
 }
+
+/// Every region's line takes digit strings of every length without a panic, and
+/// what it reads as a public number reads back from its E.164 form to the same key.
+#[test]
+fn every_region_reads_any_digits_and_its_keys_read_back() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut read = 0usize;
+    for meta in DATABASE.iter() {
+        let Ok(plan) = DialPlan::new(meta.id()) else {
+            continue;
+        };
+        for len in 1..=18 {
+            for _ in 0..8 {
+                let digits: String = (0..len)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect();
+                let _ = plan.dial(&digits);
+                let Ok(n) = plan.normalize(&digits) else {
+                    continue;
+                };
+                let (Some(e164), Some(key)) = (n.e164(), n.key()) else {
+                    continue;
+                };
+                read += 1;
+                let again = plan.normalize(&e164).ok().and_then(|n| n.key());
+                assert_eq!(again, Some(key), "{} {digits} -> {e164}", meta.id());
+            }
+        }
+    }
+    assert!(read > 10_000, "{read}");
+}
