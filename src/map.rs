@@ -86,6 +86,40 @@ impl TelTraits {
             || self.sip
     }
 
+    /// The kind of column this TEL would fit exactly, for a number shown in none: a
+    /// switchboard (`MAIN`) or pager first, since they say what the number is for
+    /// whatever else is typed; a mobile with `WORK` is a mobile; no type at all is
+    /// [`PhoneKind::Other`].
+    fn kind(&self) -> PhoneKind {
+        if self.main {
+            PhoneKind::CompanyMain
+        } else if self.pager {
+            PhoneKind::Pager
+        } else if self.fax {
+            if self.home && !self.work {
+                PhoneKind::HomeFax
+            } else {
+                PhoneKind::BusinessFax
+            }
+        } else if self.assistant {
+            PhoneKind::Assistant
+        } else if self.car {
+            PhoneKind::Car
+        } else if self.isdn {
+            PhoneKind::Isdn
+        } else if self.sip {
+            PhoneKind::Sip
+        } else if self.cell {
+            PhoneKind::Mobile
+        } else if self.work {
+            PhoneKind::Business
+        } else if self.home {
+            PhoneKind::Home
+        } else {
+            PhoneKind::Other
+        }
+    }
+
     /// 3 = exact fit, 2 = an "other" column, 1 = compatible, 0 = never.
     fn fit(&self, kind: PhoneKind) -> u8 {
         let voice = !self.fax && !self.pager;
@@ -286,6 +320,32 @@ impl Schema {
             }
         }
         p
+    }
+
+    /// The card's numbers that no phone column of this schema shows (those counted
+    /// in [`Hidden::phones`](crate::schema::Hidden::phones)), in card order: each as
+    /// its cell would read (`+49 30 1234 ext. 89`) and with the kind its TEL types
+    /// and Apple label make it (`TYPE=MAIN` is [`PhoneKind::CompanyMain`], a pager
+    /// [`PhoneKind::Pager`], an untyped number [`PhoneKind::Other`]). The caller
+    /// index reads them, so that a call from a number without a column still finds
+    /// its contact.
+    pub fn phones_without_column(&self, card: &VCard) -> Vec<(PhoneKind, String)> {
+        let tels = card.tels();
+        let traits: Vec<TelTraits> = tels.iter().map(TelTraits::of).collect();
+        let (slots, hidden) = place_all(&self.phones, &traits, |t, k| t.fit(*k), |i| tels[i].pref);
+        if hidden == 0 {
+            return Vec::new();
+        }
+        let mut shown = vec![false; tels.len()];
+        for &i in slots.iter().flatten() {
+            shown[i] = true;
+        }
+        tels.iter()
+            .zip(&traits)
+            .zip(shown)
+            .filter(|(_, shown)| !shown)
+            .map(|((tel, t), _)| (t.kind(), phone_cell(tel)))
+            .collect()
     }
 
     /// The card as a row of this schema.

@@ -190,3 +190,37 @@ fn changing_counts_loses_nothing() {
     let row = big.to_row(&c2);
     assert_eq!(row.hidden.phones, 0);
 }
+
+/// An iPhone card with eight numbers under the default six columns: the switchboard
+/// and the pager find no column, and say what they are.
+#[test]
+fn numbers_without_a_column_keep_their_kind() {
+    let c = card(
+        "item1.TEL;type=WORK;type=VOICE;type=pref:+49 30 12345-678\r\n\
+         TEL;type=CELL;type=VOICE:+49 170 1234567\r\n\
+         TEL;type=HOME;type=VOICE:+49 30 7654321\r\n\
+         TEL;type=WORK;type=FAX:+49 30 12345-99\r\n\
+         item2.TEL:+49 30 5550123\r\n\
+         item2.X-ABLabel:_$!<Other>!$_\r\n\
+         TEL;type=IPHONE;type=CELL;type=VOICE:+49 171 7654321\r\n\
+         TEL;type=MAIN:+49 30 12345-0\r\n\
+         TEL;type=PAGER:+49 160 9876543\r\n\
+         TEL;type=HOME;type=FAX:tel:+49-30-7654322;ext=5\r\n",
+    );
+    let schema = Schema::default();
+    let row = schema.to_row(&c);
+    assert_eq!(row.hidden.phones, 3);
+    assert_eq!(
+        schema.phones_without_column(&c),
+        [
+            (PhoneKind::CompanyMain, "+49 30 12345-0".to_owned()),
+            (PhoneKind::Pager, "+49 160 9876543".to_owned()),
+            (PhoneKind::HomeFax, "+49-30-7654322 ext. 5".to_owned()),
+        ]
+    );
+    // With columns for every number, none is left over.
+    let mut wide = Schema::default();
+    wide.set_phone_count(10).unwrap();
+    assert!(wide.phones_without_column(&c).is_empty());
+    assert!(schema.phones_without_column(&card("")).is_empty());
+}
