@@ -103,7 +103,7 @@ fn bench(c: &mut Criterion) {
     // snapshot swap).
     let folder = CachedFolder::open(dir.path(), "big", src.clone())
         .unwrap()
-        .with_escalation_window(chrono::Duration::zero());
+        .with_escalation_window(Duration::ZERO);
     let mut round = 0;
     g.bench_function("incremental_sync_100_changes", |b| {
         b.iter_batched(

@@ -186,7 +186,7 @@ fn ours(s: &Server, book: &AddressBook, n: usize, in_flight: usize) -> Ours {
     let dir = tempfile::tempdir().unwrap();
     let folder = CachedFolder::open(dir.path(), "bench", source.clone())
         .unwrap()
-        .with_escalation_window(chrono::Duration::zero());
+        .with_escalation_window(Duration::ZERO);
     peak_rss_reset();
     let t = Instant::now();
     let r = folder.reload().expect("initial sync");

@@ -844,12 +844,9 @@ fn apply_columns(schema: &mut Schema, c: &ColumnArgs) -> CliResult {
 }
 
 /// `--sync-interval DAYS` as a duration, within the cache's bounds.
-fn interval(days: f64) -> CliResult<chrono::Duration> {
+fn interval(days: f64) -> CliResult<Duration> {
     let secs = days * 86_400.0;
-    let (min, max) = (
-        MIN_SYNC_INTERVAL.num_seconds(),
-        MAX_SYNC_INTERVAL.num_seconds(),
-    );
+    let (min, max) = (MIN_SYNC_INTERVAL.as_secs(), MAX_SYNC_INTERVAL.as_secs());
     // Also false for NaN; checked before the conversion, which would saturate.
     if !(secs >= min as f64 && secs <= max as f64) {
         return Err(Failure::new(
@@ -861,7 +858,7 @@ fn interval(days: f64) -> CliResult<chrono::Duration> {
             ),
         ));
     }
-    Ok(chrono::Duration::seconds(secs as i64))
+    Ok(Duration::from_secs_f64(secs))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1034,7 +1031,7 @@ fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
             "records": snap.len(),
             "last_sync": snap.last_sync().map(|t| t.to_rfc3339()),
             "next_sync": snap.next_sync().map(|t| t.to_rfc3339()),
-            "sync_interval_days": f.sync_interval().num_seconds() as f64 / 86_400.0,
+            "sync_interval_days": f.sync_interval().as_secs_f64() / 86_400.0,
             "schema": f.source().schema().to_spec(),
             "warning": f.open_warning(),
         }));
@@ -1105,7 +1102,11 @@ fn cmd_sync(dir: &Path, name: Option<&str>, full: bool, json: bool) -> CliResult
                 f.on_progress(move |p| show_progress(&bar, p));
             }
             let damaged = f.open_warning().is_some();
-            let r = if full { f.reload()? } else { f.refresh()? };
+            let r = if full {
+                f.reload()?
+            } else {
+                f.refresh_requested()?
+            };
             remember_connection(&f, &source)?;
             Ok((r, damaged && f.open_warning().is_none(), source.requests()))
         });

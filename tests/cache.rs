@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use cti_phonebook::cache::{
     CachedFolder, FolderChange, ListenerId, ManualClock, OfflineSource, SyncMode, cached_folders,
     folder_path,
@@ -147,7 +148,7 @@ fn incremental_refresh_counts_each_kind_of_change() {
     let clock = clock();
     let f = open(dir.path(), src.clone(), clock.clone());
     f.refresh().unwrap();
-    clock.advance(Duration::seconds(60));
+    clock.advance(Duration::from_secs(60));
     let none = f.refresh().unwrap();
     assert_eq!(
         (
@@ -162,7 +163,7 @@ fn incremental_refresh_counts_each_kind_of_change() {
     src.inner.put_card("a.vcf", card("a", "11"));
     src.inner.remove_card(&"b.vcf".into());
     src.inner.put_card("c.vcf", card("c", "3"));
-    clock.advance(Duration::seconds(60));
+    clock.advance(Duration::from_secs(60));
     let r = f.refresh().unwrap();
     assert_eq!(
         (r.mode, r.added, r.changed, r.removed),
@@ -181,22 +182,50 @@ fn second_refresh_within_five_seconds_escalates() {
     src.inner.put_card("a.vcf", card("a", "1"));
     let clock = clock();
     let f = open(dir.path(), src.clone(), clock.clone());
-    f.refresh().unwrap();
-    clock.advance(Duration::seconds(30));
-    assert_eq!(f.refresh().unwrap().mode, SyncMode::Incremental);
-    clock.advance(Duration::milliseconds(4900));
-    assert_eq!(f.refresh().unwrap().mode, SyncMode::Escalated);
-    clock.advance(Duration::seconds(5));
-    assert_eq!(f.refresh().unwrap().mode, SyncMode::Incremental);
-    let f = f.with_escalation_window(Duration::seconds(60));
-    clock.advance(Duration::seconds(61));
+    f.refresh_requested().unwrap();
+    clock.advance(Duration::from_secs(30));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Incremental);
+    clock.advance(Duration::from_millis(4900));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Escalated);
+    clock.advance(Duration::from_secs(5));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Incremental);
+    let f = f.with_escalation_window(Duration::from_secs(60));
+    clock.advance(Duration::from_secs(61));
     assert_eq!(
-        f.refresh().unwrap().mode,
+        f.refresh_requested().unwrap().mode,
         SyncMode::Incremental,
         "first press after reconfiguring"
     );
-    clock.advance(Duration::seconds(59));
-    assert_eq!(f.refresh().unwrap().mode, SyncMode::Escalated);
+    clock.advance(Duration::from_secs(59));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Escalated);
+}
+
+/// A program's own refreshes (timers, reconnect retries) never escalate, and a
+/// refresh that failed opens no window: reconnecting after an offline start does not
+/// re-download the book.
+#[test]
+fn plain_and_failed_refreshes_never_escalate() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Flaky::new();
+    src.inner.put_card("a.vcf", card("a", "1"));
+    let clock = clock();
+    let f = open(dir.path(), src.clone(), clock.clone());
+    f.refresh().unwrap();
+    for _ in 0..3 {
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(f.refresh().unwrap().mode, SyncMode::Incremental);
+    }
+    // Offline: the user's refresh fails; the server is back 4 s later.
+    src.fail.store(true, Ordering::SeqCst);
+    assert!(f.refresh_requested().is_err());
+    src.fail.store(false, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(4));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Incremental);
+    // A plain refresh between two presses does not open the window either.
+    clock.advance(Duration::from_secs(10));
+    f.refresh().unwrap();
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(f.refresh_requested().unwrap().mode, SyncMode::Incremental);
 }
 
 #[test]
@@ -209,7 +238,7 @@ fn expired_token_falls_back_to_reload() {
     f.refresh().unwrap();
     src.inner.put_card("b.vcf", card("b", "2"));
     src.inner.expire_tokens();
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let r = f.refresh().unwrap();
     assert_eq!((r.mode, r.added), (SyncMode::TokenExpired, 1));
     assert_eq!(f.snapshot().len(), 2);
@@ -241,16 +270,16 @@ fn automatic_sync_interval_is_persisted() {
     assert!(f.is_due(clock.now_for_test()));
     assert!(f.sync_if_due().unwrap().is_some());
     assert!(f.sync_if_due().unwrap().is_none());
-    assert_eq!(f.sync_interval(), Duration::days(7));
-    clock.advance(Duration::days(7));
+    assert_eq!(f.sync_interval(), Duration::from_secs(86_400 * 7));
+    clock.advance(Duration::from_secs(86_400 * 7));
     assert!(f.sync_if_due().unwrap().is_some());
-    f.set_sync_interval(Duration::hours(1)).unwrap();
-    assert!(f.set_sync_interval(Duration::zero()).is_err());
+    f.set_sync_interval(Duration::from_secs(3600)).unwrap();
+    assert!(f.set_sync_interval(Duration::ZERO).is_err());
     drop(f);
     let f = open(dir.path(), src.clone(), clock.clone());
-    assert_eq!(f.sync_interval(), Duration::hours(1));
+    assert_eq!(f.sync_interval(), Duration::from_secs(3600));
     assert!(!f.is_due(clock.now_for_test()));
-    clock.advance(Duration::minutes(61));
+    clock.advance(Duration::from_secs(60 * 61));
     assert!(f.is_due(clock.now_for_test()));
 }
 
@@ -353,9 +382,9 @@ fn network_failure_mid_sync_changes_nothing() {
     let token = f.snapshot().token().cloned();
     src.inner.put_card("a.vcf", card("a", "2"));
     src.fail.store(true, Ordering::SeqCst);
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     assert!(f.refresh().unwrap_err().is_transient());
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     assert!(f.reload().is_err());
     assert_eq!(phones(&f), before);
     assert_eq!(f.snapshot().token().cloned(), token);
@@ -363,7 +392,7 @@ fn network_failure_mid_sync_changes_nothing() {
     let f = open(dir.path(), src.clone(), clock.clone());
     assert_eq!(phones(&f), before, "nothing half-written on disk");
     src.fail.store(false, Ordering::SeqCst);
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     assert_eq!(f.refresh().unwrap().changed, 1);
 }
 
@@ -400,7 +429,7 @@ fn readers_see_old_or_new_never_half() {
             reads
         })
     };
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let r = f.refresh().unwrap();
     done.store(true, Ordering::SeqCst);
     assert_eq!(r.changed, 200);
@@ -420,7 +449,7 @@ fn change_notifications_name_the_records() {
     f.refresh().unwrap();
     src.inner.put_card("b.vcf", card("b", "2"));
     src.inner.remove_card(&"a.vcf".into());
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     f.refresh().unwrap();
     let ev = events.lock().unwrap();
     assert_eq!(ev.len(), 2);
@@ -731,7 +760,7 @@ fn progress_listeners_hear_reload_and_refresh_and_may_read_the_folder() {
 
     src.put_card("d.vcf", card("d", "+49 30 4"));
     src.remove_card(&"a.vcf".into());
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let g = f.clone();
     let r = within_20s(move || g.refresh()).unwrap();
     assert_eq!((r.mode, r.added, r.removed), (SyncMode::Incremental, 1, 1));
@@ -742,7 +771,7 @@ fn progress_listeners_hear_reload_and_refresh_and_may_read_the_folder() {
     assert_eq!(panics.load(Ordering::SeqCst), 2);
     assert_eq!(f.snapshot().len(), 3);
     f.create(&Row::new().with("display_name", "E")).unwrap();
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     f.refresh().unwrap();
     assert_eq!(f.snapshot().len(), 4);
 }
@@ -816,7 +845,7 @@ fn a_panicking_progress_listener_is_dropped_for_the_rest_of_the_sync() {
         let events = events.clone();
         f.on_progress(move |p| events.lock().unwrap().push((p.fetched, p.total)));
     }
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let r = f.refresh().unwrap();
     assert_eq!((r.mode, r.added), (SyncMode::Incremental, 3));
     assert_eq!(broken.load(Ordering::SeqCst), 1);
@@ -885,7 +914,7 @@ fn a_removed_change_listener_hears_no_later_change() {
     assert!(f.remove_listener(id));
     f.create(&Row::new().with("display_name", "A")).unwrap();
     src.put_card("b.vcf", card("b", "+49 30 2"));
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     f.refresh().unwrap();
     assert_eq!(f.snapshot().len(), 2);
     // The other listener heard the write and the sync; the removed one neither.
@@ -907,7 +936,7 @@ fn a_removed_progress_listener_hears_no_later_sync() {
 
     assert!(f.remove_listener(id));
     src.put_card("b.vcf", card("b", "+49 30 2"));
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     f.refresh().unwrap();
     f.reload().unwrap();
     assert_eq!((kept.get(), removed.get()), (3, 1));
@@ -977,7 +1006,7 @@ fn a_listener_may_remove_itself_and_others_while_it_runs() {
     for n in ["a", "b", "c"] {
         src.0.put_card(format!("{n}.vcf"), card(n, "+49 30 1"));
     }
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let g = f.clone();
     let r = within_20s(move || g.refresh()).unwrap();
     assert_eq!(r.added, 3);
@@ -987,7 +1016,7 @@ fn a_listener_may_remove_itself_and_others_while_it_runs() {
     let g = f.clone();
     within_20s(move || g.create(&Row::new().with("display_name", "D"))).unwrap();
     src.0.put_card("e.vcf", card("e", "+49 30 5"));
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let g = f.clone();
     within_20s(move || g.refresh()).unwrap();
     assert_eq!(*calls.lock().unwrap(), [0]);

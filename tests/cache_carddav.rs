@@ -8,7 +8,9 @@ mod support;
 use std::net::ToSocketAddrs;
 use std::sync::{Arc, Mutex};
 
-use chrono::{Duration, TimeZone, Utc};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
 use cti_phonebook::cache::{CachedFolder, ManualClock, SyncMode};
 use cti_phonebook::carddav::{CardDavConfig, CardDavSource};
 use cti_phonebook::{Error, PhonebookSource, Row};
@@ -72,7 +74,7 @@ fn sync_modes(kind: &'static str) {
 
     let r = f.refresh().unwrap();
     assert_eq!((r.mode, r.added), (SyncMode::Reload, 2), "{kind}");
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::from_secs(60));
     let r = f.refresh().unwrap();
     assert_eq!(
         (r.mode, r.added, r.changed, r.removed),
@@ -98,8 +100,8 @@ fn sync_modes(kind: &'static str) {
         .find(|r| r.row.get("display_name") == Some("B"))
         .unwrap();
     other.delete(&b.id, &b.version).unwrap();
-    clock.advance(Duration::minutes(1));
-    let r = f.refresh().unwrap();
+    clock.advance(Duration::from_secs(60));
+    let r = f.refresh_requested().unwrap();
     assert_eq!(
         (r.mode, r.added, r.changed, r.removed),
         (SyncMode::Incremental, 1, 1, 1),
@@ -108,8 +110,12 @@ fn sync_modes(kind: &'static str) {
     eprintln!("{kind}: refresh after 3 changes: {} requests", r.requests);
 
     // F5 twice.
-    clock.advance(Duration::seconds(3));
-    assert_eq!(f.refresh().unwrap().mode, SyncMode::Escalated, "{kind}");
+    clock.advance(Duration::from_secs(3));
+    assert_eq!(
+        f.refresh_requested().unwrap().mode,
+        SyncMode::Escalated,
+        "{kind}"
+    );
 
     // One record.
     let c_now = other.get(&c.id).unwrap();
@@ -125,7 +131,7 @@ fn sync_modes(kind: &'static str) {
 
     // Automatic sync: due after the interval.
     assert!(f.sync_if_due().unwrap().is_none());
-    clock.advance(Duration::days(8));
+    clock.advance(Duration::from_secs(86_400 * 8));
     assert!(f.sync_if_due().unwrap().is_some());
 
     // Write-through and a conflict that keeps both sides.
@@ -196,7 +202,7 @@ fn interrupted_syncs(kind: &'static str) {
         clock.clone(),
     )
     .unwrap()
-    .with_escalation_window(Duration::zero());
+    .with_escalation_window(Duration::ZERO);
     f.reload().unwrap();
     // How many requests each kind of sync makes, measured once without faults.
     let before = proxy.requests();
@@ -244,7 +250,7 @@ fn interrupted_syncs(kind: &'static str) {
                 let state = rows(&f);
                 let token = f.snapshot().token().cloned();
                 proxy.break_request(k, fault);
-                clock.advance(Duration::minutes(1));
+                clock.advance(Duration::from_secs(60));
                 let res = if what == "refresh" {
                     f.refresh()
                 } else {
@@ -278,7 +284,7 @@ fn interrupted_syncs(kind: &'static str) {
                 cases += 1;
             }
         }
-        clock.advance(Duration::minutes(1));
+        clock.advance(Duration::from_secs(60));
         f.refresh().unwrap();
         assert_eq!(
             f.snapshot()

@@ -9,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::Duration;
+const DAY: StdDuration = StdDuration::from_secs(86_400);
+
 use cti_phonebook::cache::{
     CachedFolder, LOCK_WAIT, MAX_MOVED_ASIDE, MAX_SYNC_INTERVAL, MIN_SYNC_INTERVAL, OfflineSource,
     SyncMode, cached_folders, folder_exists, folder_path, remove_folder,
@@ -51,7 +52,7 @@ fn filled(dir: &Path, src: Arc<MemorySource>) -> PathBuf {
     let mut schema = Schema::default();
     schema.set_phone_count(3).unwrap();
     f.set_schema(schema).unwrap();
-    f.set_sync_interval(Duration::days(2)).unwrap();
+    f.set_sync_interval(2 * DAY).unwrap();
     f.reload().unwrap();
     f.path()
 }
@@ -67,7 +68,7 @@ fn assert_settings_kept(f: &CachedFolder) {
         Some("https://dav.example.test/")
     );
     assert_eq!(f.setting("user").unwrap().as_deref(), Some("alice"));
-    assert_eq!(f.sync_interval(), Duration::days(2));
+    assert_eq!(f.sync_interval(), 2 * DAY);
     assert_eq!(f.source().schema().phones.len(), 3);
 }
 
@@ -428,18 +429,16 @@ fn sync_intervals_are_bounded_and_never_panic() {
     let f = offline(dir.path()).unwrap();
     assert!(f.snapshot().last_sync().is_some());
     for bad in [
-        Duration::days(100_000_000),
-        Duration::MAX,
-        MAX_SYNC_INTERVAL + Duration::seconds(1),
-        MIN_SYNC_INTERVAL - Duration::seconds(1),
-        Duration::zero(),
-        Duration::days(-1),
-        Duration::MIN,
+        DAY * 100_000_000,
+        StdDuration::MAX,
+        MAX_SYNC_INTERVAL + StdDuration::from_secs(1),
+        MIN_SYNC_INTERVAL - StdDuration::from_secs(1),
+        StdDuration::ZERO,
     ] {
         let e = f.set_sync_interval(bad).unwrap_err();
-        assert!(matches!(e, Error::Config(_)), "{bad}: {e:?}");
+        assert!(matches!(e, Error::Config(_)), "{bad:?}: {e:?}");
     }
-    assert_eq!(f.sync_interval(), Duration::days(2), "unchanged");
+    assert_eq!(f.sync_interval(), 2 * DAY, "unchanged");
     f.set_sync_interval(MAX_SYNC_INTERVAL).unwrap();
     f.set_sync_interval(MIN_SYNC_INTERVAL).unwrap();
     drop(f);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cti_phonebook::MemorySource;
-use cti_phonebook::cache::{CachedFolder, LOCK_WAIT};
+use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::vcard::VCard;
 use serde_json::Value;
 
@@ -96,8 +96,18 @@ const ADA: &str =
 /// This process holds an exclusive SQLite lock on `path` for `held` (the CLI is
 /// another process); the returned thread ends when the lock is released.
 fn hold_lock(path: &Path, held: Duration) -> std::thread::JoinHandle<()> {
+    hold_lock_until(path, held).0
+}
+
+/// Holds an exclusive lock on the file until `held` has passed or the returned sender
+/// says to let go, whichever comes first.
+fn hold_lock_until(
+    path: &Path,
+    held: Duration,
+) -> (std::thread::JoinHandle<()>, std::sync::mpsc::Sender<()>) {
     let path = path.to_owned();
     let (tx, rx) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
     let t = std::thread::spawn(move || {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
@@ -107,11 +117,15 @@ fn hold_lock(path: &Path, held: Duration) -> std::thread::JoinHandle<()> {
         )
         .unwrap();
         tx.send(()).unwrap();
-        std::thread::sleep(held);
+        let start = Instant::now();
+        if let Err(std::sync::mpsc::RecvTimeoutError::Disconnected) = released.recv_timeout(held) {
+            // Nobody will say: the whole time.
+            std::thread::sleep(held.saturating_sub(start.elapsed()));
+        }
         conn.execute_batch("ROLLBACK").unwrap();
     });
     rx.recv().unwrap();
-    t
+    (t, release)
 }
 
 #[test]
@@ -141,7 +155,8 @@ fn cli_locked_cache_is_reported_not_moved() {
         )
         .unwrap();
     drop(other);
-    let t = hold_lock(&path, LOCK_WAIT + Duration::from_secs(3));
+    // Held until both commands are done: a loaded machine may start them late.
+    let (t, release) = hold_lock_until(&path, Duration::from_secs(120));
     let lookup = Command::new(support::phonebook_exe())
         .arg("--cache-dir")
         .arg(d)
@@ -155,6 +170,7 @@ fn cli_locked_cache_is_reported_not_moved() {
     assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
     assert_eq!(moved_aside(d), 0, "a lock is no damage");
     let lookup = lookup.wait_with_output().unwrap();
+    release.send(()).unwrap();
     assert!(lookup.status.success(), "{}", stderr(&lookup));
     assert_eq!(json(&lookup)["matches"][0]["display_name"], "Bob");
     assert!(

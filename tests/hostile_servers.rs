@@ -156,7 +156,7 @@ fn setup_with(
     // No escalation of a quick second refresh into a reload: each call does what it says.
     let folder = CachedFolder::open(dir.path(), "book", Arc::new(src))
         .unwrap()
-        .with_escalation_window(chrono::Duration::zero());
+        .with_escalation_window(Duration::ZERO);
     let r = folder.reload().unwrap();
     assert_eq!(r.added, 2, "{r:?}");
     m.reset();

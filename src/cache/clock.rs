@@ -3,7 +3,9 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 
 /// A source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -31,10 +33,11 @@ impl ManualClock {
         ManualClock(Mutex::new(start))
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward (to the end of time at most).
     pub fn advance(&self, by: Duration) {
         let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *t += by;
+        let by = TimeDelta::from_std(by).unwrap_or(TimeDelta::MAX);
+        *t = t.checked_add_signed(by).unwrap_or(DateTime::<Utc>::MAX_UTC);
     }
 }
 

@@ -4,9 +4,11 @@
 //! * **Offline first.** Opening a folder reads its rows from the local store; the
 //!   application lists and looks numbers up without the network.
 //! * **Sync modes.** [`CachedFolder::refresh`] fetches only what changed (the source's
-//!   change log, or a version comparison); a second refresh within the escalation
-//!   window (5 s) becomes a [`CachedFolder::reload`] of everything, as CTI users press
-//!   F5 twice; [`CachedFolder::refresh_record`] re-reads one record;
+//!   change log, or a version comparison), however often it is called;
+//!   [`CachedFolder::refresh_requested`] is the user's refresh: a second one within the
+//!   escalation window (5 s) of a completed one becomes a [`CachedFolder::reload`] of
+//!   everything, as CTI users press F5 twice; [`CachedFolder::refresh_record`] re-reads
+//!   one record;
 //!   [`CachedFolder::sync_if_due`] and [`AutoSync`] sync on an interval (default 7 days,
 //!   persisted per folder).
 //! * **Atomic.** Network work happens first; the result is applied in one store
@@ -40,7 +42,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use chrono::{DateTime, Duration, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 
 pub use auto::AutoSync;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -61,13 +65,14 @@ use settings::SettingsFile;
 use store::{Batch, Store};
 
 /// Default interval of the automatic sync.
-pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::days(7);
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(7 * 86_400);
 /// Shortest automatic sync interval: a minute.
-pub const MIN_SYNC_INTERVAL: Duration = Duration::minutes(1);
+pub const MIN_SYNC_INTERVAL: Duration = Duration::from_secs(60);
 /// Longest automatic sync interval: ten years (3,650 days).
-pub const MAX_SYNC_INTERVAL: Duration = Duration::days(3650);
-/// Default window in which a second refresh escalates to a reload.
-pub const DEFAULT_ESCALATION_WINDOW: Duration = Duration::seconds(5);
+pub const MAX_SYNC_INTERVAL: Duration = Duration::from_secs(3650 * 86_400);
+/// Default window in which a second refresh the user asks for
+/// ([`CachedFolder::refresh_requested`]) escalates to a reload.
+pub const DEFAULT_ESCALATION_WINDOW: Duration = Duration::from_secs(5);
 
 const META_TOKEN: &str = "sync_token";
 const META_LAST_SYNC: &str = "last_sync";
@@ -104,7 +109,8 @@ pub enum SyncMode {
     Incremental,
     /// Everything was read anew (asked for, or the first sync).
     Reload,
-    /// A second refresh within the escalation window became a reload.
+    /// A second refresh the user asked for within the escalation window became a
+    /// reload.
     Escalated,
     /// The source no longer accepted the token, so everything was read anew.
     TokenExpired,
@@ -259,13 +265,16 @@ fn listeners_now<F: ?Sized>(list: &RwLock<Vec<Arc<Registered<F>>>>) -> Vec<Arc<R
 /// A cached phone book folder. See the [module docs](self).
 pub struct CachedFolder {
     name: String,
-    source: Arc<dyn PhonebookSource>,
+    /// Behind a lock of its own so that a live folder can be reconnected
+    /// ([`CachedFolder::set_source`]); every operation takes a clone of the `Arc`.
+    source: RwLock<Arc<dyn PhonebookSource>>,
     store: Mutex<Store>,
     snapshot: RwLock<Arc<Snapshot>>,
     clock: Arc<dyn Clock>,
     escalation_window: Duration,
     interval: Mutex<Duration>,
-    last_refresh: Mutex<Option<DateTime<Utc>>>,
+    /// When the last refresh the user asked for completed.
+    last_requested: Mutex<Option<DateTime<Utc>>>,
     listeners: RwLock<Vec<Listener>>,
     progress_listeners: RwLock<Vec<ProgressListener>>,
     /// Serialises syncs and writes of this folder.
@@ -280,7 +289,7 @@ impl std::fmt::Debug for CachedFolder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CachedFolder")
             .field("name", &self.name)
-            .field("source", &self.source)
+            .field("source", &self.source())
             .field("records", &self.snapshot().len())
             .finish()
     }
@@ -340,10 +349,14 @@ pub fn cached_folders(dir: &Path) -> Result<Vec<String>> {
     Ok(out.into_iter().collect())
 }
 
+/// `t + d`; `None` past the end of time.
+fn add(t: DateTime<Utc>, d: Duration) -> Option<DateTime<Utc>> {
+    t.checked_add_signed(TimeDelta::from_std(d).ok()?)
+}
+
 /// The sync interval stored as `secs`, when it is one within bounds.
 fn stored_interval(secs: Option<&String>) -> Option<Duration> {
-    let secs = secs?.parse::<i64>().ok()?;
-    let d = Duration::try_seconds(secs)?;
+    let d = Duration::from_secs(secs?.parse::<u64>().ok()?);
     (MIN_SYNC_INTERVAL..=MAX_SYNC_INTERVAL)
         .contains(&d)
         .then_some(d)
@@ -564,13 +577,13 @@ impl CachedFolder {
         };
         Ok(CachedFolder {
             name: name.to_owned(),
-            source,
+            source: RwLock::new(source),
             store: Mutex::new(store),
             snapshot: RwLock::new(Arc::new(snapshot)),
             clock,
             escalation_window: DEFAULT_ESCALATION_WINDOW,
             interval: Mutex::new(interval),
-            last_refresh: Mutex::new(None),
+            last_requested: Mutex::new(None),
             listeners: RwLock::new(Vec::new()),
             progress_listeners: RwLock::new(Vec::new()),
             sync_lock: Mutex::new(()),
@@ -586,11 +599,26 @@ impl CachedFolder {
     /// [`open`](Self::open) took from the cache); rows, settings, change and
     /// progress listeners stay as they are.
     pub fn with_source(self, source: Arc<dyn PhonebookSource>) -> CachedFolder {
-        source.set_schema(self.source.schema());
-        CachedFolder { source, ..self }
+        self.set_source(source);
+        self
     }
 
-    /// Sets the window in which a second refresh escalates to a reload (default 5 s).
+    /// Connects the live folder to another source in place: [`with_source`]
+    /// for a folder that is shared (in a [`Phonebook`](crate::Phonebook), with an
+    /// [`AutoSync`]), e.g. once the server is back after an offline start. Safe while
+    /// syncs, lookups and listeners run: a sync that already started finishes with
+    /// the source it started with, the next one uses the new source. The new source
+    /// gets the folder's schema; rows, settings and listeners stay.
+    ///
+    /// [`with_source`]: Self::with_source
+    pub fn set_source(&self, source: Arc<dyn PhonebookSource>) {
+        let mut slot = self.source.write().unwrap_or_else(|e| e.into_inner());
+        source.set_schema(slot.schema());
+        *slot = source;
+    }
+
+    /// Sets the window in which a second refresh the user asks for escalates to a
+    /// reload (default 5 s; see [`refresh_requested`](Self::refresh_requested)).
     pub fn with_escalation_window(mut self, window: Duration) -> CachedFolder {
         self.escalation_window = window;
         self
@@ -601,9 +629,12 @@ impl CachedFolder {
         &self.name
     }
 
-    /// The source behind the cache.
-    pub fn source(&self) -> &Arc<dyn PhonebookSource> {
-        &self.source
+    /// The source behind the cache (the one [`set_source`](Self::set_source) set last).
+    pub fn source(&self) -> Arc<dyn PhonebookSource> {
+        self.source
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// What is wrong with the folder's cache, while it is: the cache file was found
@@ -770,19 +801,19 @@ impl CachedFolder {
         if !(MIN_SYNC_INTERVAL..=MAX_SYNC_INTERVAL).contains(&interval) {
             return Err(Error::Config(format!(
                 "the sync interval must be between {} minute and {} days",
-                MIN_SYNC_INTERVAL.num_minutes(),
-                MAX_SYNC_INTERVAL.num_days()
+                MIN_SYNC_INTERVAL.as_secs() / 60,
+                MAX_SYNC_INTERVAL.as_secs() / 86_400
             )));
         }
         let _g = lock(&self.sync_lock);
         let snap = self.snapshot();
-        let next = snap.last_sync.and_then(|t| t.checked_add_signed(interval));
+        let next = snap.last_sync.and_then(|t| add(t, interval));
         lock(&self.store).apply(&Batch {
             meta: vec![(META_NEXT_SYNC.into(), next.map(|t| t.to_rfc3339()))],
             ..Batch::default()
         })?;
         self.settings.update(|m| {
-            m.insert(META_INTERVAL.into(), interval.num_seconds().to_string());
+            m.insert(META_INTERVAL.into(), interval.as_secs().to_string());
         })?;
         *lock(&self.interval) = interval;
         let mut s = (*snap).clone();
@@ -853,7 +884,7 @@ impl CachedFolder {
         self.settings.update(|m| {
             m.insert(META_SCHEMA.into(), spec);
         })?;
-        self.source.set_schema(schema);
+        self.source().set_schema(schema);
         let changed: Vec<RecordId> = next.rows.keys().cloned().collect();
         self.swap(next);
         self.notify(changed, Vec::new(), true);
@@ -904,7 +935,7 @@ impl CachedFolder {
     /// When the automatic sync is due after a sync at `now`; `None` past the end of
     /// time.
     fn next_sync_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        now.checked_add_signed(self.sync_interval())
+        add(now, self.sync_interval())
     }
 
     /// Writes a full reload. A store that reported damage, fails the quick integrity
@@ -1036,25 +1067,37 @@ impl CachedFolder {
         self.apply(SyncMode::Record, Vec::new(), ids, false, None, false)
     }
 
-    /// Fetches what changed and applies it. A second call within the escalation window
-    /// (5 s by default) reloads everything instead.
+    /// Fetches what changed and applies it: never more than that, however often it is
+    /// called (what a program's own timers and reconnect retries should call). The
+    /// user's "refresh" command is [`refresh_requested`](Self::refresh_requested).
     ///
     /// # Errors
     /// Source errors ([`Error::Network`], [`Error::Unauthorized`], ...); the cache is
     /// then unchanged. An expired token is not an error: the folder is reloaded.
     pub fn refresh(&self) -> Result<SyncReport> {
-        let now = self.clock.now();
-        let escalate = {
-            let mut last = lock(&self.last_refresh);
-            let esc = last
-                .is_some_and(|t| now - t >= Duration::zero() && now - t < self.escalation_window);
-            *last = Some(now);
-            esc
-        };
-        if escalate {
-            return self.reload_as(SyncMode::Escalated);
-        }
         self.refresh_changes()
+    }
+
+    /// A refresh the user asked for (F5, a "refresh" button): as
+    /// [`refresh`](Self::refresh), but asked again within the escalation window (5 s
+    /// by default) of the last one that completed, it reloads everything instead
+    /// ([`SyncMode::Escalated`]): pressing F5 twice is how a user says "the changes
+    /// are not enough". A refresh that failed opens no window.
+    ///
+    /// # Errors
+    /// As [`refresh`](Self::refresh).
+    pub fn refresh_requested(&self) -> Result<SyncReport> {
+        let now = self.clock.now();
+        let window = TimeDelta::from_std(self.escalation_window).unwrap_or(TimeDelta::MAX);
+        let escalate = lock(&self.last_requested)
+            .is_some_and(|t| now - t >= TimeDelta::zero() && now - t < window);
+        let report = if escalate {
+            self.reload_as(SyncMode::Escalated)
+        } else {
+            self.refresh_changes()
+        }?;
+        *lock(&self.last_requested) = Some(self.clock.now());
+        Ok(report)
     }
 
     /// Incremental refresh without the escalation rule (what the automatic sync does).
@@ -1070,13 +1113,13 @@ impl CachedFolder {
         };
         // Sources with a change log ignore the known versions; building them for
         // 100,000 records would cost more than the rest of the sync.
-        let known = if self.source.info().incremental {
+        let known = if self.source().info().incremental {
             KnownVersions::new()
         } else {
             snap.known()
         };
         match self
-            .source
+            .source()
             .changes_since_with_progress(&token, &known, &self.progress())
         {
             Ok(Changes {
@@ -1130,7 +1173,7 @@ impl CachedFolder {
             token,
             warnings,
             requests,
-        } = self.source.list_with_progress(&self.progress())?;
+        } = self.source().list_with_progress(&self.progress())?;
         let mut records = records;
         // A record the source listed but could not deliver (too large, unreadable,
         // changed under us) still exists there: keep the cached copy rather than lose
@@ -1157,7 +1200,7 @@ impl CachedFolder {
     /// Source errors other than [`Error::NotFound`]; the cache is then unchanged.
     pub fn refresh_record(&self, id: &RecordId) -> Result<SyncReport> {
         let _g = lock(&self.sync_lock);
-        match self.source.get(id) {
+        match self.source().get(id) {
             Ok(r) => {
                 let mut rep = self.keep(vec![r])?;
                 rep.requests = 1;
@@ -1195,7 +1238,7 @@ impl CachedFolder {
     /// Source errors; nothing is cached then.
     pub fn create(&self, row: &Row) -> Result<Record> {
         let _g = lock(&self.sync_lock);
-        let rec = self.source.create(row)?;
+        let rec = self.source().create(row)?;
         self.keep(vec![rec.clone()])?;
         Ok(rec)
     }
@@ -1209,7 +1252,7 @@ impl CachedFolder {
     /// source errors.
     pub fn update(&self, base: &Record, row: &Row) -> Result<Record> {
         let _g = lock(&self.sync_lock);
-        match self.source.update(base, row) {
+        match self.source().update(base, row) {
             Ok(rec) => {
                 self.keep(vec![rec.clone()])?;
                 Ok(rec)
@@ -1225,7 +1268,7 @@ impl CachedFolder {
     /// the cache.
     pub fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
         let _g = lock(&self.sync_lock);
-        match self.source.delete(id, based_on) {
+        match self.source().delete(id, based_on) {
             Ok(()) => self.forget(std::slice::from_ref(id)).map(drop),
             Err(e @ Error::NotFound { .. }) => {
                 self.forget(std::slice::from_ref(id))?;
@@ -1247,7 +1290,7 @@ impl CachedFolder {
             return e;
         };
         let rid = RecordId::new(id.clone());
-        let current = current.map(|c| *c).or_else(|| self.source.get(&rid).ok());
+        let current = current.map(|c| *c).or_else(|| self.source().get(&rid).ok());
         match &current {
             Some(c) => {
                 let _ = self.keep(vec![c.clone()]);
@@ -1268,18 +1311,18 @@ impl CachedFolder {
 /// network), writes go through; `changes_since` asks the source.
 impl PhonebookSource for CachedFolder {
     fn info(&self) -> SourceInfo {
-        self.source.info()
+        self.source().info()
     }
 
     fn schema(&self) -> Schema {
-        self.source.schema()
+        self.source().schema()
     }
 
     fn set_schema(&self, schema: Schema) {
         // The trait cannot report errors here. A schema over the limits is ignored;
         // a failing store keeps the old rows, which are re-mapped on the next reload.
         if schema.validate().is_ok() && self.set_schema(schema.clone()).is_err() {
-            self.source.set_schema(schema);
+            self.source().set_schema(schema);
         }
     }
 
@@ -1305,7 +1348,7 @@ impl PhonebookSource for CachedFolder {
     }
 
     fn changes_since(&self, token: &SyncToken, known: &KnownVersions) -> Result<Changes> {
-        self.source.changes_since(token, known)
+        self.source().changes_since(token, known)
     }
 
     fn changes_since_with_progress(
@@ -1314,7 +1357,7 @@ impl PhonebookSource for CachedFolder {
         known: &KnownVersions,
         progress: ProgressFn<'_>,
     ) -> Result<Changes> {
-        self.source
+        self.source()
             .changes_since_with_progress(token, known, progress)
     }
 
