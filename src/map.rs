@@ -630,20 +630,7 @@ fn set_tel(card: &mut VCard, id: PropId, cell: &str) {
 }
 
 fn push_tel(card: &mut VCard, kind: PhoneKind, value: &str) {
-    let types: &[&str] = match kind {
-        PhoneKind::Business | PhoneKind::Business2 => &["WORK", "VOICE"],
-        PhoneKind::Mobile => &["CELL", "VOICE"],
-        PhoneKind::Home | PhoneKind::Home2 => &["HOME", "VOICE"],
-        PhoneKind::BusinessFax => &["WORK", "FAX"],
-        PhoneKind::HomeFax => &["HOME", "FAX"],
-        PhoneKind::Pager => &["PAGER"],
-        PhoneKind::Car => &["CAR", "VOICE"],
-        PhoneKind::Assistant => &["X-ASSISTANT"],
-        PhoneKind::CompanyMain => &["MAIN"],
-        PhoneKind::Isdn => &["ISDN"],
-        PhoneKind::Sip => &["X-SIP"],
-        PhoneKind::Other => &["VOICE"],
-    };
+    let types = kind.tel_types();
     let v = card.version();
     let mut p = Property::new("TEL", &vcard::text::escape_text(value, v));
     p.params = type_params(v, types);
@@ -655,11 +642,7 @@ fn contact_params(v: Version, kind: ContactKind, email: bool) -> Vec<Param> {
     if email && v != Version::V4_0 {
         types.push("INTERNET");
     }
-    match kind {
-        ContactKind::Work => types.push("WORK"),
-        ContactKind::Home => types.push("HOME"),
-        ContactKind::Other => {}
-    }
+    types.extend(kind.type_value());
     type_params(v, &types)
 }
 
