@@ -129,8 +129,8 @@ impl TelTraits {
 
     /// The kind of column this TEL would fit exactly, for a number shown in none: a
     /// switchboard (`MAIN`) or pager first, since they say what the number is for
-    /// whatever else is typed; a mobile with `WORK` is a mobile; no type at all is
-    /// [`PhoneKind::Other`].
+    /// whatever else is typed; a mobile with `WORK` is a mobile; a number labelled
+    /// "Other", or with no type at all, is [`PhoneKind::Other`].
     pub(super) fn kind(&self) -> PhoneKind {
         if self.main {
             PhoneKind::CompanyMain
@@ -152,6 +152,8 @@ impl TelTraits {
             PhoneKind::Sip
         } else if self.cell {
             PhoneKind::Mobile
+        } else if self.other {
+            PhoneKind::Other
         } else if self.work {
             PhoneKind::Business
         } else if self.home {
@@ -175,6 +177,13 @@ impl TelTraits {
         let kind = self.kind();
         let same = |a: PhoneKind, b: PhoneKind| family(a) == family(b);
         let plain_fax = self.fax && !self.work && !self.home && !self.other;
+        let business = matches!(
+            column,
+            PhoneKind::Business | PhoneKind::Business2 | PhoneKind::BusinessFax
+        );
+        if business && (self.home || self.cell || self.other) {
+            return 0;
+        }
         match column {
             PhoneKind::BusinessFax if self.fax && self.work => EXACT,
             PhoneKind::HomeFax if kind == PhoneKind::HomeFax => EXACT,
@@ -182,9 +191,7 @@ impl TelTraits {
             PhoneKind::BusinessFax | PhoneKind::HomeFax => 0,
             _ if !self.voice() => u8::from(column == PhoneKind::Pager && self.pager) * EXACT,
             _ if same(column, kind) => EXACT,
-            PhoneKind::Business | PhoneKind::Business2
-                if !self.home && !self.cell && !self.other =>
-            {
+            PhoneKind::Business | PhoneKind::Business2 => {
                 let kin = matches!(kind, PhoneKind::CompanyMain | PhoneKind::Assistant)
                     || (self.work
                         && matches!(kind, PhoneKind::Car | PhoneKind::Isdn | PhoneKind::Sip));

@@ -93,6 +93,18 @@ fn type_assignment_table() {
             0,
         ),
         ("TEL;TYPE=MODEM:1\r\n", ["", "", "", "", "", ""], 1),
+        // An "Other" label or a HOME type keeps a work number out of business.
+        (
+            "item1.TEL;TYPE=WORK:1\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n",
+            ["", "", "", "", "", "1"],
+            0,
+        ),
+        ("TEL;TYPE=WORK,HOME:1\r\n", ["", "", "", "", "", "1"], 0),
+        (
+            "item1.TEL:1\r\nitem1.X-ABLabel:_$!<OtherFAX>!$_\r\n",
+            ["", "", "", "", "", ""],
+            1,
+        ),
     ];
     let schema = Schema::default();
     for (tels, expected, hidden) in cases {
