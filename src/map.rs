@@ -24,8 +24,10 @@
 //! column stays in the card, byte for byte, is counted in [`Row::hidden`] and is
 //! listed, with the kind its types give it, by [`Schema::phones_without_column`].
 //!
-//! Emails, websites and addresses go to the column whose work/home kind fits,
-//! preferred values first, then card order.
+//! Emails, websites and addresses go to the column whose work/home kind fits, then
+//! to an "other" column, then an untyped one to any free column; a home or
+//! "Other"-labelled value never goes into a work column, nor a work value into a
+//! home column. Preferred values go first, then card order.
 //!
 //! # Merge-back
 //!
@@ -55,11 +57,15 @@ fn contact_fit(types: &[String], label: Option<&str>, kind: ContactKind) -> u8 {
     };
     let work = has("work") || has("business");
     let home = has("home") || has("private");
+    let other = has("other");
     match kind {
-        ContactKind::Work if work => 3,
-        ContactKind::Home if home && !work => 3,
+        ContactKind::Work if work && !other => 3,
+        ContactKind::Home if home && !work && !other => 3,
         ContactKind::Other if !work && !home => 3,
         ContactKind::Other => 2,
+        // A column never takes a value its header contradicts.
+        ContactKind::Work if home || other => 0,
+        ContactKind::Home if work || other => 0,
         _ => 1,
     }
 }

@@ -450,3 +450,29 @@ fn changing_counts_loses_nothing() {
     let row = big.to_row(&c2);
     assert_eq!(row.hidden.phones, 0);
 }
+
+/// Emails and addresses: a home value never fills a work column, nor the reverse;
+/// an untyped one still takes any free column.
+#[test]
+fn contact_columns_take_no_contradicting_value() {
+    let schema = Schema::default();
+    let row = schema.to_row(&card(
+        "EMAIL;TYPE=HOME:a@x.de\r\nEMAIL;TYPE=HOME:b@x.de\r\nEMAIL;TYPE=HOME:c@x.de\r\n",
+    ));
+    assert_eq!(
+        (row.get("email1"), row.get("email2"), row.get("email3")),
+        (None, Some("a@x.de"), Some("b@x.de"))
+    );
+    assert_eq!(row.hidden.emails, 1);
+    let row = schema.to_row(&card(
+        "item1.EMAIL:o@x.de\r\nitem1.X-ABLabel:_$!<Other>!$_\r\nEMAIL:u@x.de\r\nEMAIL:v@x.de\r\n",
+    ));
+    assert_eq!(
+        (row.get("email1"), row.get("email2"), row.get("email3")),
+        (Some("u@x.de"), Some("v@x.de"), Some("o@x.de"))
+    );
+    let row = schema.to_row(&card("ADR;TYPE=WORK:;;Main St 1;Berlin;;10115;DE\r\nADR;TYPE=WORK:;;Side St 2;Bonn;;53111;DE\r\n"));
+    assert_eq!(row.get("address1_city"), Some("Berlin"));
+    assert_eq!(row.get("address2_city"), None);
+    assert_eq!(row.hidden.addresses, 1);
+}
