@@ -494,13 +494,13 @@ pub fn address_column(index: usize, part: AddressPart) -> String {
 /// Values the row could not show, counted so a UI can say "2 more numbers".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Hidden {
-    /// Numbers with no free column.
+    /// Numbers with no fitting column (see [`crate::map`]).
     pub phones: usize,
-    /// Emails with no free column.
+    /// Emails with no fitting column.
     pub emails: usize,
-    /// Websites with no free column.
+    /// Websites with no fitting column.
     pub websites: usize,
-    /// Addresses with no free column.
+    /// Addresses with no fitting column.
     pub addresses: usize,
 }
 

@@ -26,7 +26,7 @@ pub(super) struct TelTraits {
     sip: bool,
     /// Labelled "other" (Apple `_$!<Other>!$_`, `TYPE=OTHER`).
     other: bool,
-    /// A line for data, not for people: modem, BBS, telex.
+    /// A line for data, not for people: modem, BBS, telex (Outlook's `TLX`).
     data: bool,
 }
 
@@ -117,7 +117,7 @@ impl TelTraits {
             "isdn" => self.isdn = true,
             "sip" => self.sip = true,
             "other" | "sonstige" | "sonstiges" | "andere" | "weitere" => self.other = true,
-            "modem" | "bbs" | "telex" => self.data = true,
+            "modem" | "bbs" | "telex" | "tlx" => self.data = true,
             _ => {}
         }
     }
