@@ -2,8 +2,10 @@
 //!
 //! Reads call events from stdin, one per line: `RING <number> [line]`, or just a
 //! number (`#` starts a comment). For each it prints the pop-up: name, company, the
-//! matching number and its column type, the contact's other numbers, the match
-//! quality and how long the lookup took.
+//! matching number and its kind (its column's, or for a number that no column shows,
+//! such as a switchboard or a pager, its own), the contact's other numbers, the
+//! match quality and how long the lookup took. A withheld number (`anonymous`, an
+//! empty line after `RING`, `CLIR`, ...) says so.
 //!
 //! ```text
 //! # from the folders cached by the `phonebook` example:
@@ -20,7 +22,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use cti_phonebook::cache::{OfflineSource, cached_folders};
-use cti_phonebook::lookup::CallerMatch;
+use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace};
 use cti_phonebook::schema::ColumnKind;
 use cti_phonebook::vcard::Document;
 use cti_phonebook::{DialPlan, MatchQuality, MemorySource, Phonebook};
@@ -118,16 +120,17 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn popup(book: &Phonebook, number: &str, line: Option<&str>) {
     let t = Instant::now();
-    let result = book.lookup(number);
+    let result = book.lookup_caller(number);
     let took = t.elapsed();
     println!(
         "┌─ incoming call {number}{}",
         line.map(|l| format!(" on {l}")).unwrap_or_default()
     );
     match result {
-        Err(e) => println!("│  (not a number: {e})"),
-        Ok(m) if m.is_empty() => println!("│  unknown caller"),
-        Ok(matches) => {
+        CallerLookup::Withheld => println!("│  number withheld"),
+        CallerLookup::NotANumber(e) => println!("│  (not a number: {e})"),
+        CallerLookup::Matches(m) if m.is_empty() => println!("│  unknown caller"),
+        CallerLookup::Matches(matches) => {
             for m in matches.iter().take(3) {
                 show(book, m);
             }
@@ -135,6 +138,8 @@ fn popup(book: &Phonebook, number: &str, line: Option<&str>) {
                 println!("│  … and {} more", matches.len() - 3);
             }
         }
+        #[allow(unreachable_patterns)]
+        _ => println!("│  no contact"),
     }
     println!("└─ lookup took {:.1} µs\n", took.as_secs_f64() * 1e6);
 }
@@ -164,13 +169,15 @@ fn show(book: &Phonebook, m: &CallerMatch) {
         c if c.is_empty() || c == m.display_name() => String::new(),
         c => format!(" — {c}"),
     };
+    let kind = match m.place() {
+        NumberPlace::Column(column) => match m.kind() {
+            Some(k) => k.to_string(),
+            None => kind_of(book, m.folder(), column),
+        },
+        NumberPlace::NoColumn(k) => format!("{k}, in no column"),
+    };
     println!("│  {}{company}", m.display_name());
-    println!(
-        "│    {} ({}), {quality}   [{}]",
-        m.number(),
-        kind_of(book, m.folder(), m.column()),
-        m.folder()
-    );
+    println!("│    {} ({kind}), {quality}   [{}]", m.number(), m.folder());
     let Some(f) = book.folder(m.folder()) else {
         return;
     };

@@ -30,7 +30,7 @@ use cti_phonebook::cache::{
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::form::{FormField, FormLayout, FormSection, Group};
 use cti_phonebook::labels::Language;
-use cti_phonebook::lookup::CallerMatch;
+use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace};
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
 use cti_phonebook::{
@@ -1548,35 +1548,61 @@ fn quality(q: MatchQuality) -> String {
     }
 }
 
+/// A match as JSON: `column` is null for a number that no column shows, and
+/// `kind` says what the number is (its column's kind, or its TEL's own type).
 fn match_json(m: &CallerMatch) -> Value {
+    let column = match m.place() {
+        NumberPlace::Column(c) => Some(c),
+        NumberPlace::NoColumn(_) => None,
+    };
     json!({
         "folder": m.folder(),
         "id": m.id().as_str(),
         "display_name": m.display_name(),
-        "column": m.column(),
+        "column": column,
+        "kind": m.kind().map(|k| k.to_string()),
         "number": m.number(),
         "quality": quality(m.quality()),
     })
 }
 
+/// Looks up an incoming number. A withheld number or text that is no number is an
+/// answer (`reason`), not a failure: a PBX delivers them on every such call.
 fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult {
     let book = open_all(dir, plan(args)?)?;
-    let matches = book
-        .lookup(number)
-        .map_err(|e| Failure::new("not_a_number", format!("'{number}': {e}")))?;
+    let outcome = book.lookup_caller(number);
+    let matches = outcome.matches();
     if json {
-        print_json(&json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()}));
+        let mut out = json!({"matches": matches.iter().map(match_json).collect::<Vec<_>>()});
+        match &outcome {
+            CallerLookup::Withheld => out["reason"] = json!("withheld"),
+            CallerLookup::NotANumber(e) => {
+                out["reason"] = json!("not_a_number");
+                out["detail"] = json!(e.to_string());
+            }
+            _ => {}
+        }
+        print_json(&out);
         return Ok(());
     }
-    if matches.is_empty() {
-        println!("no contact for {}", printable(number, false));
+    match &outcome {
+        CallerLookup::Withheld => println!("withheld number: no contact"),
+        CallerLookup::NotANumber(e) => println!(
+            "not a number ({}): no contact",
+            printable(&e.to_string(), false)
+        ),
+        _ if matches.is_empty() => println!("no contact for {}", printable(number, false)),
+        _ => {}
     }
-    for m in &matches {
+    for m in matches {
+        let place = match m.place() {
+            NumberPlace::Column(c) => c.to_owned(),
+            NumberPlace::NoColumn(kind) => format!("no column ({kind})"),
+        };
         println!(
-            "{}\t{}\t{} {}\t{}\t[{}]",
+            "{}\t{}\t{place} {}\t{}\t[{}]",
             printable(m.display_name(), false),
             printable(m.company(), false),
-            m.column(),
             printable(m.number(), false),
             printable(m.folder(), false),
             quality(m.quality())

@@ -23,11 +23,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::cache::{CachedFolder, FolderChange, ListenerId, Snapshot};
 use crate::error::Result;
 use crate::lookup::{
-    CallerIndex, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact, NotANumber,
-    PhoneField, country_code,
+    CallerIndex, CallerLookup, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact,
+    NotANumber, PhoneField, country_code,
 };
-use crate::schema::{AddressPart, ColumnKind, Field, Row, Schema};
+use crate::schema::{AddressPart, ColumnKind, Field, PhoneKind, Row, Schema};
 use crate::source::{PhonebookSource, RecordId};
+use crate::vcard::VCard;
 
 /// A folder as a phone book holds it, with the change listener that keeps the index
 /// current (`listener`, removed from the folder on detach and when an `add` replaces
@@ -70,12 +71,13 @@ pub struct Phonebook {
 }
 
 /// What the index reads of a folder's rows: the schema's phone columns, in column
-/// order, and its address countries. Made once per schema and used for every row,
-/// so that indexing a row allocates little: its list of numbers, and a lookup key
-/// per address country it names.
+/// order, with their kinds, and its address countries. Made once per schema and
+/// used for every row, so that indexing a row allocates little: its list of
+/// numbers, and a lookup key per address country it names.
 #[derive(Debug, Clone)]
 pub struct IndexedColumns {
-    phones: Vec<String>,
+    schema: Schema,
+    phones: Vec<(String, PhoneKind)>,
     countries: Vec<String>,
 }
 
@@ -86,17 +88,40 @@ impl IndexedColumns {
         let mut countries = Vec::new();
         for c in schema.columns() {
             match c.kind {
-                ColumnKind::Phone(..) => phones.push(c.name),
+                ColumnKind::Phone(_, kind) => phones.push((c.name, kind)),
                 ColumnKind::Address(_, _, AddressPart::Country) => countries.push(c.name),
                 _ => {}
             }
         }
-        IndexedColumns { phones, countries }
+        IndexedColumns {
+            schema: schema.clone(),
+            phones,
+            countries,
+        }
+    }
+
+    /// What the index keeps of a record: [`contact`](Self::contact) of its row,
+    /// and after the row's numbers those of its card that no column shows (see
+    /// [`Schema::phones_without_column`]), each with the kind its TEL types make
+    /// it. `card` must be the card `row` was mapped from under this schema.
+    pub fn contact_with_card<'a>(&'a self, row: &'a Row, card: &VCard) -> IndexedContact<'a> {
+        let mut contact = self.contact(row);
+        if row.hidden.phones > 0 {
+            contact.numbers.extend(
+                self.schema
+                    .phones_without_column(card)
+                    .into_iter()
+                    .map(|(kind, number)| PhoneField::without_column(kind, number)),
+            );
+        }
+        contact
     }
 
     /// What the index keeps of `row`: display name, company and every non-empty
-    /// phone column, borrowed from the row; and the country of its addresses, when
-    /// those that name a known country (see [`country_code`]) all name the same one.
+    /// phone column with its kind, borrowed from the row; and the country of its
+    /// addresses, when those that name a known country (see [`country_code`]) all
+    /// name the same one. Numbers no column shows are not in the row: see
+    /// [`contact_with_card`](Self::contact_with_card).
     pub fn contact<'a>(&'a self, row: &'a Row) -> IndexedContact<'a> {
         let mut named = self
             .countries
@@ -112,10 +137,11 @@ impl IndexedColumns {
             numbers: self
                 .phones
                 .iter()
-                .filter_map(|c| {
+                .filter_map(|(c, kind)| {
                     row.get(c).map(|n| PhoneField {
                         column: c.as_str().into(),
                         number: n.into(),
+                        kind: Some(*kind),
                     })
                 })
                 .collect(),
@@ -123,11 +149,26 @@ impl IndexedColumns {
         }
     }
 
-    fn upsert<'a>(&'a self, folder: &'a str, id: &RecordId, row: &'a Row) -> IndexChange<'a> {
+    /// The change that indexes record `id` of `folder`: its row and, when the row
+    /// has numbers without a column, those of its cached card. A card that cannot
+    /// be read leaves the record indexed by its row alone.
+    fn upsert<'a>(
+        &'a self,
+        folder: &'a CachedFolder,
+        id: &RecordId,
+        row: &'a Row,
+    ) -> IndexChange<'a> {
+        let contact = match row.hidden.phones {
+            0 => self.contact(row),
+            _ => match folder.cached_record(id) {
+                Ok(record) => self.contact_with_card(row, &record.card),
+                Err(_) => self.contact(row),
+            },
+        };
         IndexChange::Upsert {
-            folder: folder.into(),
+            folder: folder.name().into(),
             id: id.clone(),
-            contact: self.contact(row),
+            contact,
         }
     }
 }
@@ -181,9 +222,11 @@ fn region_plan(country: &str, area_code: Option<&str>) -> Result<DialPlan> {
     }
 }
 
-fn reindex_all(index: &CallerIndex, folder: &str, schema: &Schema, snap: &Snapshot) {
-    let columns = IndexedColumns::new(schema);
-    let changes = std::iter::once(IndexChange::ClearFolder(folder.into())).chain(
+/// Indexes every record of `folder` as `snap` holds it, in place of what the index
+/// held for the folder.
+fn reindex_all(index: &CallerIndex, folder: &CachedFolder, snap: &Snapshot) {
+    let columns = IndexedColumns::new(&folder.schema());
+    let changes = std::iter::once(IndexChange::ClearFolder(folder.name().into())).chain(
         snap.rows()
             .map(|(id, r)| columns.upsert(folder, id, &r.row)),
     );
@@ -239,17 +282,16 @@ impl Phonebook {
             else {
                 return;
             };
-            let schema = folder.schema();
             if change.reloaded {
-                reindex_all(&index, &change.folder, &schema, &change.snapshot);
+                reindex_all(&index, &folder, &change.snapshot);
                 return;
             }
-            let columns = IndexedColumns::new(&schema);
+            let columns = IndexedColumns::new(&folder.schema());
             let ups = change.changed.iter().filter_map(|id| {
                 change
                     .snapshot
                     .get(id)
-                    .map(|r| columns.upsert(&change.folder, id, &r.row))
+                    .map(|r| columns.upsert(&folder, id, &r.row))
             });
             let rems = change.removed.iter().map(|id| IndexChange::Remove {
                 folder: change.folder.as_str().into(),
@@ -275,7 +317,7 @@ impl Phonebook {
         // The re-index right after reads every number under the folder's plan.
         self.index
             .set_folder_plan_for_reindex(&name, folder_region(&folder));
-        reindex_all(&self.index, &name, &folder.schema(), &folder.snapshot());
+        reindex_all(&self.index, &folder, &folder.snapshot());
         drop(indexing);
     }
 
@@ -345,12 +387,22 @@ impl Phonebook {
     }
 
     /// The contacts whose numbers match `number`, best first, across all folders.
-    /// Never touches the network and never waits for a sync.
+    /// Never touches the network and never waits for a sync. For the number of an
+    /// incoming call, [`lookup_caller`](Self::lookup_caller) answers a withheld
+    /// number (`anonymous`, `""`) as an outcome instead of an error.
     ///
     /// # Errors
     /// [`NotANumber`] when `number` is no phone number.
     pub fn lookup(&self, number: &str) -> std::result::Result<Vec<CallerMatch>, NotANumber> {
         self.index.lookup(number)
+    }
+
+    /// The contacts whose numbers match the number of an incoming call, as
+    /// [`lookup`](Self::lookup) finds them, but a withheld number (`anonymous`,
+    /// `""`, `CLIR`, ...) or text that is no number is an outcome, not an error:
+    /// see [`CallerLookup`].
+    pub fn lookup_caller(&self, number: &str) -> CallerLookup {
+        self.index.lookup_caller(number)
     }
 
     /// The caller index.

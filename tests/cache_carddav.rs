@@ -309,7 +309,7 @@ fn interrupted_syncs_leave_the_cache_as_it_was_sabredav() {
 
 /// Progress of a first sync on a real server. Without sync-collection (sabre/dav
 /// 1.8): 250 cards in multigets of 100, the events 0 of 250 once the listing is in,
-/// then after each batch, ending at 250 of 250. With it (Radicale): one report, the
+/// then one after each batch, ending at 250 of 250. With it (Radicale): one report, the
 /// cards received so far (no total yet) while it streams in, then 250 of 250.
 fn reload_progress(kind: &'static str) {
     let Some(s) = Server::start(kind) else { return };
@@ -363,17 +363,12 @@ fn reload_progress(kind: &'static str) {
         events.iter().all(|&(n, t)| t == Some(250) && n <= 250),
         "{kind}: {events:?}"
     );
-    // One event when the listing is in, one per multiget of 100.
-    assert_eq!(
-        events,
-        [
-            (0, Some(250)),
-            (100, Some(250)),
-            (200, Some(250)),
-            (250, Some(250))
-        ],
-        "{kind}"
-    );
+    // One event when the listing is in, one per multiget of 100; batches in flight
+    // together may finish in any order.
+    assert_eq!(events[0], (0, Some(250)), "{kind}");
+    let mut steps: Vec<usize> = events.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    steps.sort();
+    assert_eq!(steps, [50, 100, 100], "{kind}: {events:?}");
 }
 
 #[test]

@@ -8,6 +8,8 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use cti_phonebook::carddav::{CardDavConfig, CardDavSource};
+use cti_phonebook::vcard::VCard;
 use serde_json::Value;
 use support::dns::{DnsServer, Rdata};
 use support::servers::Server;
@@ -291,6 +293,132 @@ fn cli_against_radicale() {
     let folders = ok_json(d, &["folder", "list", "--json"]);
     assert_eq!(folders[0]["records"], 1);
     assert!(folders[0].get("password").is_none());
+    drop(s);
+}
+
+/// An iPhone card with eight numbers, PUT to the server as it is.
+const NINE_NUMBERS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\n\
+PRODID:-//Apple Inc.//iPhone OS 17.5//EN\r\nN:Meier;Anna;;;\r\nFN:Anna Meier\r\n\
+ORG:Muster AG;\r\nUID:cli-anna-meier\r\n\
+item1.TEL;type=WORK;type=VOICE;type=pref:+49 30 12345-678\r\n\
+TEL;type=WORK;type=VOICE:+49 30 12345-677\r\n\
+TEL;type=CELL;type=VOICE:+49 170 1234567\r\nTEL;type=HOME;type=VOICE:+49 30 7654321\r\n\
+TEL;type=WORK;type=FAX:+49 30 12345-99\r\n\
+item2.TEL:+49 30 5550123\r\nitem2.X-ABLabel:_$!<Other>!$_\r\n\
+TEL;type=IPHONE;type=CELL;type=VOICE:+49 171 7654321\r\n\
+TEL;type=MAIN:+49 30 12345-0\r\nTEL;type=PAGER:+49 160 9876543\r\nEND:VCARD\r\n";
+
+/// A card with more numbers than the folder has columns, through a real server: the
+/// switchboard (both business columns hold direct dials) and the pager, in no
+/// column, are found and say what they are, and
+/// so is an unknown direct dial of the same company. A withheld caller is an
+/// answer with a reason, exit 0.
+#[test]
+fn cli_lookup_finds_numbers_without_a_column_and_answers_withheld_callers() {
+    for kind in ["radicale", "xandikos"] {
+        lookup_through(kind);
+    }
+}
+
+fn lookup_through(kind: &'static str) {
+    let Some(s) = Server::start(kind) else {
+        return;
+    };
+    let config = CardDavConfig::builder(&s.book_url)
+        .password(&s.user, &s.password)
+        .build()
+        .unwrap();
+    CardDavSource::open(config)
+        .unwrap()
+        .import_card(VCard::parse(NINE_NUMBERS.as_bytes()).unwrap())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let add = [
+        "folder",
+        "add",
+        "Work",
+        "--url",
+        &s.bare_url,
+        "--user",
+        &s.user,
+    ];
+    let out = run(d, &s.password, &add);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok_json_as(d, &s.password, &["sync", "Work", "--json"]);
+
+    let first = |number: &str| {
+        let hits = ok_json(d, &["lookup", number, "--country", "DE", "--json"]);
+        assert_eq!(
+            hits["matches"][0]["display_name"], "Anna Meier",
+            "{kind}: {hits}"
+        );
+        assert!(hits.get("reason").is_none(), "{hits}");
+        hits["matches"][0].clone()
+    };
+    let main = first("+49 30 12345-0");
+    assert_eq!(
+        (&main["column"], &main["kind"], &main["quality"]),
+        (
+            &Value::Null,
+            &Value::from("company main"),
+            &Value::from("exact")
+        )
+    );
+    let direct_dial = first("+49 30 12345-111");
+    assert_eq!(
+        (&direct_dial["kind"], &direct_dial["quality"]),
+        (&Value::from("company main"), &Value::from("switchboard"))
+    );
+    let pager = first("0160 9876543");
+    assert_eq!(
+        (&pager["column"], &pager["kind"]),
+        (&Value::Null, &Value::from("pager"))
+    );
+    let mobile = first("+49 170 1234567");
+    assert_eq!(
+        (&mobile["column"], &mobile["kind"]),
+        (&Value::from("phone3"), &Value::from("mobile"))
+    );
+    let text = run(
+        d,
+        &s.password,
+        &["lookup", "+49 30 12345-0", "--country", "DE"],
+    );
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("no column (company main) +49 30 12345-0"),
+        "{text}"
+    );
+
+    for withheld in ["anonymous", "", "CLIR", "-", "Anonymous", "unknown", "+"] {
+        let out = run(d, &s.password, &["lookup", withheld, "--json"]);
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{withheld:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"matches": [], "reason": "withheld"}),
+            "{withheld:?}"
+        );
+    }
+    let garbage = ok_json(d, &["lookup", "hello", "--json"]);
+    assert_eq!(garbage["reason"], "not_a_number");
+    assert_eq!(garbage["matches"].as_array().map(Vec::len), Some(0));
+    let text = run(d, &s.password, &["lookup", "anonymous"]);
+    assert!(text.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout).trim(),
+        "withheld number: no contact"
+    );
     drop(s);
 }
 

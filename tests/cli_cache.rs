@@ -232,7 +232,6 @@ fn cli_json_errors_are_one_document() {
         (&["show", "nope", "x", "--json"], "not_found"),
         (&["show", "work", "nothing-here", "--json"], "usage"),
         (&["sync", "nope", "--json"], "not_found"),
-        (&["lookup", "no number", "--json"], "not_a_number"),
         (&["dial", "no number", "--json"], "not_a_number"),
         (&["lookup", "--json", "--no-such-flag", "1"], "usage"),
         (&["folder", "list", "--json", "--no-such-flag"], "usage"),
@@ -240,6 +239,11 @@ fn cli_json_errors_are_one_document() {
         let out = run(d, args);
         assert_eq!(error_kind(&out), kind, "{args:?}");
     }
+    // Text that is no number is an answer of a lookup, not a failure (a PBX may
+    // deliver anything): exit 0, one document with the reason.
+    let out = run(d, &["lookup", "no number", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["reason"], "not_a_number");
     // Bad arguments exit with 2, as clap's do.
     assert_eq!(run(d, &["list", "--json", "--bad"]).status.code(), Some(2));
     // `-1` is a number to look up, not an option.

@@ -316,10 +316,7 @@ fn contact(name: &str, company: &str, numbers: &[(&str, &str)]) -> IndexedContac
         company: company.to_owned().into(),
         numbers: numbers
             .iter()
-            .map(|&(column, number)| PhoneField {
-                column: column.to_owned().into(),
-                number: number.to_owned().into(),
-            })
+            .map(|&(column, number)| PhoneField::new(column.to_owned(), number.to_owned()))
             .collect(),
         country: None,
     }
@@ -842,6 +839,9 @@ proptest! {
         let want = plan.normalize(&format!("+{} {nsn}", rules.calling_code())).unwrap();
         let local = spread(&subscriber, &seps);
         let trunk = if line == "IT" { "" } else { rules.trunk_prefix().unwrap_or("") };
+        // Italy has no local numbers: without a trunk prefix, its area codes are
+        // part of every number, which is always dialled whole.
+        let local = if line == "IT" { format!("{}{local}", plan.area_code()) } else { local };
         for written in [
             local.clone(),
             format!("{trunk}{}", spread(&nsn, &seps)),
@@ -1006,10 +1006,7 @@ proptest! {
                                 company: "".into(),
                                 numbers: fields
                                     .into_iter()
-                                    .map(|(column, number)| PhoneField {
-                                        column: column.into(),
-                                        number: number.into(),
-                                    })
+                                    .map(|(column, number)| PhoneField::new(column, number))
                                     .collect(),
                                 country: None,
                             },
@@ -1056,4 +1053,107 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_number_in_no_column_is_found_and_says_its_kind() {
+    use cti_phonebook::lookup::NumberPlace;
+    use cti_phonebook::schema::PhoneKind;
+    let index = CallerIndex::new(plan("DE"));
+    let report = index.upsert(
+        "work",
+        "anna.vcf".into(),
+        IndexedContact {
+            display_name: "Anna Meier".into(),
+            company: "Muster AG".into(),
+            numbers: vec![
+                PhoneField::new("phone1", "+49 30 12345-678").with_kind(PhoneKind::Business),
+                PhoneField::new("Private", "+49 30 7654321"),
+                PhoneField::without_column(PhoneKind::CompanyMain, "+49 30 12345-0"),
+                PhoneField::without_column(PhoneKind::Pager, "0160 9876543"),
+            ],
+            country: None,
+        },
+    );
+    assert_eq!(report.indexed, 4);
+    let first = |n: &str| index.lookup(n).unwrap().into_iter().next().unwrap();
+    let main = first("+49 30 123450");
+    assert_eq!(
+        (main.place(), main.kind(), main.column(), main.number()),
+        (
+            NumberPlace::NoColumn(PhoneKind::CompanyMain),
+            Some(PhoneKind::CompanyMain),
+            "",
+            "+49 30 12345-0"
+        )
+    );
+    let dd = first("030 12345-222");
+    assert_eq!(dd.quality(), MatchQuality::Switchboard { stripped: 3 });
+    assert_eq!(dd.place(), NumberPlace::NoColumn(PhoneKind::CompanyMain));
+    assert_eq!(
+        first("+49 160 9876543").place(),
+        NumberPlace::NoColumn(PhoneKind::Pager)
+    );
+    let direct = first("+49 30 12345678");
+    assert_eq!(
+        (direct.place(), direct.kind()),
+        (NumberPlace::Column("phone1"), Some(PhoneKind::Business))
+    );
+    let private = first("030 7654321");
+    assert_eq!(
+        (private.place(), private.kind()),
+        (NumberPlace::Column("Private"), None)
+    );
+}
+
+#[test]
+fn a_withheld_caller_is_an_outcome_and_garbage_is_no_number() {
+    use cti_phonebook::lookup::{CallerLookup, is_withheld};
+    let index = CallerIndex::new(plan("DE"));
+    index.upsert(
+        "work",
+        "op.vcf".into(),
+        contact(
+            "Operator",
+            "",
+            &[("Internal", "10"), ("Work", "030 555123")],
+        ),
+    );
+    for pbx in [
+        "anonymous",
+        "Anonymous",
+        "unknown",
+        "private",
+        "restricted",
+        "CLIR",
+        "",
+        "-",
+        "withheld",
+        "unavailable",
+        "+",
+        "0",
+        "\"Anonymous\" <sip:anonymous@anonymous.invalid>",
+    ] {
+        assert!(is_withheld(pbx), "{pbx:?}");
+        let outcome = index.lookup_caller(pbx);
+        assert!(outcome.is_withheld(), "{pbx:?}: {outcome:?}");
+        assert!(index.snapshot().lookup_caller(pbx).is_withheld(), "{pbx:?}");
+        assert!(
+            index.lookup_caller_on(&plan("AT"), pbx).is_withheld(),
+            "{pbx:?}"
+        );
+    }
+    assert!(matches!(
+        index.lookup_caller("anonymous caller"),
+        CallerLookup::NotANumber(NotANumber::Letters)
+    ));
+    // Numbers are looked up as ever, found or not; a short extension that names
+    // a contact is that contact.
+    assert_eq!(
+        index.lookup_caller("10").matches()[0].display_name(),
+        "Operator"
+    );
+    assert!(index.lookup_caller("030 999999").matches().is_empty());
+    assert!(!index.lookup_caller("030 999999").is_withheld());
+    assert_eq!(index.lookup_caller("+49 30 555123").into_matches().len(), 1);
 }

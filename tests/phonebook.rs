@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use cti_phonebook::lookup::{CallerLookup, NotANumber, NumberPlace};
+use cti_phonebook::schema::PhoneKind;
 use cti_phonebook::vcard::VCard;
-use cti_phonebook::{DialPlan, MatchQuality, MemorySource, Phonebook, Row};
+use cti_phonebook::{DialPlan, MatchQuality, MemorySource, Phonebook, Row, Schema};
 
 fn card(uid: &str, name: &str, org: &str, tels: &[(&str, &str)]) -> VCard {
     let mut s = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nORG:{org}\r\n");
@@ -372,4 +374,172 @@ fn adding_a_folder_again_and_detaching_it_leaves_no_listener_behind() {
     book.add(folder.clone());
     let other = book.attach("work", src.clone()).unwrap();
     assert_eq!((Arc::weak_count(&folder), Arc::weak_count(&other)), (0, 1));
+}
+
+/// An iPhone card with eight numbers: direct dial, mobile, home, fax, an "Other"
+/// label, iPhone, the company's switchboard (`TYPE=MAIN`) and a pager.
+fn eight_numbers(main: &str) -> VCard {
+    let s = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.5//EN\r\n\
+         N:Meier;Anna;;;\r\nFN:Anna Meier\r\nORG:Muster AG;\r\nUID:anna\r\n\
+         item1.TEL;type=WORK;type=VOICE;type=pref:+49 30 12345-678\r\n\
+         TEL;type=CELL;type=VOICE:+49 170 1234567\r\n\
+         TEL;type=HOME;type=VOICE:+49 30 7654321\r\n\
+         TEL;type=WORK;type=FAX:+49 30 12345-99\r\n\
+         item2.TEL:+49 30 5550123\r\nitem2.X-ABLabel:_$!<Other>!$_\r\n\
+         TEL;type=IPHONE;type=CELL;type=VOICE:+49 171 7654321\r\n\
+         TEL;type=MAIN:{main}\r\n\
+         TEL;type=PAGER:+49 160 9876543\r\n\
+         END:VCARD\r\n"
+    );
+    VCard::parse(s.as_bytes()).unwrap()
+}
+
+/// Where the first match of `number` is: its column, or its kind when it is in none.
+fn place_of(book: &Phonebook, number: &str) -> Option<(String, Option<PhoneKind>, MatchQuality)> {
+    let hits = book.lookup(number).unwrap();
+    let m = hits.first()?;
+    assert_eq!(m.display_name(), "Anna Meier", "{number}");
+    let place = match m.place() {
+        NumberPlace::Column(c) => c.to_owned(),
+        NumberPlace::NoColumn(k) => format!("no column: {k}"),
+    };
+    Some((place, m.kind(), m.quality()))
+}
+
+#[test]
+fn numbers_without_a_column_are_found_and_say_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = Phonebook::new(dir.path(), plan());
+    let src = Arc::new(MemorySource::new("work"));
+    src.put_card("anna.vcf", eight_numbers("+49 30 12345-0"));
+    let folder = book.attach("work", src.clone()).unwrap();
+    folder.reload().unwrap();
+    let row = folder.snapshot().rows().next().unwrap().1.row.clone();
+    // The switchboard takes the free business 2 column; the second mobile loses
+    // "other" to the number labelled Other, and the pager has no column of its kind.
+    assert_eq!(row.hidden.phones, 2, "the iPhone and PAGER have no column");
+
+    let main = Some((
+        "phone2".to_owned(),
+        Some(PhoneKind::Business2),
+        MatchQuality::Exact,
+    ));
+    // The company's main number, in any form a PBX delivers it.
+    assert_eq!(place_of(&book, "+49 30 12345-0"), main);
+    assert_eq!(
+        place_of(&book, "030 123450").map(|p| p.0),
+        Some("phone2".to_owned())
+    );
+    assert_eq!(
+        place_of(&book, "0160 9876543"),
+        Some((
+            "no column: pager".to_owned(),
+            Some(PhoneKind::Pager),
+            MatchQuality::National
+        ))
+    );
+    assert_eq!(
+        place_of(&book, "+49 171 7654321"),
+        Some((
+            "no column: mobile".to_owned(),
+            Some(PhoneKind::Mobile),
+            MatchQuality::Exact
+        ))
+    );
+    // An unknown direct-dial number of the same company finds its switchboard.
+    assert_eq!(
+        place_of(&book, "+49 30 12345-111"),
+        Some((
+            "phone2".to_owned(),
+            Some(PhoneKind::Business2),
+            MatchQuality::Switchboard { stripped: 3 }
+        ))
+    );
+    // Numbers in columns say their column and its kind.
+    assert_eq!(
+        place_of(&book, "+49 170 1234567"),
+        Some((
+            "phone3".to_owned(),
+            Some(PhoneKind::Mobile),
+            MatchQuality::Exact
+        ))
+    );
+
+    // A change to the card reaches the index with the next sync.
+    src.put_card("anna.vcf", eight_numbers("+49 30 22222-0"));
+    folder.refresh().unwrap();
+    assert_eq!(place_of(&book, "+49 30 12345-0"), None);
+    assert_eq!(
+        place_of(&book, "+49 30 22222-0").map(|p| p.0),
+        Some("phone2".to_owned())
+    );
+
+    // Re-read under a folder region, the numbers keep their places.
+    book.set_folder_region("work", Some("DE"), Some("30"))
+        .unwrap();
+    assert_eq!(
+        place_of(&book, "0160 9876543").map(|p| p.0),
+        Some("no column: pager".to_owned())
+    );
+
+    // With a column of its own, the switchboard goes there.
+    let mut wide = Schema::default();
+    wide.phones.push(PhoneKind::CompanyMain);
+    wide.phones.push(PhoneKind::Pager);
+    folder.set_schema(wide).unwrap();
+    assert_eq!(
+        place_of(&book, "+49 30 22222-0"),
+        Some((
+            "phone7".to_owned(),
+            Some(PhoneKind::CompanyMain),
+            MatchQuality::Exact
+        ))
+    );
+}
+
+#[test]
+fn a_withheld_caller_is_an_outcome_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = Phonebook::new(dir.path(), plan());
+    let src = Arc::new(MemorySource::new("work"));
+    src.put_card("anna.vcf", eight_numbers("+49 30 12345-0"));
+    book.attach("work", src).unwrap().reload().unwrap();
+
+    for withheld in [
+        "anonymous",
+        "Anonymous",
+        "unknown",
+        "private",
+        "restricted",
+        "CLIR",
+        "withheld",
+        "unavailable",
+        "",
+        "-",
+        "+",
+        "0",
+        "sip:anonymous@anonymous.invalid",
+    ] {
+        let outcome = book.lookup_caller(withheld);
+        assert!(
+            matches!(outcome, CallerLookup::Withheld),
+            "{withheld:?}: {outcome:?}"
+        );
+        assert!(outcome.matches().is_empty());
+    }
+    assert!(matches!(
+        book.lookup_caller("hello"),
+        CallerLookup::NotANumber(NotANumber::Letters)
+    ));
+    match book.lookup_caller("+49 160 9876543") {
+        CallerLookup::Matches(m) => assert_eq!(m[0].display_name(), "Anna Meier"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        book.lookup_caller("+49 89 1111111"),
+        CallerLookup::Matches(m) if m.is_empty()
+    ));
+    // The old API still reports the text as no number.
+    assert!(book.lookup("anonymous").is_err());
 }

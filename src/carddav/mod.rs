@@ -111,6 +111,7 @@ pub struct CardDavConfig {
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) multiget_batch: usize,
+    pub(crate) in_flight: usize,
     pub(crate) dns_servers: Vec<SocketAddr>,
     pub(crate) follow_dns_to_other_domains: bool,
     pub(crate) known_auth: Option<AuthScheme>,
@@ -128,6 +129,7 @@ impl CardDavConfig {
             timeout: Duration::from_secs(120),
             max_response_bytes: 64 * 1024 * 1024,
             multiget_batch: 100,
+            in_flight: 3,
             dns_servers: Vec::new(),
             follow_dns_to_other_domains: false,
             known_auth: None,
@@ -175,6 +177,14 @@ impl CardDavConfig {
         out
     }
 
+    /// How cards are fetched in batches.
+    pub(crate) fn batching(&self) -> sync::Batching {
+        sync::Batching {
+            size: self.multiget_batch,
+            in_flight: self.in_flight,
+        }
+    }
+
     /// The same settings for another URL (for example a book found by [`discover`]).
     pub fn with_url(&self, url: Url) -> CardDavConfig {
         CardDavConfig {
@@ -195,6 +205,7 @@ pub struct CardDavConfigBuilder {
     timeout: Duration,
     max_response_bytes: u64,
     multiget_batch: usize,
+    in_flight: usize,
     dns_servers: Vec<SocketAddr>,
     follow_dns_to_other_domains: bool,
     known_auth: Option<AuthScheme>,
@@ -304,6 +315,14 @@ impl CardDavConfigBuilder {
         self
     }
 
+    /// Multigets in flight at once when a sync fetches cards in batches: the server
+    /// prepares the next batch while the last one is parsed. Default: 3; clamped to
+    /// 1 (one after the other, for servers that refuse parallel requests) to 8.
+    pub fn multigets_in_flight(mut self, n: usize) -> Self {
+        self.in_flight = n.clamp(1, 8);
+        self
+    }
+
     /// Asks this name server (instead of the system's) for the SRV and TXT records of
     /// DNS service discovery; may be given more than once. For company networks with
     /// a DNS server of their own, and for tests. Default: the system's settings.
@@ -363,6 +382,7 @@ impl CardDavConfigBuilder {
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             multiget_batch: self.multiget_batch,
+            in_flight: self.in_flight,
             dns_servers: self.dns_servers,
             follow_dns_to_other_domains: self.follow_dns_to_other_domains,
             known_auth: self.known_auth,

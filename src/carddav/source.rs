@@ -271,7 +271,7 @@ impl CardDavSource {
             &self.client,
             self.url(),
             hrefs,
-            self.config.multiget_batch,
+            self.config.batching(),
             &|n| progress(SyncProgress::new(n, total)),
         )
     }
@@ -356,7 +356,7 @@ impl PhonebookSource for CardDavSource {
                 &self.client,
                 self.url(),
                 "",
-                self.config.multiget_batch,
+                self.config.batching(),
                 progress,
             ) {
                 Ok(delta) => {
@@ -400,7 +400,7 @@ impl PhonebookSource for CardDavSource {
                 &self.client,
                 self.url(),
                 server_token,
-                self.config.multiget_batch,
+                self.config.batching(),
                 progress,
             ) {
                 // The server lost sync support (downgrade): compare ETags instead.

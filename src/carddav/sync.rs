@@ -185,26 +185,75 @@ pub(crate) fn check(client: &Client, book: &Url) -> Result<(Option<String>, Opti
     Ok((ctag, token))
 }
 
-/// Fetches `hrefs` with multigets of `batch` hrefs each. After each batch, `done` is
-/// told how many hrefs are dealt with so far (fetched, skipped or gone).
+/// How [`fetch`] asks for cards: hrefs per multiget, and multigets in flight at once
+/// (the server prepares the next batch while we parse the last one).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batching {
+    pub size: usize,
+    pub in_flight: usize,
+}
+
+/// Fetches `hrefs` with multigets of `batching.size` hrefs each, up to
+/// `batching.in_flight` at a time. After each batch, `done` is told how many hrefs are dealt with so far
+/// (fetched, skipped or gone); the count only grows. The cards come back in the order
+/// of `hrefs`' batches.
 ///
 /// # Errors
 /// Only [`Error::Unauthorized`], [`Error::Certificate`] and an [`Error::Network`] that
 /// is no answer at all: everything else about single cards (a 5xx, an answer that
-/// breaks off) becomes a warning.
+/// breaks off) becomes a warning. After such an error no further batch is started.
 pub(crate) fn fetch(
     client: &Client,
     book: &Url,
     hrefs: &[String],
-    batch: usize,
-    done: &dyn Fn(usize),
+    batching: Batching,
+    done: &(dyn Fn(usize) + Sync),
 ) -> Result<Fetched> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let chunks: Vec<&[String]> = hrefs.chunks(batching.size.max(1)).collect();
+    let results: Vec<Mutex<Option<Result<Fetched>>>> =
+        chunks.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let finished = Mutex::new(0usize);
+    let work = || {
+        while !stop.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(i) else { break };
+            let mut out = Fetched::default();
+            let r = fetch_chunk(client, book, chunk, &mut out).map(|()| out);
+            if r.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            } else {
+                // Told under the lock, so that the counts arrive in order.
+                let mut n = finished.lock().unwrap_or_else(|e| e.into_inner());
+                *n += chunk.len();
+                done(*n);
+            }
+            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        }
+    };
+    let helpers = batching.in_flight.min(chunks.len()).saturating_sub(1);
+    std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(work);
+        }
+        work();
+    });
     let mut out = Fetched::default();
-    let mut n = 0;
-    for chunk in hrefs.chunks(batch.max(1)) {
-        fetch_chunk(client, book, chunk, &mut out)?;
-        n += chunk.len();
-        done(n);
+    for r in results {
+        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(f)) => {
+                out.cards.extend(f.cards);
+                out.warnings.extend(f.warnings);
+                out.gone.extend(f.gone);
+            }
+            Some(Err(e)) => return Err(e),
+            // Not started after another batch failed.
+            None => {}
+        }
     }
     Ok(out)
 }
@@ -389,7 +438,7 @@ pub(crate) fn sync_collection(
     client: &Client,
     book: &Url,
     token: &str,
-    batch: usize,
+    batching: Batching,
     progress: ProgressFn<'_>,
 ) -> Result<Delta> {
     // `fetched` only grows: the cards counted while the report streamed in may be a few
@@ -453,7 +502,7 @@ pub(crate) fn sync_collection(
     let total = Some(inline + missing.len());
     progress(SyncProgress::new(inline, total));
     if !missing.is_empty() {
-        let f = fetch(client, book, &missing, batch, &|n| {
+        let f = fetch(client, book, &missing, batching, &|n| {
             progress(SyncProgress::new(inline + n, total));
         })?;
         delta.changed.extend(f.cards);

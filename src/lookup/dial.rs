@@ -12,8 +12,11 @@ impl DialPlan {
     /// * Everything else gets the outside-line prefix, then: numbers in the own area
     ///   without the area code (unless the country has closed numbering or
     ///   [`with_local_dialling`](Self::with_local_dialling) says otherwise); other
-    ///   numbers of the own country with the trunk prefix; foreign numbers with the
-    ///   international prefix and country code.
+    ///   numbers of the own country as their national format writes them (the
+    ///   trunk prefix where it has one: not for a Chinese mobile; Argentina's
+    ///   mobile token `15`), or in DE, AT, CH, GB, FR and the NANP always with the
+    ///   trunk prefix; foreign numbers with the international prefix and country
+    ///   code.
     /// * Extensions (`;ext=89`, `x89`) and pauses (`,`) follow after a `,` pause when
     ///   [`with_post_dial`](Self::with_post_dial) is on, and are dropped otherwise.
     ///
@@ -47,8 +50,21 @@ impl DialPlan {
                             .trunk_prefix()
                             .is_some_and(|t| nsn[area.len()..].starts_with(t))
                         && !nsn[area.len()..].starts_with(rules.international_prefix());
+                    // Elsewhere in the country: where every national number has
+                    // the trunk prefix (and in the NANP, which dials its trunk 1
+                    // before every national number), the prefix and the number.
+                    // Otherwise the digits of the national format of the number's
+                    // pattern: the trunk prefix only where it writes one (not for
+                    // Chinese mobiles or Brazilian numbers), Argentina's mobile
+                    // token; a number no format applies to is written, and
+                    // dialled, bare.
+                    let numbering = rules
+                        .numbering()
+                        .filter(|_| !rules.is_nanp() && !rules.trunk_always());
                     if local {
                         out.push_str(&nsn[area.len()..]);
+                    } else if let Some(numbering) = numbering {
+                        out.push_str(&numbering.national_digits(&nsn).unwrap_or(nsn));
                     } else {
                         out.push_str(rules.trunk_prefix().unwrap_or(""));
                         out.push_str(&nsn);

@@ -3,12 +3,19 @@
 //!
 //! Trunk and international prefixes follow from the country: a built-in table for the
 //! countries whose rules matter most to us (DE, AT, CH, GB, US, CA, FR, IT), and the
-//! `phonenumber` crate's metadata for every other country. That metadata is read once,
-//! when the first plan is made (or by [`preload`]), never while a call is ringing.
+//! `phonenumber` crate's metadata for every other country. How numbers written without
+//! country code read, and how numbers of the country are dialled within it, follow
+//! the country's numbering plan in that metadata (see `numbering_plan.rs`): where a
+//! trunk prefix exists, which numbers are complete without it, their lengths and
+//! national formats. The built-in countries other than Italy keep a fast path that
+//! needs none of it: a number with the trunk prefix is national, any other is local.
+//! That metadata is read once, when the first plan of a country is made (or by
+//! [`preload`]), never while a call is ringing.
 
 use std::fmt;
 use std::sync::OnceLock;
 
+use super::numbering_plan::NumberingPlan;
 use crate::error::{Error, Result};
 
 /// Country codes are at most three digits; this table says which of the 1000 exist.
@@ -85,6 +92,11 @@ pub struct CountryRules {
     trunk_prefix: Option<Box<str>>,
     international_prefix: Box<str>,
     closed_numbering: bool,
+    /// The country's numbering plan from the metadata.
+    numbering: Option<&'static NumberingPlan>,
+    /// A national number is the trunk prefix and the number, and anything else is
+    /// local: no pattern of the numbering plan needs to be matched.
+    trunk_always: bool,
 }
 
 impl CountryRules {
@@ -99,49 +111,57 @@ impl CountryRules {
             return Err(Error::Config(format!("not an ISO country code: {iso:?}")));
         }
         let iso2 = [bytes[0], bytes[1]];
-        // (calling code, trunk prefix, international prefix, closed numbering)
-        let known: Option<(u16, Option<&str>, &str, bool)> = match &upper[..] {
-            "DE" => Some((49, Some("0"), "00", false)),
-            "AT" => Some((43, Some("0"), "00", false)),
+        // (calling code, trunk prefix, international prefix, closed numbering,
+        // every national number is written with the trunk prefix)
+        let known: Option<(u16, Option<&str>, &str, bool, bool)> = match &upper[..] {
+            "DE" => Some((49, Some("0"), "00", false, true)),
+            "AT" => Some((43, Some("0"), "00", false, true)),
             // Switzerland, France and Italy have closed numbering plans: the area code
             // is always dialled, even within the area.
-            "CH" => Some((41, Some("0"), "00", true)),
-            "GB" => Some((44, Some("0"), "00", false)),
-            "US" | "CA" => Some((1, Some("1"), "011", false)),
-            "FR" => Some((33, Some("0"), "00", true)),
+            "CH" => Some((41, Some("0"), "00", true, true)),
+            "GB" => Some((44, Some("0"), "00", false, true)),
+            "US" | "CA" => Some((1, Some("1"), "011", false, false)),
+            "FR" => Some((33, Some("0"), "00", true, true)),
             // No trunk prefix: the leading 0 of Italian fixed-line numbers is part of
-            // the number and stays after +39.
-            "IT" => Some((39, None, "00", true)),
+            // the number and stays after +39. Which numbers are complete (fixed
+            // lines, mobiles, toll-free, ...) is the metadata's to say.
+            "IT" => Some((39, None, "00", true, false)),
             _ => None,
         };
         preload();
-        if let Some((calling_code, trunk, intl, closed)) = known {
+        let numbering = NumberingPlan::of(&upper);
+        if let Some((calling_code, trunk, intl, closed, trunk_always)) = known {
             return Ok(CountryRules {
                 iso: iso2,
                 calling_code,
                 trunk_prefix: trunk.map(Box::from),
                 international_prefix: intl.into(),
                 closed_numbering: closed,
+                numbering,
+                trunk_always,
             });
         }
         let meta = phonenumber::metadata::DATABASE
             .by_id(&upper[..])
             .ok_or_else(|| Error::Config(format!("unknown country: {iso:?}")))?;
-        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let international_prefix = meta
-            .international_prefix()
-            .map(|re| re.as_str())
-            .filter(|s| all_digits(s))
-            .or(meta.preferred_international_prefix())
-            .filter(|s| all_digits(s))
+        // Where the metadata allows several international prefixes (carrier
+        // selection), the preferred one, or else the smallest it allows; the
+        // numbering plan reads every one of them in incoming numbers.
+        let international_prefix = numbering
+            .and_then(NumberingPlan::dial_international)
             .unwrap_or("00");
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let trunk_prefix = meta.national_prefix().filter(|s| all_digits(s));
         Ok(CountryRules {
             iso: iso2,
             calling_code: meta.country_code(),
             trunk_prefix: trunk_prefix.map(Box::from),
             international_prefix: international_prefix.into(),
-            closed_numbering: false,
+            // Without a trunk prefix there are no local numbers: the whole national
+            // number is always dialled.
+            closed_numbering: trunk_prefix.is_none(),
+            trunk_always: numbering.is_some_and(NumberingPlan::trunk_always),
+            numbering,
         })
     }
 
@@ -165,9 +185,21 @@ impl CountryRules {
         &self.international_prefix
     }
 
-    /// Whether the area code is dialled even within the area (CH, FR, IT).
+    /// Whether the area code is dialled even within the area (CH, FR, IT, and every
+    /// country without a trunk prefix: ES, PT, PL, DK, ...).
     pub fn closed_numbering(&self) -> bool {
         self.closed_numbering
+    }
+
+    /// The numbering plan from the metadata; `None` for none known.
+    pub(crate) fn numbering(&self) -> Option<&'static NumberingPlan> {
+        self.numbering
+    }
+
+    /// Whether a national number is always the trunk prefix and the number, and any
+    /// other digits local.
+    pub(crate) fn trunk_always(&self) -> bool {
+        self.trunk_always
     }
 
     pub(crate) fn is_nanp(&self) -> bool {
@@ -312,7 +344,8 @@ impl DialPlan {
     }
 
     /// Whether numbers in the own area are dialled without the area code. Default:
-    /// yes, except in countries with closed numbering (CH, FR, IT).
+    /// yes, except in countries with closed numbering (CH, FR, IT, and every
+    /// country without a trunk prefix).
     pub fn with_local_dialling(mut self, without_area_code: bool) -> DialPlan {
         self.dial_local_without_area_code = without_area_code;
         self

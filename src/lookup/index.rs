@@ -28,10 +28,12 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use foldhash::fast::RandomState;
 
+use super::caller_lookup::CallerLookup;
 use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
 use super::records::{RecordHead, RecordRef, RecordTable};
 use super::slots::{Near, Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
+use crate::schema::PhoneKind;
 use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
@@ -39,12 +41,61 @@ use crate::source::RecordId;
 /// The texts are [`Cow`]s: borrowed from rows the caller already holds (the index
 /// copies what it keeps into its own record table) or owned, e.g.
 /// `"Business".into()` or `format!(..).into()`.
+///
+/// A number that no column shows (the card has more numbers than its folder has
+/// columns, or none fits) is indexed all the same: give it an empty `column` and
+/// the `kind` its TEL types make it, and a match on it says
+/// [`NumberPlace::NoColumn`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneField<'a> {
-    /// The column (or vCard TEL type) the number is in, shown with a match.
+    /// The column (or vCard TEL type) the number is in, shown with a match; empty
+    /// for a number in no column.
     pub column: Cow<'a, str>,
     /// The number as written.
     pub number: Cow<'a, str>,
+    /// What kind of number it is: the kind of its column, or for a number in no
+    /// column the kind its TEL types make it. `None` when not known.
+    pub kind: Option<PhoneKind>,
+}
+
+impl<'a> PhoneField<'a> {
+    /// A number in column `column`, of no known kind.
+    pub fn new(column: impl Into<Cow<'a, str>>, number: impl Into<Cow<'a, str>>) -> Self {
+        PhoneField {
+            column: column.into(),
+            number: number.into(),
+            kind: None,
+        }
+    }
+
+    /// A number no column shows, of kind `kind` (what its TEL types say).
+    pub fn without_column(kind: PhoneKind, number: impl Into<Cow<'a, str>>) -> Self {
+        PhoneField {
+            column: Cow::Borrowed(""),
+            number: number.into(),
+            kind: Some(kind),
+        }
+    }
+
+    /// The same field, of kind `kind`.
+    pub fn with_kind(mut self, kind: PhoneKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+}
+
+/// Where the number of a [`CallerMatch`] is in its contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberPlace<'a> {
+    /// In this column of the folder's table (`phone3`, or the column name the
+    /// contact was indexed with).
+    Column(&'a str),
+    /// In no column: the card holds the number, but its folder has no column left
+    /// for it or none that fits. The kind is what the number's TEL types make it
+    /// (`TYPE=MAIN`: [`PhoneKind::CompanyMain`], the switchboard; a pager, a fax,
+    /// ...), so that a pop-up can still say what it is; [`PhoneKind::Other`] when
+    /// they say nothing.
+    NoColumn(PhoneKind),
 }
 
 /// What the index keeps of a contact: the names shown on a match and its numbers.
@@ -157,9 +208,23 @@ impl CallerMatch {
     pub fn company(&self) -> &str {
         self.record().map_or("", |r| r.company())
     }
-    /// The column of the number that matched.
+    /// The column of the number that matched; empty when the number is in no
+    /// column (see [`place`](Self::place)).
     pub fn column(&self) -> &str {
         self.field().0
+    }
+    /// Where the number that matched is: in a column, or in no column with the
+    /// kind its TEL types make it.
+    pub fn place(&self) -> NumberPlace<'_> {
+        match self.column() {
+            "" => NumberPlace::NoColumn(self.kind().unwrap_or(PhoneKind::Other)),
+            column => NumberPlace::Column(column),
+        }
+    }
+    /// What kind of number matched: its column's kind, or the kind its TEL types
+    /// make a number in no column. `None` when it was indexed without a kind.
+    pub fn kind(&self) -> Option<PhoneKind> {
+        self.record().and_then(|r| r.kind(usize::from(self.field)))
     }
     /// The matching number as stored.
     pub fn number(&self) -> &str {
@@ -310,6 +375,13 @@ impl IndexSnapshot {
     /// [`NotANumber`] when the text is no phone number.
     pub fn lookup(self: &Arc<Self>, number: &str) -> Result<Vec<CallerMatch>, NotANumber> {
         Ok(self.lookup_normalized(&self.plan.normalize(number)?))
+    }
+
+    /// Looks up the number of an incoming call, read under the index's own plan;
+    /// a withheld number or text that is no number is an outcome, not an error
+    /// (see [`CallerLookup`]).
+    pub fn lookup_caller(self: &Arc<Self>, number: &str) -> CallerLookup {
+        CallerLookup::of(number, self.lookup(number))
     }
 
     /// Looks up a normalised number. All matches, best first: exact and national
@@ -529,19 +601,27 @@ impl Writer {
 /// lookups and updates may run on any threads at once.
 ///
 /// ```
-/// use cti_phonebook::lookup::{CallerIndex, DialPlan, IndexedContact, MatchQuality, PhoneField};
+/// use cti_phonebook::lookup::{
+///     CallerIndex, DialPlan, IndexedContact, MatchQuality, NumberPlace, PhoneField,
+/// };
+/// use cti_phonebook::schema::PhoneKind;
 ///
 /// let plan = DialPlan::new("DE")?.with_area_code("30")?;
 /// let index = CallerIndex::new(plan);
 /// index.upsert("work", "ada.vcf".into(), IndexedContact {
 ///     display_name: "Ada Lovelace".into(),
 ///     company: "Analytical Engines".into(),
-///     numbers: vec![PhoneField { column: "Business".into(), number: "+49 30 1234-0".into() }],
+///     numbers: vec![
+///         PhoneField::new("Business", "+49 30 1234-567"),
+///         // The switchboard, which no column shows.
+///         PhoneField::without_column(PhoneKind::CompanyMain, "+49 30 1234-0"),
+///     ],
 ///     country: None,
 /// });
-/// let found = index.lookup("030 1234567")?;
+/// let found = index.lookup("030 1234599")?;
 /// assert_eq!(found[0].display_name(), "Ada Lovelace");
 /// assert_eq!(found[0].quality(), MatchQuality::Switchboard { stripped: 3 });
+/// assert_eq!(found[0].place(), NumberPlace::NoColumn(PhoneKind::CompanyMain));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -579,6 +659,29 @@ impl CallerIndex {
         // probe only: a writer needs the write lock only to swap a pointer.
         let n = self.plan.normalize(number)?;
         Ok(self.read().lookup_normalized(&n))
+    }
+
+    /// Looks up the number of an incoming call under the index's dial plan, as
+    /// [`lookup`](Self::lookup) does, but never fails: a withheld number
+    /// (`anonymous`, `""`, `CLIR`, ...) is [`CallerLookup::Withheld`] and text that
+    /// is no number [`CallerLookup::NotANumber`], both normal outcomes of a call.
+    ///
+    /// ```
+    /// use cti_phonebook::lookup::{CallerIndex, CallerLookup, DialPlan};
+    ///
+    /// let index = CallerIndex::new(DialPlan::new("DE")?);
+    /// assert!(matches!(index.lookup_caller("anonymous"), CallerLookup::Withheld));
+    /// assert!(index.lookup_caller("+49 30 1234567").matches().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lookup_caller(&self, number: &str) -> CallerLookup {
+        CallerLookup::of(number, self.lookup(number))
+    }
+
+    /// [`lookup_caller`](Self::lookup_caller) for a number that arrived on a line
+    /// with its own dial plan.
+    pub fn lookup_caller_on(&self, line: &DialPlan, number: &str) -> CallerLookup {
+        CallerLookup::of(number, self.lookup_on(line, number))
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Arc<IndexSnapshot>> {
@@ -661,9 +764,10 @@ impl CallerIndex {
                     company: r.company().into(),
                     numbers: r
                         .fields()
-                        .map(|(c, n)| PhoneField {
+                        .map(|(c, n, kind)| PhoneField {
                             column: name(c).into(),
                             number: n.into(),
+                            kind,
                         })
                         .collect(),
                     country: (r.country() != 0).then(|| name(r.country()).into()),
@@ -822,7 +926,7 @@ impl CallerIndex {
                         columns
                             .iter()
                             .zip(&contact.numbers)
-                            .map(|(&c, f)| (c, &*f.number)),
+                            .map(|(&c, f)| (c, &*f.number, f.kind)),
                     );
                 }
                 IndexChange::Remove { folder, id } => {

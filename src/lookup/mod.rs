@@ -10,7 +10,12 @@
 //!   [`Extension`]. Garbage is a typed [`NotANumber`], never a panic.
 //! * [`CallerIndex`] — every number of every folder, normalised once, updated
 //!   incrementally ([`CallerIndex::apply`]); lookups run on an immutable
-//!   [`IndexSnapshot`] and never wait for an update.
+//!   [`IndexSnapshot`] and never wait for an update. A phone book indexes every
+//!   TEL of a card, also those no column shows; a match says where its number is
+//!   ([`NumberPlace`]) and what kind it is.
+//! * [`CallerIndex::lookup_caller`] — the lookup of an incoming call as a
+//!   [`CallerLookup`]: the matches, a withheld number ([`is_withheld`]) or text
+//!   that is no number, none of them an error.
 //! * [`DialPlan::dial`] — the dialling direction.
 //!
 //! # Matching
@@ -56,10 +61,23 @@
 //! * Stored numbers without country code are read in the index's country unless
 //!   their folder has a plan of its own ([`CallerIndex::set_folder_plan`]); there is
 //!   no per-contact country (a vCard's `ADR` country is not consulted).
-//! * Country rules beyond the built-in table (trunk and international prefix) come
-//!   from the `phonenumber` metadata, and numbers are not validated against national
-//!   number lengths: a wrong but well-formed number normalises and simply never
-//!   matches.
+//! * Numbers written without country code are read by the country's numbering
+//!   plan from the `phonenumber` metadata: a trunk prefix where there is one (and
+//!   the prefix-for-parsing and transform rules: Argentina's mobile `15`, Brazil's
+//!   carrier codes), a valid number complete without it where the country has none
+//!   or writes none (Spain, Denmark, Chinese mobiles, Brazil), and local numbers
+//!   only where the country has local dialling. DE, AT, CH, GB and FR keep a
+//!   built-in fast path: with the trunk prefix national, without it local.
+//!   Where the metadata lets a number be complete at a length local numbers have
+//!   too (China: 7 to 11 digits), such digits are read as a national number; only
+//!   digits too short for one are completed with the area code.
+//! * Public numbers are not validated: a wrong but well-formed number normalises
+//!   and simply never matches.
+//! * Dialling within the country follows the national format of the number's
+//!   pattern (`131 2345 6789` for a Chinese mobile, `(11) 2345-6789` in Brazil, so
+//!   no carrier code is dialled there; `011 15-2345-6789` for an Argentinian
+//!   mobile), except in the NANP, which dials its trunk `1` first, and in the
+//!   built-in countries, which dial the trunk prefix before every national number.
 //! * Vanity letters are read only in upper case and after at least three digits, so
 //!   that words in a phone field (`030 1234567 (office)`) are rejected instead of
 //!   being turned into digits.
@@ -70,18 +88,21 @@ mod dial;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+mod caller_lookup;
 mod country_names;
 mod dialplan;
 mod index;
 mod normalize;
+mod numbering_plan;
 mod records;
 mod slots;
 
+pub use caller_lookup::{CallerLookup, is_withheld};
 pub use country_names::country_code;
 pub use dialplan::{CountryRules, DialPlan, preload};
 pub use index::{
     CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,
-    MatchQuality, MemoryUsage, PhoneField, RejectedNumber,
+    MatchQuality, MemoryUsage, NumberPlace, PhoneField, RejectedNumber,
 };
 #[doc(hidden)]
 pub use normalize::normalize_with_phonenumber;

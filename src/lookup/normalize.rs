@@ -21,6 +21,7 @@
 use std::fmt;
 
 use super::dialplan::{DialPlan, split_country_code, strips_trunk_zero};
+use super::numbering_plan::NationalReading;
 
 /// Why a text is not a phone number. A typed result, never a panic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -630,6 +631,15 @@ fn classify_digits(
     if has_prefix(digits, intl) {
         return international(&digits[intl.len()..], ext);
     }
+    // Where the country has several international prefixes (carrier selection in
+    // Brazil, Korea, Singapore), any of them.
+    if let Some(numbering) = rules.numbering().filter(|_| !rules.trunk_always())
+        && let Some(len) =
+            numbering.international_prefix_len(std::str::from_utf8(digits).unwrap_or(""))
+        && split_country_code(&digits[len..]).is_some()
+    {
+        return international(&digits[len..], ext);
+    }
     if plan.is_extension_length(digits.len()) {
         return ext_or_internal(digits, ext);
     }
@@ -640,16 +650,21 @@ fn classify_digits(
             _ => local(plan, digits, ext),
         };
     }
+    if !rules.trunk_always()
+        && let Some(numbering) = rules.numbering()
+    {
+        // The country's numbering plan says which numbers are complete, with or
+        // without a trunk prefix, and which are local.
+        let mut nsn = [0u8; 32];
+        let text = std::str::from_utf8(digits).unwrap_or("");
+        return match numbering.read(text, !plan.area_code.is_empty(), &mut nsn) {
+            NationalReading::National(n) => national(plan, &nsn[..n], Assumed::CountryCode, ext),
+            NationalReading::Local => local(plan, digits, ext),
+        };
+    }
     match rules.trunk_prefix() {
         Some(trunk) if has_prefix(digits, trunk.as_bytes()) => {
             national(plan, &digits[trunk.len()..], Assumed::CountryCode, ext)
-        }
-        // Italy: fixed-line numbers start with 0 (6 to 11 digits), mobiles with 3 (9 or
-        // 10 digits); both are complete. Anything else is local to the area.
-        None if (digits[0] == b'0' && digits.len() >= 6)
-            || (digits[0] == b'3' && (9..=10).contains(&digits.len())) =>
-        {
-            national(plan, digits, Assumed::CountryCode, ext)
         }
         _ => local(plan, digits, ext),
     }

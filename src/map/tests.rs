@@ -476,3 +476,40 @@ fn contact_columns_take_no_contradicting_value() {
     assert_eq!(row.get("address2_city"), None);
     assert_eq!(row.hidden.addresses, 1);
 }
+
+/// An iPhone card with nine numbers under the default six columns: the switchboard
+/// takes business 2, the second mobile loses "other" to the "Other" number, and it,
+/// the pager and the home fax say what they are.
+#[test]
+fn an_iphone_cards_numbers_without_a_column_say_their_kind() {
+    let c = card(
+        "item1.TEL;type=WORK;type=VOICE;type=pref:+49 30 12345-678\r\n\
+         TEL;type=CELL;type=VOICE:+49 170 1234567\r\n\
+         TEL;type=HOME;type=VOICE:+49 30 7654321\r\n\
+         TEL;type=WORK;type=FAX:+49 30 12345-99\r\n\
+         item2.TEL:+49 30 5550123\r\n\
+         item2.X-ABLabel:_$!<Other>!$_\r\n\
+         TEL;type=IPHONE;type=CELL;type=VOICE:+49 171 7654321\r\n\
+         TEL;type=MAIN:+49 30 12345-0\r\n\
+         TEL;type=PAGER:+49 160 9876543\r\n\
+         TEL;type=HOME;type=FAX:tel:+49-30-7654322;ext=5\r\n",
+    );
+    let schema = Schema::default();
+    let row = schema.to_row(&c);
+    assert_eq!(row.hidden.phones, 3);
+    assert_eq!(
+        schema.phones_without_column(&c),
+        [
+            (PhoneKind::Mobile, "+49 171 7654321".to_owned()),
+            (PhoneKind::Pager, "+49 160 9876543".to_owned()),
+            (PhoneKind::HomeFax, "+49-30-7654322 ext. 5".to_owned()),
+        ]
+    );
+    assert_eq!(row.get("phone2"), Some("+49 30 12345-0"));
+    // With a column for every kind of number, none is left over.
+    let mut wide = Schema::default();
+    wide.phones
+        .extend([PhoneKind::Other, PhoneKind::Pager, PhoneKind::HomeFax]);
+    assert!(wide.phones_without_column(&c).is_empty());
+    assert!(schema.phones_without_column(&card("")).is_empty());
+}
