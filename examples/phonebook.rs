@@ -6,6 +6,7 @@
 //! phonebook --cache-dir DIR sync [NAME] [--full] [--json]
 //! phonebook --cache-dir DIR list NAME [--json]
 //! phonebook --cache-dir DIR lookup NUMBER [--country CC] [--area-code N] [--json]
+//! phonebook --cache-dir DIR folder form NAME [--set-json FILE] [--json]
 //! ```
 //!
 //! The password comes from the URL typed to `discover` or `folder add`
@@ -27,6 +28,8 @@ use cti_phonebook::cache::{
     folder_exists, remove_folder,
 };
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
+use cti_phonebook::form::{FormField, FormLayout, FormSection, Group};
+use cti_phonebook::labels::Language;
 use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace};
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
@@ -196,6 +199,19 @@ enum FolderCommand {
     Remove {
         /// Folder name.
         name: String,
+    },
+    /// Shows a folder's data mask (the record form: groups, columns, labels,
+    /// visibility, title), or replaces it.
+    Form {
+        /// Folder name.
+        name: String,
+        /// Replaces the layout with the one in this JSON file, in the form `--json`
+        /// prints (labels in it are ignored).
+        #[arg(long, value_name = "FILE")]
+        set_json: Option<PathBuf>,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -447,7 +463,8 @@ impl Command {
             | Command::Add { json, .. }
             | Command::Edit { json, .. }
             | Command::Dial { json, .. }
-            | Command::Folder(FolderCommand::List { json }) => *json,
+            | Command::Folder(FolderCommand::List { json })
+            | Command::Folder(FolderCommand::Form { json, .. }) => *json,
             Command::Folder(_) | Command::Delete { .. } | Command::Export { .. } => false,
         }
     }
@@ -526,6 +543,11 @@ fn run(cli: Cli) -> CliResult {
         Command::Folder(FolderCommand::Set(set)) => cmd_folder_set(&dir, set),
         Command::Folder(FolderCommand::List { json }) => cmd_folder_list(&dir, json),
         Command::Folder(FolderCommand::Remove { name }) => cmd_folder_remove(&dir, &name),
+        Command::Folder(FolderCommand::Form {
+            name,
+            set_json,
+            json,
+        }) => cmd_folder_form(&dir, &name, set_json.as_deref(), json),
         Command::Sync { name, full, json } => cmd_sync(&dir, name.as_deref(), full, json),
         Command::List { name, json } => cmd_list(&dir, &name, json),
         Command::Show { name, id, json } => cmd_show(&dir, &name, &id, json),
@@ -1315,11 +1337,142 @@ fn short_id(id: &RecordId) -> &str {
     s.rsplit('/').next().unwrap_or(s)
 }
 
+/// Largest form file `folder form --set-json` reads.
+const MAX_FORM_FILE: u64 = 1 << 20;
+
+fn cmd_folder_form(dir: &Path, name: &str, set_json: Option<&Path>, json: bool) -> CliResult {
+    let folder = open_offline(dir, name)?;
+    if let Some(path) = set_json {
+        let form = read_form_json(path)?;
+        folder.set_form(&form)?;
+    }
+    let form = folder.form()?;
+    let infos = folder.source().schema().column_infos();
+    let info = |column: &str| infos.iter().find(|c| c.name == column);
+    if json {
+        let groups: Vec<Value> = form
+            .sections
+            .iter()
+            .map(|s| {
+                let fields: Vec<Value> = s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let mut v = json!({"column": f.column, "visible": f.visible});
+                        if let Some(c) = info(&f.column) {
+                            v["label"] = json!(c.label(Language::English));
+                            v["label_de"] = json!(c.label(Language::German));
+                            v["input"] = json!(c.input.as_str());
+                            v["property"] = json!(c.property);
+                            v["types"] = json!(c.types);
+                            v["component"] = json!(c.component);
+                        }
+                        v
+                    })
+                    .collect();
+                json!({
+                    "group": s.group.as_str(),
+                    "label": s.group.label(Language::English),
+                    "label_de": s.group.label(Language::German),
+                    "fields": fields,
+                })
+            })
+            .collect();
+        print_json(&json!({"folder": name, "title": form.title, "groups": groups}));
+        return Ok(());
+    }
+    println!("title: {}", printable(&form.title.join(" — "), false));
+    for s in &form.sections {
+        println!("{}:", s.group.label(Language::English));
+        for f in &s.fields {
+            let (label, input, property) = info(&f.column).map_or(("", "", ""), |c| {
+                (
+                    c.label(Language::English),
+                    c.input.as_str(),
+                    c.property.as_str(),
+                )
+            });
+            println!(
+                "  {}{}\t{}\t{input}\t{}",
+                if f.visible { "" } else { "(hidden) " },
+                f.column,
+                printable(label, false),
+                printable(property, false)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A form layout from a JSON file of the shape `folder form --json` prints:
+/// `{"title": [COLUMN...], "groups": [{"group": NAME, "fields": [{"column": NAME,
+/// "visible": BOOL}]}]}`; `visible` defaults to true, other keys are ignored.
+fn read_form_json(path: &Path) -> CliResult<FormLayout> {
+    let bad = |what: String| Failure::from(Error::Config(format!("{}: {what}", path.display())));
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_FORM_FILE + 1), &mut text)
+        .map_err(|e| bad(format!("not a text file ({e})")))?;
+    if text.len() as u64 > MAX_FORM_FILE {
+        return Err(bad(format!("larger than {MAX_FORM_FILE} bytes")));
+    }
+    let v: Value = serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let strings = |v: &Value, what: &str| -> CliResult<Vec<String>> {
+        v.as_array()
+            .ok_or_else(|| bad(format!("{what} must be an array")))?
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(format!("{what} must hold column names")))
+            })
+            .collect()
+    };
+    let title = strings(&v["title"], "\"title\"")?;
+    let groups = v["groups"]
+        .as_array()
+        .ok_or_else(|| bad("\"groups\" must be an array".into()))?;
+    let mut sections = Vec::new();
+    for g in groups {
+        let group: Group = g["group"]
+            .as_str()
+            .ok_or_else(|| bad("every group needs a \"group\" name".into()))?
+            .parse()?;
+        let mut fields = Vec::new();
+        for f in g["fields"]
+            .as_array()
+            .ok_or_else(|| bad(format!("group '{group}' needs a \"fields\" array")))?
+        {
+            let column = f["column"]
+                .as_str()
+                .ok_or_else(|| bad(format!("a field of group '{group}' has no \"column\"")))?;
+            let visible = match &f["visible"] {
+                Value::Null => true,
+                Value::Bool(b) => *b,
+                _ => {
+                    return Err(bad(format!(
+                        "\"visible\" of '{column}' must be true or false"
+                    )));
+                }
+            };
+            fields.push(FormField {
+                column: column.to_owned(),
+                visible,
+            });
+        }
+        sections.push(FormSection { group, fields });
+    }
+    Ok(FormLayout { sections, title })
+}
+
 fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
     let folder = open_offline(dir, name)?;
     check_rebuilt(&folder)?;
     let id = resolve_id(&folder, id)?;
     let rec = folder.cached_record(&id)?;
+    // Numbers that fit no column, each with the kind its types and label give it.
+    let more = folder.source().schema().phones_without_column(&rec.card);
     if json {
         let mut v = record_json(&rec.id, rec.version.as_str(), &rec.row);
         v["hidden"] = json!({
@@ -1328,6 +1481,10 @@ fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
             "websites": rec.row.hidden.websites,
             "addresses": rec.row.hidden.addresses,
         });
+        v["more_numbers"] = more
+            .iter()
+            .map(|(kind, number)| json!({"kind": kind.to_string(), "number": number}))
+            .collect();
         print_json(&v);
         return Ok(());
     }
@@ -1339,11 +1496,17 @@ fn cmd_show(dir: &Path, name: &str, id: &str, json: bool) -> CliResult {
     for (k, v) in rec.row.cells() {
         println!("{k}: {}", printable(v, false));
     }
+    if !more.is_empty() {
+        println!("more numbers:");
+        for (kind, number) in &more {
+            println!("  {kind}: {}", printable(number, false));
+        }
+    }
     let h = rec.row.hidden;
-    if h.phones + h.emails + h.addresses + h.websites > 0 {
+    if h.emails + h.addresses + h.websites > 0 {
         println!(
-            "(not shown: {} numbers, {} emails, {} addresses, {} websites)",
-            h.phones, h.emails, h.addresses, h.websites
+            "(not shown: {} emails, {} addresses, {} websites)",
+            h.emails, h.addresses, h.websites
         );
     }
     Ok(())

@@ -37,6 +37,8 @@ pub mod carddav;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod form;
+pub mod labels;
 pub mod lookup;
 pub mod map;
 pub mod memory;

@@ -3,13 +3,31 @@
 //!
 //! # Placement
 //!
-//! Each TEL (EMAIL, URL, ADR) goes to the column whose kind fits its types best:
-//! `CELL` to mobile, `WORK,FAX` to business fax, `CELL,WORK` to mobile only. Values
-//! are placed in three rounds: first every value that fits a column exactly, then
-//! values into "other" columns, then any value into the next free compatible column
-//! (a fax never lands in a voice column, nor a voice number in a fax column). Within a
-//! round, preferred values (`PREF`) go first, then card order. What finds no column
-//! stays in the card and is counted in [`Row::hidden`].
+//! Each TEL goes to a column whose header it does not contradict, by what its types
+//! and label say it is (`TYPE=CELL`, vCard 4.0 `type=cell`, Apple's
+//! `_$!<Mobile>!$_`, Google's `WORK_MOBILE`, Outlook's and others' custom types
+//! such as `X-MOBIL`):
+//!
+//! - first the columns of its own kind: a work number in business, business 2; a
+//!   mobile in mobile; `WORK,FAX` in business fax; an untyped number or one labelled
+//!   "Other" in "other";
+//! - then kin only: a switchboard (`MAIN`) or an assistant in a business column, a
+//!   fax typed neither work nor home in a fax column;
+//! - then any voice number that found no column of its own (a second mobile, a third
+//!   work number) in an "other" column.
+//!
+//! A home, mobile or "other" number never goes into a business column, a fax or
+//! pager never into a voice column. When several numbers fit one column equally well,
+//! the preferred one (`PREF`) wins, then card order: preference decides who gets a
+//! contested column, never which column a number goes to. So a number's column
+//! depends only on the card's numbers that compete for it. What finds no fitting
+//! column stays in the card, byte for byte, is counted in [`Row::hidden`] and is
+//! listed, with the kind its types give it, by [`Schema::phones_without_column`].
+//!
+//! Emails, websites and addresses go to the column whose work/home kind fits, then
+//! to an "other" column, then an untyped one to any free column; a home or
+//! "Other"-labelled value never goes into a work column, nor a work value into a
+//! home column. Preferred values go first, then card order.
 //!
 //! # Merge-back
 //!
@@ -28,139 +46,9 @@ use crate::schema::{
 };
 use crate::vcard::{self, Param, PropId, Property, Tel, VCard, Version};
 
-/// Traits of a TEL that decide which column fits it.
-#[derive(Debug, Default, Clone, Copy)]
-struct TelTraits {
-    work: bool,
-    home: bool,
-    cell: bool,
-    fax: bool,
-    pager: bool,
-    car: bool,
-    assistant: bool,
-    main: bool,
-    isdn: bool,
-    sip: bool,
-}
+mod phones;
 
-impl TelTraits {
-    fn of(tel: &Tel) -> TelTraits {
-        let mut t = TelTraits::default();
-        let label = tel.label.as_deref().unwrap_or("").to_ascii_lowercase();
-        let words = tel
-            .types
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .chain(label.split([' ', '-', '_']).map(str::to_owned));
-        for w in words {
-            match w.as_str() {
-                "work" | "business" | "office" => t.work = true,
-                "home" | "private" => t.home = true,
-                "cell" | "mobile" | "iphone" | "handy" => t.cell = true,
-                "fax" => t.fax = true,
-                "pager" | "beeper" => t.pager = true,
-                "car" => t.car = true,
-                "x-assistant" | "assistant" => t.assistant = true,
-                "main" | "company" | "x-company" | "x-main" => t.main = true,
-                "isdn" => t.isdn = true,
-                "x-sip" | "sip" => t.sip = true,
-                _ => {}
-            }
-        }
-        if tel.number.to_ascii_lowercase().starts_with("sip:") {
-            t.sip = true;
-        }
-        t
-    }
-
-    fn special(&self) -> bool {
-        self.work
-            || self.home
-            || self.cell
-            || self.fax
-            || self.pager
-            || self.car
-            || self.assistant
-            || self.main
-            || self.isdn
-            || self.sip
-    }
-
-    /// The kind of column this TEL would fit exactly, for a number shown in none: a
-    /// switchboard (`MAIN`) or pager first, since they say what the number is for
-    /// whatever else is typed; a mobile with `WORK` is a mobile; no type at all is
-    /// [`PhoneKind::Other`].
-    fn kind(&self) -> PhoneKind {
-        if self.main {
-            PhoneKind::CompanyMain
-        } else if self.pager {
-            PhoneKind::Pager
-        } else if self.fax {
-            if self.home && !self.work {
-                PhoneKind::HomeFax
-            } else {
-                PhoneKind::BusinessFax
-            }
-        } else if self.assistant {
-            PhoneKind::Assistant
-        } else if self.car {
-            PhoneKind::Car
-        } else if self.isdn {
-            PhoneKind::Isdn
-        } else if self.sip {
-            PhoneKind::Sip
-        } else if self.cell {
-            PhoneKind::Mobile
-        } else if self.work {
-            PhoneKind::Business
-        } else if self.home {
-            PhoneKind::Home
-        } else {
-            PhoneKind::Other
-        }
-    }
-
-    /// 3 = exact fit, 2 = an "other" column, 1 = compatible, 0 = never.
-    fn fit(&self, kind: PhoneKind) -> u8 {
-        let voice = !self.fax && !self.pager;
-        let plain_voice = voice
-            && !self.cell
-            && !self.car
-            && !self.assistant
-            && !self.main
-            && !self.isdn
-            && !self.sip;
-        let exact = match kind {
-            PhoneKind::Business | PhoneKind::Business2 => self.work && plain_voice,
-            PhoneKind::Mobile => self.cell && voice,
-            PhoneKind::Home | PhoneKind::Home2 => self.home && plain_voice,
-            PhoneKind::BusinessFax => self.fax && !self.home,
-            PhoneKind::HomeFax => self.fax && self.home,
-            PhoneKind::Pager => self.pager,
-            PhoneKind::Car => self.car,
-            PhoneKind::Assistant => self.assistant,
-            PhoneKind::CompanyMain => self.main,
-            PhoneKind::Isdn => self.isdn,
-            PhoneKind::Sip => self.sip,
-            PhoneKind::Other => !self.special(),
-        };
-        if exact {
-            return 3;
-        }
-        match kind {
-            PhoneKind::Other => 2,
-            PhoneKind::BusinessFax | PhoneKind::HomeFax => 2 * u8::from(self.fax),
-            PhoneKind::Business
-            | PhoneKind::Business2
-            | PhoneKind::Mobile
-            | PhoneKind::Home
-            | PhoneKind::Home2
-            | PhoneKind::Car
-            | PhoneKind::Isdn => u8::from(voice),
-            _ => 0,
-        }
-    }
-}
+use phones::TelTraits;
 
 fn contact_fit(types: &[String], label: Option<&str>, kind: ContactKind) -> u8 {
     let label = label.unwrap_or("").to_ascii_lowercase();
@@ -169,11 +57,15 @@ fn contact_fit(types: &[String], label: Option<&str>, kind: ContactKind) -> u8 {
     };
     let work = has("work") || has("business");
     let home = has("home") || has("private");
+    let other = has("other");
     match kind {
-        ContactKind::Work if work => 3,
-        ContactKind::Home if home && !work => 3,
+        ContactKind::Work if work && !other => 3,
+        ContactKind::Home if home && !work && !other => 3,
         ContactKind::Other if !work && !home => 3,
         ContactKind::Other => 2,
+        // A column never takes a value its header contradicts.
+        ContactKind::Work if home || other => 0,
+        ContactKind::Home if work || other => 0,
         _ => 1,
     }
 }
@@ -331,21 +223,30 @@ impl Schema {
     /// its contact.
     pub fn phones_without_column(&self, card: &VCard) -> Vec<(PhoneKind, String)> {
         let tels = card.tels();
-        let traits: Vec<TelTraits> = tels.iter().map(TelTraits::of).collect();
-        let (slots, hidden) = place_all(&self.phones, &traits, |t, k| t.fit(*k), |i| tels[i].pref);
-        if hidden == 0 {
-            return Vec::new();
-        }
-        let mut shown = vec![false; tels.len()];
-        for &i in slots.iter().flatten() {
-            shown[i] = true;
-        }
+        let columns = self.tel_columns(&tels);
         tels.iter()
-            .zip(&traits)
-            .zip(shown)
-            .filter(|(_, shown)| !shown)
-            .map(|((tel, t), _)| (t.kind(), phone_cell(tel)))
+            .zip(columns)
+            .filter(|(_, column)| column.is_none())
+            .map(|(tel, _)| (TelTraits::of(tel).kind(), phone_cell(tel)))
             .collect()
+    }
+
+    /// For each TEL of the card, in card order, the phone column that shows it: an
+    /// index into [`Schema::phones`] (0 is `phone1`), or `None` when it has no column.
+    pub fn phone_columns(&self, card: &VCard) -> Vec<Option<usize>> {
+        self.tel_columns(&card.tels())
+    }
+
+    fn tel_columns(&self, tels: &[Tel]) -> Vec<Option<usize>> {
+        let traits: Vec<TelTraits> = tels.iter().map(TelTraits::of).collect();
+        let (slots, _) = place_all(&self.phones, &traits, |t, k| t.fit(*k), |i| tels[i].pref);
+        let mut columns = vec![None; tels.len()];
+        for (c, s) in slots.iter().enumerate() {
+            if let Some(i) = s {
+                columns[*i] = Some(c);
+            }
+        }
+        columns
     }
 
     /// The card as a row of this schema.
@@ -735,20 +636,7 @@ fn set_tel(card: &mut VCard, id: PropId, cell: &str) {
 }
 
 fn push_tel(card: &mut VCard, kind: PhoneKind, value: &str) {
-    let types: &[&str] = match kind {
-        PhoneKind::Business | PhoneKind::Business2 => &["WORK", "VOICE"],
-        PhoneKind::Mobile => &["CELL", "VOICE"],
-        PhoneKind::Home | PhoneKind::Home2 => &["HOME", "VOICE"],
-        PhoneKind::BusinessFax => &["WORK", "FAX"],
-        PhoneKind::HomeFax => &["HOME", "FAX"],
-        PhoneKind::Pager => &["PAGER"],
-        PhoneKind::Car => &["CAR", "VOICE"],
-        PhoneKind::Assistant => &["X-ASSISTANT"],
-        PhoneKind::CompanyMain => &["MAIN"],
-        PhoneKind::Isdn => &["ISDN"],
-        PhoneKind::Sip => &["X-SIP"],
-        PhoneKind::Other => &["VOICE"],
-    };
+    let types = kind.tel_types();
     let v = card.version();
     let mut p = Property::new("TEL", &vcard::text::escape_text(value, v));
     p.params = type_params(v, types);
@@ -760,11 +648,7 @@ fn contact_params(v: Version, kind: ContactKind, email: bool) -> Vec<Param> {
     if email && v != Version::V4_0 {
         types.push("INTERNET");
     }
-    match kind {
-        ContactKind::Work => types.push("WORK"),
-        ContactKind::Home => types.push("HOME"),
-        ContactKind::Other => {}
-    }
+    types.extend(kind.type_value());
     type_params(v, &types)
 }
 

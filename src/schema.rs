@@ -76,6 +76,27 @@ pub enum PhoneKind {
     Other,
 }
 
+impl PhoneKind {
+    /// The TEL `TYPE` values a number typed into a column of this kind is written
+    /// with (in the card's version's style).
+    pub fn tel_types(self) -> &'static [&'static str] {
+        match self {
+            PhoneKind::Business | PhoneKind::Business2 => &["WORK", "VOICE"],
+            PhoneKind::Mobile => &["CELL", "VOICE"],
+            PhoneKind::Home | PhoneKind::Home2 => &["HOME", "VOICE"],
+            PhoneKind::BusinessFax => &["WORK", "FAX"],
+            PhoneKind::HomeFax => &["HOME", "FAX"],
+            PhoneKind::Pager => &["PAGER"],
+            PhoneKind::Car => &["CAR", "VOICE"],
+            PhoneKind::Assistant => &["X-ASSISTANT"],
+            PhoneKind::CompanyMain => &["MAIN"],
+            PhoneKind::Isdn => &["ISDN"],
+            PhoneKind::Sip => &["X-SIP"],
+            PhoneKind::Other => &["VOICE"],
+        }
+    }
+}
+
 /// The kind of an email or website column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -86,6 +107,17 @@ pub enum ContactKind {
     Home,
     /// Any.
     Other,
+}
+
+impl ContactKind {
+    /// The `TYPE` value a new EMAIL, URL or ADR of this kind is written with, if any.
+    pub fn type_value(self) -> Option<&'static str> {
+        match self {
+            ContactKind::Work => Some("WORK"),
+            ContactKind::Home => Some("HOME"),
+            ContactKind::Other => None,
+        }
+    }
 }
 
 /// Where a user-defined column's value lives in the card.
@@ -462,13 +494,13 @@ pub fn address_column(index: usize, part: AddressPart) -> String {
 /// Values the row could not show, counted so a UI can say "2 more numbers".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Hidden {
-    /// Numbers with no free column.
+    /// Numbers with no fitting column (see [`crate::map`]).
     pub phones: usize,
-    /// Emails with no free column.
+    /// Emails with no fitting column.
     pub emails: usize,
-    /// Websites with no free column.
+    /// Websites with no fitting column.
     pub websites: usize,
-    /// Addresses with no free column.
+    /// Addresses with no fitting column.
     pub addresses: usize,
 }
 

@@ -297,10 +297,11 @@ fn cli_against_radicale() {
 }
 
 /// An iPhone card with eight numbers, PUT to the server as it is.
-const EIGHT_NUMBERS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\n\
+const NINE_NUMBERS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\n\
 PRODID:-//Apple Inc.//iPhone OS 17.5//EN\r\nN:Meier;Anna;;;\r\nFN:Anna Meier\r\n\
 ORG:Muster AG;\r\nUID:cli-anna-meier\r\n\
 item1.TEL;type=WORK;type=VOICE;type=pref:+49 30 12345-678\r\n\
+TEL;type=WORK;type=VOICE:+49 30 12345-677\r\n\
 TEL;type=CELL;type=VOICE:+49 170 1234567\r\nTEL;type=HOME;type=VOICE:+49 30 7654321\r\n\
 TEL;type=WORK;type=FAX:+49 30 12345-99\r\n\
 item2.TEL:+49 30 5550123\r\nitem2.X-ABLabel:_$!<Other>!$_\r\n\
@@ -308,7 +309,8 @@ TEL;type=IPHONE;type=CELL;type=VOICE:+49 171 7654321\r\n\
 TEL;type=MAIN:+49 30 12345-0\r\nTEL;type=PAGER:+49 160 9876543\r\nEND:VCARD\r\n";
 
 /// A card with more numbers than the folder has columns, through a real server: the
-/// switchboard and the pager, in no column, are found and say what they are, and
+/// switchboard (both business columns hold direct dials) and the pager, in no
+/// column, are found and say what they are, and
 /// so is an unknown direct dial of the same company. A withheld caller is an
 /// answer with a reason, exit 0.
 #[test]
@@ -328,7 +330,7 @@ fn lookup_through(kind: &'static str) {
         .unwrap();
     CardDavSource::open(config)
         .unwrap()
-        .import_card(VCard::parse(EIGHT_NUMBERS.as_bytes()).unwrap())
+        .import_card(VCard::parse(NINE_NUMBERS.as_bytes()).unwrap())
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -23,7 +23,7 @@
 //!   that [`CachedFolder::remove_listener`] takes to remove the listener again.
 //!
 //! * **Kept apart.** Several folders share one cache directory. Each has a SQLite
-//!   file for its records and a small settings file (schema, sync interval, the
+//!   file for its records and a small settings file (schema, form, sync interval, the
 //!   application's settings) beside it, so that a damaged database costs no setting:
 //!   it is moved aside and the records come back with the next sync (see
 //!   [`CachedFolder::open`]). [`remove_folder`] removes both and what was moved aside.
@@ -53,6 +53,7 @@ pub use offline::OfflineSource;
 pub use store::LOCK_WAIT;
 
 use crate::error::{Error, Result};
+use crate::form::FormLayout;
 use crate::schema::{Row, Schema};
 use crate::source::{
     Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, RecordWarning,
@@ -79,6 +80,7 @@ const META_LAST_SYNC: &str = "last_sync";
 const META_NEXT_SYNC: &str = "next_sync";
 const META_INTERVAL: &str = "sync_interval_secs";
 const META_SCHEMA: &str = "schema";
+const META_FORM: &str = "form";
 const SETTING_PREFIX: &str = "setting.";
 
 /// What a sync did.
@@ -846,6 +848,38 @@ impl CachedFolder {
         Ok(())
     }
 
+    /// The folder's data mask: the stored [`FormLayout`] fitted to the current
+    /// schema, or the schema's default layout when none is stored (or the stored
+    /// one cannot be read).
+    ///
+    /// # Errors
+    /// [`Error::Cache`] when the settings file cannot be read.
+    pub fn form(&self) -> Result<FormLayout> {
+        let schema = self.source().schema();
+        let map = self.settings.load()?.unwrap_or_default();
+        Ok(match map.get(META_FORM).map(|f| FormLayout::from_spec(f)) {
+            Some(Ok(form)) => form.fitted(&schema),
+            _ => FormLayout::default_for(&schema),
+        })
+    }
+
+    /// Checks `form` against the folder's schema ([`FormLayout::check`]) and stores
+    /// it, fitted to the schema, in the folder's settings file.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unknown or repeated column or group, or a title
+    /// without columns; [`Error::Cache`] when the settings file cannot be written.
+    /// On error the stored form is unchanged.
+    pub fn set_form(&self, form: &FormLayout) -> Result<()> {
+        let schema = self.source().schema();
+        form.check(&schema)?;
+        let spec = form.fitted(&schema).to_spec();
+        self.settings.update(|m| {
+            m.insert(META_FORM.into(), spec);
+        })?;
+        Ok(())
+    }
+
     /// Changes the folder's schema (column counts and kinds): applied to the source,
     /// persisted, and every cached row re-mapped from its stored card in one step.
     ///
@@ -883,6 +917,10 @@ impl CachedFolder {
         let spec = schema.to_spec();
         self.settings.update(|m| {
             m.insert(META_SCHEMA.into(), spec);
+            // A stored form follows: removed columns leave it, new ones join their group.
+            if let Some(Ok(form)) = m.get(META_FORM).map(|f| FormLayout::from_spec(f)) {
+                m.insert(META_FORM.into(), form.fitted(&schema).to_spec());
+            }
         })?;
         self.source().set_schema(schema);
         let changed: Vec<RecordId> = next.rows.keys().cloned().collect();

@@ -1,6 +1,6 @@
 //! A folder's settings file (`STEM.settings` next to its database): the folder's
-//! name, schema, sync interval, application settings (server URL, user name, ...)
-//! and whether its records must be rebuilt.
+//! name, schema, form layout, sync interval, application settings (server URL, user
+//! name, ...) and whether its records must be rebuilt.
 //!
 //! Settings live apart from the records so that a damaged or locked database loses
 //! none of them: a damaged database is moved aside and rebuilt from the server with
