@@ -136,7 +136,7 @@ fn plan() -> DialPlan {
         .unwrap()
         .with_area_code("30")
         .unwrap()
-        .with_outside_line("0", false)
+        .with_outside_line("0", cti_phonebook::lookup::OutsideLine::DialOnly)
         .unwrap()
         .with_extension_lengths(&[2, 3])
 }

@@ -60,7 +60,8 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut plan = DialPlan::new(&args.country)?.with_area_code(&args.area_code)?;
     if let Some(p) = &args.outside_prefix {
-        plan = plan.with_outside_line(p, true)?;
+        plan =
+            plan.with_outside_line(p, cti_phonebook::lookup::OutsideLine::AlsoInCallerNumbers)?;
     }
     // Metadata of the number library loads now, not on the first call.
     cti_phonebook::lookup::preload();

@@ -30,7 +30,7 @@ use cti_phonebook::cache::{
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::form::{FormField, FormLayout, FormSection, Group};
 use cti_phonebook::labels::Language;
-use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace};
+use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace, OutsideLine};
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
 use cti_phonebook::{
@@ -360,6 +360,7 @@ fn error_kind(e: &Error) -> &'static str {
         Error::ReadOnly(_) => "read_only",
         Error::TokenExpired => "token_expired",
         Error::Network { .. } => "network",
+        Error::NotConnected { .. } => "not_connected",
         Error::Server { .. } => "server",
         Error::Certificate { .. } => "certificate",
         Error::InvalidResponse { .. } => "invalid_response",
@@ -1518,7 +1519,7 @@ fn plan(args: &PlanArgs) -> CliResult<DialPlan> {
         p = p.with_area_code(a)?;
     }
     if let Some(o) = &args.outside_prefix {
-        p = p.with_outside_line(o, true)?;
+        p = p.with_outside_line(o, OutsideLine::AlsoInCallerNumbers)?;
     }
     Ok(p)
 }

@@ -30,9 +30,10 @@ pub enum Error {
     #[error("conflict: {id} was changed on the server since version {based_on}")]
     Conflict {
         /// Id of the record.
-        id: String,
-        /// The version the rejected write was based on.
-        based_on: String,
+        id: crate::source::RecordId,
+        /// The version the rejected write was based on (empty for a create that met an
+        /// existing record).
+        based_on: crate::source::Version,
         /// The current record at the source, when it could be fetched.
         current: Option<Box<crate::source::Record>>,
     },
@@ -41,6 +42,15 @@ pub enum Error {
     Unauthorized {
         /// The URL that answered 401/403.
         url: String,
+    },
+    /// The folder is working from its cache without a connection to its source (it
+    /// was opened with an [`OfflineSource`](crate::cache::OfflineSource)): connect it
+    /// with [`CachedFolder::set_source`](crate::cache::CachedFolder::set_source).
+    /// Transient; the cache is unchanged.
+    #[error("folder '{folder}' is not connected (working from the cache)")]
+    NotConnected {
+        /// The folder's name.
+        folder: String,
     },
     /// The source or folder does not accept writes.
     #[error("read-only: {0}")]
@@ -126,13 +136,17 @@ pub enum Error {
 impl Error {
     /// True when the same call may succeed later without any change by the caller
     /// ([`Error::Network`]: connection failures and timeouts; [`Error::Server`]: a 5xx
-    /// answer; [`Error::CacheLocked`]: a cache file another process holds locked).
+    /// answer; [`Error::CacheLocked`]: a cache file another process holds locked;
+    /// [`Error::NotConnected`]: a folder working from its cache).
     /// False for everything else, [`Error::Certificate`] included: an untrusted
     /// certificate stays untrusted.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Error::Network { .. } | Error::Server { .. } | Error::CacheLocked(_)
+            Error::Network { .. }
+                | Error::Server { .. }
+                | Error::CacheLocked(_)
+                | Error::NotConnected { .. }
         )
     }
 

@@ -145,8 +145,8 @@ impl MemorySource {
 
     fn conflict(&self, s: &State, id: &RecordId, based_on: &Version) -> Error {
         Error::Conflict {
-            id: id.to_string(),
-            based_on: based_on.to_string(),
+            id: id.clone(),
+            based_on: based_on.clone(),
             current: s
                 .records
                 .get(id)

@@ -1127,3 +1127,25 @@ fn known_scheme_goes_up_front_only_to_its_origin() {
         "no credentials to another origin"
     );
 }
+
+/// `127.0.0.1:5232` typed without a scheme is taken as https; a server that speaks
+/// plain http then answers what TLS reads as a corrupt record. That is no network
+/// trouble to retry: the error says to use http://, and is not transient.
+#[test]
+fn https_to_a_plain_http_server_says_to_use_http() {
+    let m = Mocked::new();
+    mount_book(&m, "");
+    let port = m.server.address().port();
+    let err = CardDavSource::open(
+        CardDavConfig::builder(&format!("127.0.0.1:{port}/book/"))
+            .build()
+            .unwrap(),
+    )
+    .unwrap_err();
+    assert!(!err.is_transient(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains(&format!("use http://127.0.0.1:{port}/book/")),
+        "{err}"
+    );
+}

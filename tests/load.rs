@@ -139,8 +139,7 @@ fn sync_child() {
         .build()
         .unwrap();
     let src = Arc::new(CardDavSource::open(config).unwrap());
-    let folder =
-        CachedFolder::open(get("CTI_LOAD_CHILD_DIR").as_ref(), "load", src.clone()).unwrap();
+    let folder = CachedFolder::open(get("CTI_LOAD_CHILD_DIR"), "load", src.clone()).unwrap();
     let report = folder.reload().unwrap();
     assert_eq!(report.added, n, "{:?}", report.warnings.first());
     assert!(report.warnings.is_empty());

@@ -4,8 +4,9 @@
 use cti_phonebook::RecordId;
 use cti_phonebook::lookup::{
     Assumed, CallerIndex, DialPlan, IndexChange, IndexedContact, MatchQuality, Normalized,
-    NotANumber, PhoneField, normalize_with_phonenumber,
+    NotANumber, OutsideLine, PhoneField, normalize_with_phonenumber,
 };
+use cti_phonebook::schema::PhoneKind;
 use proptest::prelude::*;
 
 /// The lines of the tables: (name, plan).
@@ -26,7 +27,7 @@ fn plan(name: &str) -> DialPlan {
         } else {
             "0"
         },
-        false,
+        OutsideLine::DialOnly,
     )
     .unwrap()
     .with_extension_lengths(&[2, 3])
@@ -170,7 +171,7 @@ fn outside_line_in_caller_numbers() {
         .unwrap()
         .with_area_code("30")
         .unwrap()
-        .with_outside_line("0", true)
+        .with_outside_line("0", OutsideLine::AlsoInCallerNumbers)
         .unwrap()
         .with_extension_lengths(&[2, 3]);
     for (input, want) in [
@@ -365,6 +366,21 @@ fn phone_book(plan: DialPlan) -> CallerIndex {
         ),
         upsert(
             "work",
+            "berlin-main",
+            contact("Acme Berlin", "Acme", &[("Business", "+49 30 8812345-0")]),
+        ),
+        upsert(
+            "work",
+            "mobile-zero",
+            IndexedContact {
+                numbers: vec![
+                    PhoneField::new("Mobile", "+49 170 9876540").with_kind(PhoneKind::Mobile),
+                ],
+                ..contact("Mobile Zero", "", &[])
+            },
+        ),
+        upsert(
+            "work",
             "vienna",
             contact("Wien", "", &[("Business", "+43 1 5551234")]),
         ),
@@ -461,6 +477,14 @@ fn matching_table() {
         ("DE", "030 9876 12", sb("Reception", 2)),
         ("DE", "+49 89 1234567-22", sb("Acme Munich", 2)),
         ("DE", "+49 89 1234567-2222", sb("Acme Munich", 4)),
+        // The main number itself, stored with its switchboard 0 and called without
+        // it, or as a tel: link with an extension; a mobile that ends in 0 is no
+        // switchboard.
+        ("DE", "+49 30 8812345", sb("Acme Berlin", 0)),
+        ("DE", "030 8812345", sb("Acme Berlin", 0)),
+        ("DE", "tel:+49-30-8812345;ext=21", sb("Acme Berlin", 0)),
+        ("DE", "+49 30 8812345-21", sb("Acme Berlin", 2)),
+        ("DE", "+49 170 987654", none.clone()),
         // ... but never more than 4 stripped digits, and the person wins when known.
         ("DE", "+49 30 9876-12345", none.clone()),
         ("DE", "+49 30 9876-555", ex("Bob")),
@@ -823,7 +847,10 @@ proptest! {
         // And dialling it, then reading the dialled digits as a caller number from a
         // PBX that reports the outside-line prefix, gives the number back.
         let dialled = plan.dial(&written).unwrap();
-        let pbx = plan.clone().with_outside_line(plan.outside_line(), true).unwrap();
+        let pbx = plan
+            .clone()
+            .with_outside_line(plan.outside_line(), OutsideLine::AlsoInCallerNumbers)
+            .unwrap();
         prop_assert_eq!(pbx.normalize(&dialled).ok().and_then(|n| n.e164()), Some(want), "{} dialled {}", written, dialled);
     }
 
@@ -1058,7 +1085,7 @@ proptest! {
 #[test]
 fn a_number_in_no_column_is_found_and_says_its_kind() {
     use cti_phonebook::lookup::NumberPlace;
-    use cti_phonebook::schema::PhoneKind;
+
     let index = CallerIndex::new(plan("DE"));
     let report = index.upsert(
         "work",

@@ -16,7 +16,7 @@ fn plans() -> &'static [DialPlan] {
                 .unwrap()
                 .with_area_code("30")
                 .unwrap()
-                .with_outside_line("0", true)
+                .with_outside_line("0", cti_phonebook::lookup::OutsideLine::AlsoInCallerNumbers)
                 .unwrap()
                 .with_extension_lengths(&[2, 3]),
             DialPlan::new("US").unwrap().with_area_code("212").unwrap(),

@@ -424,7 +424,11 @@ impl CachedFolder {
     /// the files `name` maps to belong to another folder (on a file system that
     /// folds case); [`Error::Cache`] when the directory or file cannot be used at
     /// all.
-    pub fn open(dir: &Path, name: &str, source: Arc<dyn PhonebookSource>) -> Result<CachedFolder> {
+    pub fn open(
+        dir: impl AsRef<Path>,
+        name: &str,
+        source: Arc<dyn PhonebookSource>,
+    ) -> Result<CachedFolder> {
         CachedFolder::open_with_clock(dir, name, source, Arc::new(SystemClock))
     }
 
@@ -438,11 +442,12 @@ impl CachedFolder {
     /// [`Error::Config`] when the folder exists or a setting is a URL with a
     /// password; otherwise as [`Self::open`].
     pub fn create_new(
-        dir: &Path,
+        dir: impl AsRef<Path>,
         name: &str,
         source: Arc<dyn PhonebookSource>,
         settings: &[(&str, &str)],
     ) -> Result<CachedFolder> {
+        let dir = dir.as_ref();
         let exists = || Error::Config(format!("folder '{name}' exists"));
         let stem = files::stem(name)?;
         files::migrate_legacy(dir, name, &stem)?;
@@ -469,11 +474,12 @@ impl CachedFolder {
     /// # Errors
     /// As [`CachedFolder::open`].
     pub fn open_with_clock(
-        dir: &Path,
+        dir: impl AsRef<Path>,
         name: &str,
         source: Arc<dyn PhonebookSource>,
         clock: Arc<dyn Clock>,
     ) -> Result<CachedFolder> {
+        let dir = dir.as_ref();
         let stem = files::stem(name)?;
         files::migrate_legacy(dir, name, &stem)?;
         let settings = settings_file(dir, &stem);
@@ -1327,7 +1333,7 @@ impl CachedFolder {
         else {
             return e;
         };
-        let rid = RecordId::new(id.clone());
+        let rid = id.clone();
         let current = current.map(|c| *c).or_else(|| self.source().get(&rid).ok());
         match &current {
             Some(c) => {

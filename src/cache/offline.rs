@@ -11,7 +11,7 @@ use crate::source::{
 
 /// A source that is not connected: the cache in front of it answers listings,
 /// reads and lookups; every call that needs the source fails with a transient
-/// [`Error::Network`] ("not connected"), which leaves the cache unchanged.
+/// [`Error::NotConnected`], which leaves the cache unchanged.
 ///
 /// Use it to open a folder at start-up before credentials are at hand, or in tools
 /// that only read the cache.
@@ -31,9 +31,8 @@ impl OfflineSource {
     }
 
     fn offline<T>(&self) -> Result<T> {
-        Err(Error::Network {
-            url: self.name.clone(),
-            reason: "not connected (working from the cache)".into(),
+        Err(Error::NotConnected {
+            folder: self.name.clone(),
         })
     }
 }

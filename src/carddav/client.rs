@@ -190,13 +190,46 @@ fn network(url: &Url, e: impl std::fmt::Display) -> Error {
 /// The error of a request that got no answer: [`Error::Certificate`] when TLS refused
 /// the server's certificate, else [`Error::Network`].
 fn send_error(url: &Url, e: &reqwest::Error) -> Error {
-    match certificate_error(e) {
-        Some(c) => Error::Certificate {
+    if let Some(c) = certificate_error(e) {
+        return Error::Certificate {
             url: url.to_string(),
             reason: certificate_reason(c),
-        },
-        None => network(url, reqwest_reason(e)),
+        };
     }
+    // An https URL to a server that answers in plain http (`127.0.0.1:5232` typed
+    // without a scheme is taken as https): rustls reads the answer as a corrupt TLS
+    // record. Retrying will not help; the URL needs `http://`.
+    if url.scheme() == "https"
+        && rustls_error(e).is_some_and(|r| matches!(r, rustls::Error::InvalidMessage(_)))
+    {
+        let mut plain = url.clone();
+        let _ = plain.set_scheme("http");
+        return Error::InvalidResponse {
+            url: url.to_string(),
+            reason: format!(
+                "the server does not answer in TLS (https); if it serves plain http, use {plain}"
+            ),
+        };
+    }
+    network(url, reqwest_reason(e))
+}
+
+/// The rustls error somewhere in `e`'s cause chain (see [`certificate_error`]).
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    for _ in 0..32 {
+        let err = next?;
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// The rustls certificate verdict somewhere in `e`'s cause chain.
@@ -208,21 +241,10 @@ fn send_error(url: &Url, e: &reqwest::Error) -> Error {
 fn certificate_error<'a>(
     e: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a rustls::CertificateError> {
-    let mut next = Some(e);
-    // Bounded: a chain longer than this is not one reqwest makes.
-    for _ in 0..32 {
-        let err = next?;
-        if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
-            return Some(c);
-        }
-        next = match err.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
+    match rustls_error(e)? {
+        rustls::Error::InvalidCertificate(c) => Some(c),
+        _ => None,
     }
-    None
 }
 
 /// Plain words for a certificate verdict, then rustls's own text for the details.

@@ -47,12 +47,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use url::Url;
-
 use crate::error::{Error, Result};
 
 pub use discover::{AddressBook, discover};
 pub use source::CardDavSource;
+/// The URL type of [`CardDavConfig::with_url`] and [`AddressBook::url`], re-exported so
+/// that embedding programs need no `url` dependency of their own.
+pub use url::Url;
 
 /// A secret string (password or token): never shown by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]

@@ -288,8 +288,8 @@ impl CardDavSource {
             Err(_) => None,
         };
         Error::Conflict {
-            id: id.to_string(),
-            based_on: based_on.to_owned(),
+            id: id.clone(),
+            based_on: Version::new(based_on),
             current,
         }
     }

@@ -219,15 +219,27 @@ impl fmt::Debug for CountryRules {
     }
 }
 
+/// Where a PBX's outside-line prefix appears, for [`DialPlan::with_outside_line`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutsideLine {
+    /// Only dialled: the PBX reports caller numbers as the network delivers them
+    /// (`030 8812345`). Most PBXes do.
+    DialOnly,
+    /// Dialled, and also put in front of the caller numbers the PBX reports
+    /// (`0 030 8812345`), so that a call-back works by redialling them: the prefix is
+    /// taken off before an incoming number is read.
+    AlsoInCallerNumbers,
+}
+
 /// The dial plan of one line (one PBX trunk), used to read incoming numbers, to read
 /// stored numbers written without a country code, and to dial.
 ///
 /// ```
-/// use cti_phonebook::lookup::DialPlan;
+/// use cti_phonebook::lookup::{DialPlan, OutsideLine};
 ///
 /// let plan = DialPlan::new("DE")?
 ///     .with_area_code("30")?
-///     .with_outside_line("0", false)?
+///     .with_outside_line("0", OutsideLine::DialOnly)?
 ///     .with_extension_lengths(&[2, 3]);
 /// assert_eq!(plan.normalize("030 1234567")?.e164(), Some("+49301234567".to_string()));
 /// assert_eq!(plan.dial("+49 89 1234567")?, "00891234567");
@@ -300,14 +312,15 @@ impl DialPlan {
         Ok(self)
     }
 
-    /// The PBX's outside-line prefix (often `0` in Germany, `9` in the US) and whether
-    /// the PBX puts it in front of the caller numbers it reports. Default: none.
+    /// The PBX's outside-line prefix (often `0` in Germany, `9` in the US) and where
+    /// it appears ([`OutsideLine`]). Default: none.
     ///
     /// # Errors
     /// [`Error::Config`] when it is not digits.
-    pub fn with_outside_line(mut self, prefix: &str, in_caller_numbers: bool) -> Result<DialPlan> {
+    pub fn with_outside_line(mut self, prefix: &str, appears: OutsideLine) -> Result<DialPlan> {
         self.outside_line = digits_only("outside-line prefix", prefix)?;
-        self.outside_line_in_caller_numbers = in_caller_numbers && !self.outside_line.is_empty();
+        self.outside_line_in_caller_numbers =
+            appears == OutsideLine::AlsoInCallerNumbers && !self.outside_line.is_empty();
         Ok(self)
     }
 

@@ -152,7 +152,9 @@ pub enum MatchQuality {
     National,
     /// The company switchboard of a direct-dial number: the stored number is the
     /// incoming one with `stripped` trailing digits removed (and possibly a `0` in
-    /// their place, `+49 30 1234-0` for `+49 30 1234-567`).
+    /// their place, `+49 30 1234-0` for `+49 30 1234-567`). `stripped: 0`: the
+    /// incoming number is the main number itself, stored with its switchboard `0`
+    /// (`+49 30 1234-0` for `+49 30 1234`).
     Switchboard {
         /// How many trailing digits of the incoming number were stripped.
         stripped: u8,
@@ -423,6 +425,18 @@ impl IndexSnapshot {
             return out;
         }
         let key = p.key.0;
+        // The company's main number itself, stored as its switchboard with the `0`
+        // (`+49 30 8812345-0`) and presented without it (`+49 30 8812345`, or with an
+        // extension after it), as many PBXes do. Never a mobile number that happens
+        // to end in 0.
+        if self.plan.switchboard_max_stripped > 0 && key < u64::MAX / 10 {
+            let q = |_: &Slot| MatchQuality::Switchboard { stripped: 0 };
+            self.push_matches(near, key * 10, q, &mut out);
+            out.retain(|m| m.kind() != Some(PhoneKind::Mobile));
+            if !out.is_empty() {
+                return out;
+            }
+        }
         let mut base = key;
         for stripped in 1..=self.plan.switchboard_max_stripped.min(6) {
             base /= 10;

@@ -29,7 +29,9 @@
 //!    company's main number for a direct-dial number. Up to
 //!    [`DialPlan::switchboard_max_stripped`] trailing digits are stripped, and both
 //!    the bare prefix (`+49 30 1234`) and the prefix with `0` (`+49 30 1234-0`) are
-//!    tried; the fewest stripped digits win.
+//!    tried; the fewest stripped digits win. The main number called without its
+//!    `0` (`+49 30 1234`, `tel:+49-30-1234;ext=21`) finds the switchboard stored as
+//!    `+49 30 1234-0` with `stripped: 0`; a mobile number never counts as one.
 //! 4. Internal extensions match only internal extensions
 //!    ([`Extension`](MatchQuality::Extension)).
 //!
@@ -99,7 +101,7 @@ mod slots;
 
 pub use caller_lookup::{CallerLookup, is_withheld};
 pub use country_names::country_code;
-pub use dialplan::{CountryRules, DialPlan, preload};
+pub use dialplan::{CountryRules, DialPlan, OutsideLine, preload};
 pub use index::{
     CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,
     MatchQuality, MemoryUsage, NumberPlace, PhoneField, RejectedNumber,

@@ -876,7 +876,7 @@ mod tests {
         let de = DialPlan::new("DE").unwrap().with_area_code("30").unwrap();
         vec![
             de.clone()
-                .with_outside_line("0", true)
+                .with_outside_line("0", crate::lookup::OutsideLine::AlsoInCallerNumbers)
                 .unwrap()
                 .with_extension_lengths(&[2, 3]),
             de,
