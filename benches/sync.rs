@@ -24,6 +24,8 @@
 //! Cards are ~600-byte 3.0 cards. Radicale's are written into its storage directory
 //! (a PUT each takes 0.1 s on a growing book); the others get parallel PUTs.
 
+#[path = "../tests/support/raw_http.rs"]
+mod raw_http;
 #[path = "../tests/support/servers.rs"]
 mod servers;
 
@@ -33,6 +35,7 @@ use std::time::{Duration, Instant};
 
 use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource};
+use raw_http::Raw;
 use servers::Server;
 
 fn card(i: usize) -> String {
@@ -49,55 +52,35 @@ with an address, three numbers and a note have.\r\nEND:VCARD\r\n",
     )
 }
 
-struct Raw {
-    http: reqwest::blocking::Client,
-    book: url::Url,
-    user: String,
-    password: String,
-}
-
-impl Raw {
-    fn request(&self, method: &str, url: url::Url) -> reqwest::blocking::RequestBuilder {
-        let r = self
-            .http
-            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
-        if self.user.is_empty() {
-            r
-        } else {
-            r.basic_auth(&self.user, Some(&self.password))
-        }
-    }
-
-    /// The floor: one sync-collection REPORT, its body read whole. The new token.
-    fn report(&self, token: &str) -> (Duration, String) {
-        let body = format!(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><d:sync-collection xmlns:d=\"DAV:\" \
-             xmlns:c=\"urn:ietf:params:xml:ns:carddav\"><d:sync-token>{token}</d:sync-token>\
-             <d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:address-data/></d:prop>\
-             </d:sync-collection>"
-        );
-        let t = Instant::now();
-        let reply = self
-            .request("REPORT", self.book.clone())
-            .header("Depth", "0")
-            .header("Content-Type", "application/xml; charset=utf-8")
-            .body(body)
-            .send()
-            .expect("REPORT");
-        assert_eq!(reply.status().as_u16(), 207, "floor REPORT");
-        let text = reply.text().expect("REPORT body");
-        let elapsed = t.elapsed();
-        let doc = roxmltree::Document::parse(&text).expect("REPORT answer is XML");
-        let token = doc
-            .root_element()
-            .children()
-            .find(|n| n.tag_name().name() == "sync-token")
-            .and_then(|n| n.text())
-            .expect("a sync-token")
-            .trim()
-            .to_owned();
-        (elapsed, token)
-    }
+/// The floor: one sync-collection REPORT, its body read whole. The new token.
+fn report(raw: &Raw, token: &str) -> (Duration, String) {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><d:sync-collection xmlns:d=\"DAV:\" \
+         xmlns:c=\"urn:ietf:params:xml:ns:carddav\"><d:sync-token>{token}</d:sync-token>\
+         <d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:address-data/></d:prop>\
+         </d:sync-collection>"
+    );
+    let t = Instant::now();
+    let reply = raw
+        .request(reqwest::Method::from_bytes(b"REPORT").unwrap(), "")
+        .header("Depth", "0")
+        .header("Content-Type", "application/xml; charset=utf-8")
+        .body(body)
+        .send()
+        .expect("REPORT");
+    assert_eq!(reply.status().as_u16(), 207, "floor REPORT");
+    let text = reply.text().expect("REPORT body");
+    let elapsed = t.elapsed();
+    let doc = roxmltree::Document::parse(&text).expect("REPORT answer is XML");
+    let token = doc
+        .root_element()
+        .children()
+        .find(|n| n.tag_name().name() == "sync-token")
+        .and_then(|n| n.text())
+        .expect("a sync-token")
+        .trim()
+        .to_owned();
+    (elapsed, token)
 }
 
 fn upload(s: &Server, raw: &Raw, from: usize, to: usize) {
@@ -120,10 +103,10 @@ fn upload(s: &Server, raw: &Raw, from: usize, to: usize) {
                     if i >= to {
                         break;
                     }
-                    let url = raw.book.join(&format!("bench-{i:07}.vcf")).unwrap();
+                    let name = format!("bench-{i:07}.vcf");
                     for _ in 0..20 {
                         let r = raw
-                            .request("PUT", url.clone())
+                            .request(reqwest::Method::PUT, &name)
                             .header("Content-Type", "text/vcard; charset=utf-8")
                             .body(card(i))
                             .send()
@@ -238,19 +221,11 @@ fn main() {
         let Some(s) = Server::start(kind) else {
             continue;
         };
-        let mut book_url = url::Url::parse(&s.book_url).unwrap();
-        if !book_url.path().ends_with('/') {
-            book_url.set_path(&format!("{}/", book_url.path()));
-        }
-        let raw = Raw {
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(600))
-                .build()
-                .unwrap(),
-            book: book_url,
-            user: s.user.clone(),
-            password: s.password.clone(),
-        };
+        let mut raw = Raw::new(&s);
+        raw.http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(600))
+            .build()
+            .unwrap();
         let mut have = 0;
         for &n in &sizes {
             let t = Instant::now();
@@ -277,9 +252,9 @@ fn main() {
             let (mut ri, mut rn, mut rss) = (0, 0, 0.0f64);
             for _ in 0..3 {
                 if book.supports_sync {
-                    let (d, token) = raw.report("");
+                    let (d, token) = report(&raw, "");
                     fi.push(d);
-                    fn_.push(raw.report(&token).0);
+                    fn_.push(report(&raw, &token).0);
                 }
                 let o = ours(&s, &book, n, 3);
                 oi.push(o.initial);

@@ -645,6 +645,25 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The configuration for a URL the user typed (its user info taken out, see
+/// [`typed_url`]), with the connection options of the command line.
+fn typed_config(
+    url: &str,
+    user: Option<&str>,
+    connect: &ConnectArgs,
+) -> CliResult<(TypedUrl, CardDavConfig)> {
+    let typed = typed_url(url, user)?;
+    let cfg = config(
+        &typed.url,
+        &typed.user,
+        typed.password.clone(),
+        connect.tls.ca_file.as_deref(),
+        Some(connect),
+        None,
+    )?;
+    Ok((typed, cfg))
+}
+
 /// Takes the user info out of `url` (`https://alice:pw@host/` or `alice@host`);
 /// `user` is the `--user` given, which must agree with a user name in the URL.
 fn typed_url(url: &str, user: Option<&str>) -> CliResult<TypedUrl> {
@@ -817,16 +836,7 @@ fn book_json(b: &AddressBook) -> Value {
 }
 
 fn cmd_discover(url: &str, user: Option<&str>, connect: &ConnectArgs, json: bool) -> CliResult {
-    let tls = &connect.tls;
-    let typed = typed_url(url, user)?;
-    let cfg = config(
-        &typed.url,
-        &typed.user,
-        typed.password,
-        tls.ca_file.as_deref(),
-        Some(connect),
-        None,
-    )?;
+    let (_, cfg) = typed_config(url, user, connect)?;
     let books = discover(&cfg)?;
     if json {
         print_json(&Value::Array(books.iter().map(book_json).collect()));
@@ -908,16 +918,8 @@ fn cmd_folder_add(
     let mut schema = Schema::default();
     apply_columns(&mut schema, columns)?;
     let interval = sync_interval.map(interval).transpose()?;
-    let typed = typed_url(url, user)?;
+    let (typed, cfg) = typed_config(url, user, connect)?;
     let url = typed.url.as_str();
-    let cfg = config(
-        url,
-        &typed.user,
-        typed.password,
-        tls.ca_file.as_deref(),
-        Some(connect),
-        None,
-    )?;
     let books = discover(&cfg)?;
     let chosen = match book {
         Some(b) => books

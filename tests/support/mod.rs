@@ -2,6 +2,7 @@
 pub mod dns;
 pub mod mock;
 pub mod proxy;
+pub mod raw_http;
 pub mod servers;
 
 /// The `phonebook` example binary, which `scripts/test` builds before the tests
