@@ -42,6 +42,7 @@ pub mod map;
 pub mod memory;
 pub mod phonebook;
 pub mod schema;
+pub mod search;
 pub mod source;
 pub mod vcard;
 

@@ -1,0 +1,201 @@
+//! Folding text for search: words split at anything that is not a letter or digit,
+//! lower-cased, and Latin letters stripped of their diacritics (`Łódź` → `lodz`,
+//! `ß` → `ss`, `Æ` → `ae`). Other scripts are only lower-cased (`Ђорђе` →
+//! `ђорђе`), so they are found by themselves.
+//!
+//! German umlauts have two spellings: `Müller` is also written `Mueller`. A word
+//! with `ä`, `ö` or `ü` is therefore indexed twice, as `muller` and as `mueller`
+//! ([`fold_word`] gives both), while a query is folded once: `müller` and `muller`
+//! find the first form, `mueller` the second.
+
+use std::ops::Range;
+
+/// The words of `text` with their byte ranges: maximal runs of letters, digits
+/// and combining marks.
+pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = loop {
+            let (i, c) = rest.next()?;
+            if is_word_char(c) {
+                break (i, c);
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = rest.peek() {
+            if !is_word_char(c) {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        Some((start..end, &text[start..end]))
+    })
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining(c)
+}
+
+/// Combining diacritical marks: dropped, so that decomposed text (`u` + `◌̈`) folds
+/// like composed text.
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+/// What one lower-case Latin letter folds to, when it is not itself.
+fn latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ǎ' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' => "i",
+        'ĳ' => "ij",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' | 'ŉ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ǒ' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ǔ' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'þ' => "th",
+        _ => return None,
+    })
+}
+
+/// The second spelling of a German umlaut.
+fn umlaut(c: char) -> Option<&'static str> {
+    match c {
+        'ä' => Some("ae"),
+        'ö' => Some("oe"),
+        'ü' => Some("ue"),
+        _ => None,
+    }
+}
+
+/// Appends the folded form of one character to `out`.
+fn push_folded(c: char, expand_umlauts: bool, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    // Lower-casing may itself give a combining mark (`İ` → `i` + `◌̇`).
+    for l in c.to_lowercase().filter(|&l| !is_combining(l)) {
+        match (expand_umlauts.then(|| umlaut(l)).flatten(), latin(l)) {
+            (Some(u), _) => out.push_str(u),
+            (None, Some(f)) => out.push_str(f),
+            (None, None) => out.push(l),
+        }
+    }
+}
+
+/// Appends the folded form of `word` to `out`.
+pub fn fold_into(word: &str, out: &mut String) {
+    for c in word.chars() {
+        push_folded(c, false, out);
+    }
+}
+
+/// The folded form of `word`.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+/// The folded forms `word` is indexed under: its folded form, and a second one
+/// with `ae`/`oe`/`ue` when it has a German umlaut.
+pub fn fold_word(word: &str) -> (String, Option<String>) {
+    let first = fold(word);
+    let has_umlaut = word
+        .chars()
+        .flat_map(char::to_lowercase)
+        .any(|c| umlaut(c).is_some());
+    let second = has_umlaut.then(|| {
+        let mut out = String::with_capacity(word.len() + 2);
+        for c in word.chars() {
+            push_folded(c, true, &mut out);
+        }
+        out
+    });
+    (first, second)
+}
+
+/// The byte length of the shortest start of `word` whose folded form (either form
+/// of [`fold_word`]) begins with `folded_prefix`, for highlighting; `None` when
+/// neither does.
+pub fn matched_len(word: &str, folded_prefix: &str) -> Option<usize> {
+    if folded_prefix.is_empty() {
+        return Some(0);
+    }
+    for expand in [false, true] {
+        let mut out = String::new();
+        for (i, c) in word.char_indices() {
+            push_folded(c, expand, &mut out);
+            if out.len() >= folded_prefix.len() {
+                if out.starts_with(folded_prefix) {
+                    return Some(i + c.len_utf8());
+                }
+                break;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_and_diacritics() {
+        assert_eq!(fold("Łódź"), "lodz");
+        assert_eq!(fold("Müller"), "muller");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("ÆSIR"), "aesir");
+        assert_eq!(fold("Ђорђе"), "ђорђе");
+        assert_eq!(fold("Mu\u{0308}ller"), "muller");
+        assert_eq!(fold("İpek"), "ipek");
+    }
+
+    #[test]
+    fn umlauts_have_a_second_spelling() {
+        assert_eq!(
+            fold_word("Müller"),
+            ("muller".into(), Some("mueller".into()))
+        );
+        assert_eq!(fold_word("Lodz"), ("lodz".into(), None));
+        assert_eq!(fold_word("ÖZ"), ("oz".into(), Some("oez".into())));
+    }
+
+    #[test]
+    fn words_split_at_punctuation() {
+        let w: Vec<_> = words("Dr. Agnieszka-Maria  a.k@x.de")
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(w, ["Dr", "Agnieszka", "Maria", "a", "k", "x", "de"]);
+        let r: Vec<_> = words("Łódź!").map(|(r, _)| r).collect();
+        assert_eq!(r, vec![(0..7)]);
+        assert_eq!(words("  ,. ").count(), 0);
+    }
+
+    #[test]
+    fn matched_len_maps_back_to_the_original() {
+        assert_eq!(matched_len("Łódź", "lo"), Some(4));
+        assert_eq!(matched_len("Müller", "mue"), Some(3));
+        assert_eq!(matched_len("Müller", "mul"), Some(4));
+        assert_eq!(matched_len("Straße", "strass"), Some(6));
+        assert_eq!(matched_len("Kowal", "x"), None);
+    }
+}

@@ -1,0 +1,250 @@
+//! [`SearchIndex`]: the search index of every folder of a phone book, kept current
+//! from the folders' changes.
+//!
+//! Each folder has an immutable [`Segment`] built from one snapshot, a set of slots
+//! that are no longer current (changed or removed since), and the changed contacts
+//! folded beside it ([`Pending`]), which a search reads one by one. When the
+//! changes outgrow a thirty-second of the segment (at least 64), the folder's
+//! segment is built anew from its snapshot. Searches run on the state of one
+//! moment and never wait for an update.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use crate::cache::Snapshot;
+use crate::schema::Schema;
+use crate::source::RecordId;
+
+use super::columns::SearchColumns;
+use super::hit::{SearchHit, matched_fields, names};
+use super::query::{Pending, Term, search_segment, terms};
+use super::segment::Segment;
+
+/// Changes a folder keeps beside its segment before the segment is built anew:
+/// at least this many.
+const MIN_PENDING: usize = 64;
+
+/// One folder's part of the index.
+#[derive(Debug)]
+struct FolderIndex {
+    snapshot: Arc<Snapshot>,
+    columns: SearchColumns,
+    base: Arc<Segment>,
+    /// One bit per slot of `base`: set when the slot's record changed or went.
+    dead: Vec<u64>,
+    pending: Vec<Arc<Pending>>,
+}
+
+impl FolderIndex {
+    fn build(snapshot: Arc<Snapshot>, columns: SearchColumns) -> FolderIndex {
+        let base = Segment::build(&snapshot, &columns);
+        FolderIndex {
+            dead: vec![0; base.len().div_ceil(64)],
+            base: Arc::new(base),
+            snapshot,
+            columns,
+            pending: Vec::new(),
+        }
+    }
+
+    fn is_dead(&self, slot: u32) -> bool {
+        self.dead[slot as usize / 64] & (1 << (slot % 64)) != 0
+    }
+
+    /// This folder with `changed` and `removed` applied, or `None` when the
+    /// segment should be built anew.
+    fn with_changes(
+        &self,
+        snapshot: Arc<Snapshot>,
+        changed: &[RecordId],
+        removed: &[RecordId],
+    ) -> Option<FolderIndex> {
+        let limit = MIN_PENDING.max(self.base.len() / 32);
+        if self.pending.len() + changed.len() + removed.len() > limit {
+            return None;
+        }
+        let mut dead = self.dead.clone();
+        let touched = || changed.iter().chain(removed);
+        for id in touched() {
+            if let Some(slot) = self.base.slot_of(id) {
+                dead[slot as usize / 64] |= 1 << (slot % 64);
+            }
+        }
+        let mut pending: Vec<Arc<Pending>> = self
+            .pending
+            .iter()
+            .filter(|p| !touched().any(|id| *id == p.id))
+            .cloned()
+            .collect();
+        for id in changed {
+            if let Some(row) = snapshot.get(id) {
+                pending.push(Arc::new(Pending::new(id.clone(), &row.row, &self.columns)));
+            }
+        }
+        Some(FolderIndex {
+            snapshot,
+            columns: self.columns.clone(),
+            base: self.base.clone(),
+            dead,
+            pending,
+        })
+    }
+
+    /// The best `limit` matches of `terms`: (rank, id).
+    fn search(&self, terms: &[Term], limit: usize) -> Vec<(u32, RecordId)> {
+        let dead = |s: u32| self.is_dead(s);
+        let mut out: Vec<(u32, RecordId)> = search_segment(&self.base, &dead, terms, limit)
+            .into_iter()
+            .map(|(slot, rank)| (rank, self.base.id(slot).clone()))
+            .collect();
+        out.extend(
+            self.pending
+                .iter()
+                .filter_map(|p| Some((p.rank(terms)?, p.id.clone()))),
+        );
+        out
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.base.heap_bytes() + self.dead.capacity() * 8 + self.pending.len() * 256
+    }
+}
+
+/// The search index across folders. See the [module docs](self).
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    folders: RwLock<BTreeMap<String, Arc<FolderIndex>>>,
+}
+
+impl SearchIndex {
+    /// An empty index.
+    pub fn new() -> SearchIndex {
+        SearchIndex::default()
+    }
+
+    fn current(&self, folder: &str) -> Option<Arc<FolderIndex>> {
+        self.folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(folder)
+            .cloned()
+    }
+
+    fn put(&self, folder: &str, index: FolderIndex) {
+        self.folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(folder.to_owned(), Arc::new(index));
+    }
+
+    /// Indexes every row of `snapshot` as folder `folder`, in place of what the
+    /// index held of it.
+    pub fn index_folder(&self, folder: &str, schema: &Schema, snapshot: Arc<Snapshot>) {
+        self.put(
+            folder,
+            FolderIndex::build(snapshot, SearchColumns::new(schema)),
+        );
+    }
+
+    /// Applies a change of folder `folder`: `changed` records (read from
+    /// `snapshot`, the folder after the change) and `removed` ones. A folder not
+    /// indexed yet, or one whose searched columns changed, is indexed whole.
+    pub fn apply(
+        &self,
+        folder: &str,
+        schema: &Schema,
+        snapshot: Arc<Snapshot>,
+        changed: &[RecordId],
+        removed: &[RecordId],
+    ) {
+        let columns = SearchColumns::new(schema);
+        let next = self
+            .current(folder)
+            .filter(|f| f.columns == columns)
+            .and_then(|f| f.with_changes(snapshot.clone(), changed, removed));
+        self.put(
+            folder,
+            next.unwrap_or_else(|| FolderIndex::build(snapshot, columns)),
+        );
+    }
+
+    /// Removes folder `folder` from the index.
+    pub fn remove_folder(&self, folder: &str) {
+        self.folders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(folder);
+    }
+
+    /// The contacts that match `text`, best first, at most `limit`. Every word of
+    /// `text` must match: a word is the start of a word of a name, nickname,
+    /// company, department or e-mail address, case and diacritics folded; digits
+    /// (or a text of digits and punctuation only) are also found anywhere inside a
+    /// number. Ties go by display name. An empty text finds nothing.
+    pub fn search(&self, text: &str, limit: usize) -> Vec<SearchHit> {
+        let terms = terms(text);
+        if terms.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let folders: Vec<(String, Arc<FolderIndex>)> = self
+            .folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut hits = Vec::new();
+        for (name, f) in &folders {
+            for (rank, id) in f.search(&terms, limit) {
+                let Some(row) = f.snapshot.get(&id) else {
+                    continue;
+                };
+                let (display_name, company) = names(&row.row);
+                hits.push(SearchHit {
+                    folder: name.clone(),
+                    matched: matched_fields(&row.row, &f.columns, &terms),
+                    id,
+                    display_name,
+                    company,
+                    rank,
+                });
+            }
+        }
+        hits.sort_by(|a, b| {
+            (a.rank, &a.display_name, &a.folder, &a.id).cmp(&(
+                b.rank,
+                &b.display_name,
+                &b.folder,
+                &b.id,
+            ))
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Contacts indexed (changed ones once), across folders.
+    pub fn len(&self) -> usize {
+        self.folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|f| f.snapshot.len())
+            .sum()
+    }
+
+    /// Whether no contact is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes the index holds beyond the folders' own snapshots (record id texts
+    /// are shared with them and not counted).
+    pub fn heap_bytes(&self) -> usize {
+        self.folders
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|f| f.heap_bytes())
+            .sum()
+    }
+}

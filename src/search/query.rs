@@ -1,0 +1,197 @@
+//! A search query as terms, and how a term is matched against one folder's index:
+//! its base [`Segment`] and the contacts changed since ([`Pending`]).
+
+use foldhash::HashSet;
+
+use crate::schema::Row;
+use crate::source::RecordId;
+
+use super::columns::{Class, SearchColumns};
+use super::fold::{fold, words};
+use super::segment::{self, Segment};
+
+/// One term of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Term {
+    /// A folded word prefix.
+    Word(String),
+    /// Digits that a number contains anywhere (also tried as a word prefix).
+    Digits(String),
+}
+
+impl Term {
+    /// The text a word must start with.
+    pub fn prefix(&self) -> &str {
+        match self {
+            Term::Word(w) | Term::Digits(w) => w,
+        }
+    }
+}
+
+/// The terms of `text`. A text of digits and punctuation only (`+49 30 12`) is one
+/// digit term (`493012`); otherwise each word is a term, all-digit words digit terms.
+pub(crate) fn terms(text: &str) -> Vec<Term> {
+    let has_digit = text.chars().any(|c| c.is_ascii_digit());
+    let has_letter = words(text).any(|(_, w)| !w.bytes().all(|b| b.is_ascii_digit()));
+    if has_digit && !has_letter {
+        return vec![Term::Digits(
+            text.chars().filter(char::is_ascii_digit).collect(),
+        )];
+    }
+    let mut out: Vec<Term> = Vec::new();
+    for (_, w) in words(text) {
+        let t = if w.bytes().all(|b| b.is_ascii_digit()) {
+            Term::Digits(w.to_owned())
+        } else {
+            Term::Word(fold(w))
+        };
+        if !t.prefix().is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// How well a term matched: an exact word in a name is best (0), then exact words
+/// in companies (1) and e-mails (2), then prefixes in the same order (3 to 5), and
+/// digits inside a number like a name prefix (3).
+pub(crate) fn tier(exact: bool, class: Class) -> u32 {
+    class as u32 + if exact { 0 } else { 3 }
+}
+
+/// The tier of a number match.
+pub(crate) const DIGITS_TIER: u32 = 3;
+
+/// A contact changed since the folder's segment was built, kept folded beside it.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub id: RecordId,
+    words: Vec<(Box<str>, Class)>,
+    digits: Vec<u8>,
+}
+
+impl Pending {
+    pub fn new(id: RecordId, row: &Row, columns: &SearchColumns) -> Pending {
+        let mut words = Vec::new();
+        let mut scratch = String::new();
+        columns.for_each_word(row, &mut scratch, |w, c| words.push((w.into(), c)));
+        let mut digits = Vec::new();
+        columns.push_digits(row, &mut digits);
+        Pending { id, words, digits }
+    }
+
+    /// The best tier at which `term` matches this contact.
+    fn tier(&self, term: &Term) -> Option<u32> {
+        let prefix = term.prefix();
+        let mut best = self
+            .words
+            .iter()
+            .filter(|(w, _)| w.starts_with(prefix))
+            .map(|(w, c)| tier(&**w == prefix, *c))
+            .min();
+        if let Term::Digits(d) = term
+            && memchr::memmem::find(&self.digits, d.as_bytes()).is_some()
+        {
+            best = Some(best.map_or(DIGITS_TIER, |b| b.min(DIGITS_TIER)));
+        }
+        best
+    }
+
+    /// The rank of this contact for `terms` (the sum of their tiers), when every
+    /// term matches.
+    pub fn rank(&self, terms: &[Term]) -> Option<u32> {
+        terms.iter().map(|t| self.tier(t)).sum()
+    }
+}
+
+/// A matching slot of a segment and its rank (lower is better).
+pub(crate) type Ranked = (u32, u32);
+
+/// Every slot where `term` matches, each once with its best tier, in slot order.
+fn term_slots(seg: &Segment, term: &Term) -> Vec<Ranked> {
+    let range = seg.words_with_prefix(term.prefix());
+    let mut packed: Vec<u64> = Vec::new();
+    for w in range {
+        let exact = seg.word(w) == term.prefix();
+        packed.extend(seg.postings(w).iter().map(|&p| {
+            (u64::from(segment::slot(p)) << 8) | u64::from(tier(exact, segment::class(p)))
+        }));
+    }
+    if let Term::Digits(d) = term {
+        seg.digit_matches(d, |s| {
+            packed.push((u64::from(s) << 8) | u64::from(DIGITS_TIER))
+        });
+    }
+    packed.sort_unstable();
+    // Sorted by slot, then tier: the first of a slot is its best.
+    packed.dedup_by_key(|p| *p >> 8);
+    packed
+        .into_iter()
+        .map(|p| ((p >> 8) as u32, (p & 0xFF) as u32))
+        .collect()
+}
+
+/// The slots of `seg` that match every term and are not `dead`, best first, at most
+/// `limit`.
+pub(crate) fn search_segment(
+    seg: &Segment,
+    dead: &impl Fn(u32) -> bool,
+    terms: &[Term],
+    limit: usize,
+) -> Vec<Ranked> {
+    if let [Term::Word(w)] = terms {
+        return by_tiers(seg, dead, w, limit);
+    }
+    let mut lists: Vec<Vec<Ranked>> = terms.iter().map(|t| term_slots(seg, t)).collect();
+    lists.sort_by_key(Vec::len);
+    let Some((first, rest)) = lists.split_first() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Ranked> = first
+        .iter()
+        .filter(|(s, _)| !dead(*s))
+        .filter_map(|&(slot, rank)| {
+            rest.iter()
+                .map(|l| l.binary_search_by_key(&slot, |r| r.0).ok().map(|i| l[i].1))
+                .try_fold(rank, |sum, t| Some(sum + t?))
+                .map(|r| (slot, r))
+        })
+        .collect();
+    out.sort_unstable_by_key(|&(slot, rank)| (rank, slot));
+    out.truncate(limit);
+    out
+}
+
+/// One word prefix: postings tier by tier (the exact word's names, companies,
+/// e-mails, then the longer words' in the same order) until `limit` slots are found,
+/// without reading the postings of later tiers.
+fn by_tiers(seg: &Segment, dead: &impl Fn(u32) -> bool, prefix: &str, limit: usize) -> Vec<Ranked> {
+    let range = seg.words_with_prefix(prefix);
+    let exact = (!range.is_empty() && seg.word(range.start) == prefix).then_some(range.start);
+    let longer = if exact.is_some() {
+        range.start + 1..range.end
+    } else {
+        range
+    };
+    let mut out = Vec::new();
+    let mut seen: HashSet<u32> = HashSet::default();
+    let classes = [Class::Name, Class::Organisation, Class::Email];
+    let exact_tiers = classes
+        .iter()
+        .filter_map(|&c| exact.map(|e| (tier(true, c), e..e + 1, c)));
+    let prefix_tiers = classes.iter().map(|&c| (tier(false, c), longer.clone(), c));
+    for (t, words, class) in exact_tiers.chain(prefix_tiers) {
+        for w in words {
+            for &p in seg.postings_in(w, class) {
+                let s = segment::slot(p);
+                if !dead(s) && seen.insert(s) {
+                    out.push((s, t));
+                    if out.len() >= limit {
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
