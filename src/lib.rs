@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod calls;
 pub mod carddav;
 #[cfg(feature = "conformance")]
 pub mod conformance;
