@@ -6,6 +6,7 @@
 //! phonebook --cache-dir DIR sync [NAME] [--full] [--json]
 //! phonebook --cache-dir DIR list NAME [--json]
 //! phonebook --cache-dir DIR lookup NUMBER [--country CC] [--area-code N] [--json]
+//! phonebook --cache-dir DIR search TEXT [--limit N] [--json]
 //! ```
 //!
 //! The password comes from `PHONEBOOK_PASSWORD`, or a prompt when stdin is a terminal.
@@ -19,10 +20,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cti_phonebook::cache::{CachedFolder, OfflineSource, SyncReport, cached_folders};
+use cti_phonebook::calls::{auto_open, set_auto_open};
 use cti_phonebook::carddav::{AddressBook, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::lookup::CallerMatch;
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
+use cti_phonebook::search::{MatchedField, SearchHit};
 use cti_phonebook::{
     DialPlan, Error, MatchQuality, Phonebook, Record, RecordId, Row, Schema, SyncProgress,
 };
@@ -95,6 +98,18 @@ enum Command {
         number: String,
         #[command(flatten)]
         plan: PlanArgs,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finds contacts by the start of their names, company, department or e-mail
+    /// words, or digits inside a number, across all folders (from the cache).
+    Search {
+        /// Words in any order (`kow ag`), or digits (`4567`).
+        text: String,
+        /// At most this many contacts.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -217,6 +232,16 @@ struct SetArgs {
     /// --numbers-country).
     #[arg(long, value_name = "N", requires = "numbers_country")]
     numbers_area_code: Option<String>,
+    /// Open the contact's data mask automatically on an incoming call (the
+    /// `caller_popup` example shows the whole record).
+    #[arg(long, value_enum, value_name = "ON|OFF")]
+    auto_open: Option<OnOff>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Args, Default)]
@@ -366,6 +391,7 @@ fn run(cli: Cli) -> CliResult {
         Command::List { name, json } => cmd_list(&dir, &name, json),
         Command::Show { name, id, json } => cmd_show(&dir, &name, &id, json),
         Command::Lookup { number, plan, json } => cmd_lookup(&dir, &number, &plan, json),
+        Command::Search { text, limit, json } => cmd_search(&dir, &text, limit, json),
         Command::Add { name, set, json } => cmd_add(&dir, &name, &set, json),
         Command::Edit {
             name,
@@ -593,6 +619,7 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
         sync_interval,
         numbers_country,
         numbers_area_code,
+        auto_open,
     } = set;
     let name = name.as_str();
     let folder = open_offline(dir, name)?;
@@ -625,6 +652,9 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
         let cc = Some(cc).filter(|c| !c.eq_ignore_ascii_case("none"));
         store_folder_region(&folder, cc.as_deref(), numbers_area_code.as_deref())?;
     }
+    if let Some(on) = auto_open {
+        set_auto_open(&folder, matches!(on, OnOff::On))?;
+    }
     println!("updated folder '{name}'");
     Ok(())
 }
@@ -643,6 +673,7 @@ fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
             "last_sync": snap.last_sync().map(|t| t.to_rfc3339()),
             "next_sync": snap.next_sync().map(|t| t.to_rfc3339()),
             "sync_interval_days": f.sync_interval().num_seconds() as f64 / 86_400.0,
+            "auto_open": auto_open(&f),
             "schema": f.source().schema().to_spec(),
         }));
     }
@@ -976,6 +1007,71 @@ fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResul
             m.number(),
             m.folder(),
             quality(m.quality())
+        );
+    }
+    Ok(())
+}
+
+/// `value` with its matched ranges in brackets: `[Kow]alczyk`.
+fn marked(f: &MatchedField) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for r in &f.ranges {
+        if r.start < at || r.end > f.value.len() {
+            continue;
+        }
+        out.push_str(&f.value[at..r.start]);
+        out.push('[');
+        out.push_str(&f.value[r.clone()]);
+        out.push(']');
+        at = r.end;
+    }
+    out.push_str(&f.value[at..]);
+    out
+}
+
+fn hit_json(h: &SearchHit) -> Value {
+    json!({
+        "folder": h.folder(),
+        "id": h.id().as_str(),
+        "display_name": h.display_name(),
+        "company": h.company(),
+        "rank": h.rank(),
+        "matched": h.matched().iter().map(|f| json!({
+            "column": f.column,
+            "value": f.value,
+            "ranges": f.ranges.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn cmd_search(dir: &Path, text: &str, limit: usize, json: bool) -> CliResult {
+    // The dial plan plays no part in a name search.
+    let book = open_all(dir, DialPlan::new("DE")?)?;
+    let hits = book.search(text, limit);
+    if json {
+        println!(
+            "{}",
+            json!({"hits": hits.iter().map(hit_json).collect::<Vec<_>>()})
+        );
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("no contact for '{text}'");
+    }
+    for h in &hits {
+        let fields: Vec<String> = h
+            .matched()
+            .iter()
+            .map(|f| format!("{}: {}", f.column, marked(f)))
+            .collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            h.display_name(),
+            h.company(),
+            h.folder(),
+            short_id(h.id()),
+            fields.join("; ")
         );
     }
     Ok(())
