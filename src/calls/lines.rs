@@ -24,7 +24,9 @@ impl Lines {
     pub fn next_line(&mut self) -> Option<Result<String, CallEventError>> {
         loop {
             let Some(end) = memchr::memchr(b'\n', &self.buf) else {
-                if self.buf.len() > MAX_LINE {
+                // One more byte than a line may hold: its `\r`, before the `\n`
+                // arrives, so that the outcome does not depend on where reads split.
+                if self.buf.len() > MAX_LINE + 1 {
                     self.buf.clear();
                     if !std::mem::replace(&mut self.skipping, true) {
                         return Some(Err(CallEventError::TooLong(MAX_LINE)));
