@@ -28,10 +28,22 @@ impl Class {
     }
 }
 
+/// What the index reads of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Words(Class),
+    Digits,
+}
+
 /// The searched columns of one schema, found once and used for every row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchColumns {
+    /// By column name, as a row keeps its cells, so that a row is read in one
+    /// merge of both lists.
+    sorted: Vec<(String, Use)>,
+    /// The text columns in schema order, for highlighting.
     text: Vec<(String, Class)>,
+    /// The phone columns in schema order.
     phones: Vec<String>,
 }
 
@@ -39,75 +51,105 @@ impl SearchColumns {
     /// The searched columns of `schema`: names, nickname, company, department and
     /// e-mails as words; phone columns as digits.
     pub fn new(schema: &Schema) -> SearchColumns {
-        let mut text = Vec::new();
-        let mut phones = Vec::new();
+        let mut sorted = Vec::new();
         for c in schema.columns() {
-            let class = match c.kind {
+            let use_ = match c.kind {
                 ColumnKind::Field(
                     Field::DisplayName
                     | Field::FirstName
                     | Field::MiddleName
                     | Field::LastName
                     | Field::Nickname,
-                ) => Class::Name,
-                ColumnKind::Field(Field::Company | Field::Department) => Class::Organisation,
-                ColumnKind::Email(..) => Class::Email,
-                ColumnKind::Phone(..) => {
-                    phones.push(c.name);
-                    continue;
+                ) => Use::Words(Class::Name),
+                ColumnKind::Field(Field::Company | Field::Department) => {
+                    Use::Words(Class::Organisation)
                 }
+                ColumnKind::Email(..) => Use::Words(Class::Email),
+                ColumnKind::Phone(..) => Use::Digits,
                 _ => continue,
             };
-            text.push((c.name, class));
+            sorted.push((c.name, use_));
         }
-        SearchColumns { text, phones }
+        let text = sorted
+            .iter()
+            .filter_map(|(c, u)| match u {
+                Use::Words(k) => Some((c.clone(), *k)),
+                Use::Digits => None,
+            })
+            .collect();
+        let phones = sorted
+            .iter()
+            .filter(|(_, u)| *u == Use::Digits)
+            .map(|(c, _)| c.clone())
+            .collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        SearchColumns {
+            sorted,
+            text,
+            phones,
+        }
     }
 
-    /// The searched text columns with their class.
+    /// The searched text columns with their class, in schema order.
     pub fn text_columns(&self) -> impl Iterator<Item = (&str, Class)> {
         self.text.iter().map(|(c, k)| (c.as_str(), *k))
     }
 
-    /// The phone columns.
+    /// The phone columns, in schema order.
     pub fn phone_columns(&self) -> impl Iterator<Item = &str> {
         self.phones.iter().map(String::as_str)
     }
 
-    /// Calls `f` with every folded word of `row` and its class (a word with an
-    /// umlaut twice, once per spelling). `scratch` is reused between calls.
-    pub(crate) fn for_each_word(
+    /// The searched cells of `row` with their use: one merge of the row's cells
+    /// and these columns, both sorted by name.
+    fn cells<'r>(&self, row: &'r Row) -> impl Iterator<Item = (Use, &'r str)> {
+        let mut columns = self.sorted.iter().peekable();
+        row.cells().filter_map(move |(name, value)| {
+            while let Some((c, u)) = columns.peek() {
+                match c.as_str().cmp(name) {
+                    std::cmp::Ordering::Less => {
+                        columns.next();
+                    }
+                    std::cmp::Ordering::Equal => return Some((*u, value)),
+                    std::cmp::Ordering::Greater => return None,
+                }
+            }
+            None
+        })
+    }
+
+    /// Reads `row`: calls `on_word` with every folded word and its class (a word
+    /// with an umlaut twice, once per spelling), and appends the
+    /// digits of its numbers to `digits`, each number ended by `/` so that no
+    /// match spans two numbers. `scratch` is reused between calls.
+    pub(crate) fn read_row(
         &self,
         row: &Row,
         scratch: &mut String,
-        mut f: impl FnMut(&str, Class),
+        mut on_word: impl FnMut(&str, Class),
+        digits: &mut Vec<u8>,
     ) {
-        for (column, class) in &self.text {
-            let Some(value) = row.get(column) else {
-                continue;
+        for (use_, value) in self.cells(row) {
+            let class = match use_ {
+                Use::Digits => {
+                    digits.extend(value.bytes().filter(u8::is_ascii_digit));
+                    digits.push(b'/');
+                    continue;
+                }
+                Use::Words(class) => class,
             };
             for (_, word) in words(value) {
                 if word.is_ascii() {
                     scratch.clear();
                     fold_into(word, scratch);
-                    f(scratch, *class);
+                    on_word(scratch, class);
                 } else {
                     let (first, second) = fold_word(word);
-                    f(&first, *class);
+                    on_word(&first, class);
                     if let Some(second) = second {
-                        f(&second, *class);
+                        on_word(&second, class);
                     }
                 }
-            }
-        }
-    }
-
-    /// Appends the digits of `row`'s numbers to `out`, each number ended by `/`
-    /// so that no match spans two numbers.
-    pub(crate) fn push_digits(&self, row: &Row, out: &mut Vec<u8>) {
-        for column in &self.phones {
-            if let Some(number) = row.get(column) {
-                out.extend(number.bytes().filter(u8::is_ascii_digit));
-                out.push(b'/');
             }
         }
     }

@@ -69,6 +69,7 @@ pub(crate) fn matched_fields(
     terms: &[Term],
 ) -> Vec<MatchedField> {
     let mut out = Vec::new();
+    let mut scratch = String::new();
     for (column, _) in columns.text_columns() {
         let Some(value) = row.get(column) else {
             continue;
@@ -77,7 +78,7 @@ pub(crate) fn matched_fields(
         for (range, word) in words(value) {
             let longest = terms
                 .iter()
-                .filter_map(|t| matched_len(word, t.prefix()))
+                .filter_map(|t| matched_len(word, t.prefix(), &mut scratch))
                 .max();
             if let Some(len) = longest {
                 ranges.push(range.start..range.start + len);

@@ -110,6 +110,18 @@ impl FolderIndex {
     }
 }
 
+/// A contact found by [`SearchIndex::find`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Found {
+    /// The folder.
+    pub folder: Arc<str>,
+    /// The record.
+    pub id: RecordId,
+    /// The rank, lower is better; see [`SearchHit::rank`].
+    pub rank: u32,
+}
+
 /// The search index across folders. See the [module docs](self).
 #[derive(Debug, Default)]
 pub struct SearchIndex {
@@ -176,40 +188,70 @@ impl SearchIndex {
             .remove(folder);
     }
 
-    /// The contacts that match `text`, best first, at most `limit`. Every word of
-    /// `text` must match: a word is the start of a word of a name, nickname,
-    /// company, department or e-mail address, case and diacritics folded; digits
-    /// (or a text of digits and punctuation only) are also found anywhere inside a
-    /// number. Ties go by display name. An empty text finds nothing.
-    pub fn search(&self, text: &str, limit: usize) -> Vec<SearchHit> {
-        let terms = terms(text);
+    /// The contacts that match `text`, best first, at most `limit`: the index's
+    /// answer alone, without the texts of [`search`](Self::search). Ties go by
+    /// folder and record id.
+    pub fn find(&self, text: &str, limit: usize) -> Vec<Found> {
+        self.find_terms(&terms(text), limit)
+            .into_iter()
+            .map(|(found, _)| found)
+            .collect()
+    }
+
+    fn find_terms(&self, terms: &[Term], limit: usize) -> Vec<(Found, Arc<FolderIndex>)> {
         if terms.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let folders: Vec<(String, Arc<FolderIndex>)> = self
+        let folders: Vec<(Arc<str>, Arc<FolderIndex>)> = self
             .folders
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (Arc::from(k.as_str()), v.clone()))
             .collect();
-        let mut hits = Vec::new();
-        for (name, f) in &folders {
-            for (rank, id) in f.search(&terms, limit) {
-                let Some(row) = f.snapshot.get(&id) else {
-                    continue;
-                };
+        let mut out = Vec::new();
+        for (name, f) in folders {
+            out.extend(f.search(terms, limit).into_iter().map(|(rank, id)| {
+                (
+                    Found {
+                        folder: name.clone(),
+                        id,
+                        rank,
+                    },
+                    f.clone(),
+                )
+            }));
+        }
+        out.sort_by(|(a, _), (b, _)| (a.rank, &a.folder, &a.id).cmp(&(b.rank, &b.folder, &b.id)));
+        out.truncate(limit);
+        out
+    }
+
+    /// The contacts that match `text`, best first, at most `limit`, with their
+    /// names and the fields to highlight. Every word of `text` must match: a word
+    /// is the start of a word of a name, nickname, company, department or e-mail
+    /// address, case and diacritics folded; digits (or a text of digits and
+    /// punctuation only) are also found anywhere inside a number. The hits of
+    /// [`find`](Self::find), with ties by display name. An empty text finds
+    /// nothing.
+    pub fn search(&self, text: &str, limit: usize) -> Vec<SearchHit> {
+        let terms = terms(text);
+        let mut hits: Vec<SearchHit> = self
+            .find_terms(&terms, limit)
+            .into_iter()
+            .filter_map(|(found, f)| {
+                let row = f.snapshot.get(&found.id)?;
                 let (display_name, company) = names(&row.row);
-                hits.push(SearchHit {
-                    folder: name.clone(),
+                Some(SearchHit {
+                    folder: found.folder.to_string(),
                     matched: matched_fields(&row.row, &f.columns, &terms),
-                    id,
+                    id: found.id,
                     display_name,
                     company,
-                    rank,
-                });
-            }
-        }
+                    rank: found.rank,
+                })
+            })
+            .collect();
         hits.sort_by(|a, b| {
             (a.rank, &a.display_name, &a.folder, &a.id).cmp(&(
                 b.rank,
@@ -218,7 +260,6 @@ impl SearchIndex {
                 &b.id,
             ))
         });
-        hits.truncate(limit);
         hits
     }
 

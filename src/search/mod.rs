@@ -59,4 +59,4 @@ mod segment;
 pub use columns::{Class, SearchColumns};
 pub use fold::fold;
 pub use hit::{MatchedField, SearchHit};
-pub use index::SearchIndex;
+pub use index::{Found, SearchIndex};

@@ -74,9 +74,13 @@ impl Pending {
     pub fn new(id: RecordId, row: &Row, columns: &SearchColumns) -> Pending {
         let mut words = Vec::new();
         let mut scratch = String::new();
-        columns.for_each_word(row, &mut scratch, |w, c| words.push((w.into(), c)));
         let mut digits = Vec::new();
-        columns.push_digits(row, &mut digits);
+        columns.read_row(
+            row,
+            &mut scratch,
+            |w, c| words.push((w.into(), c)),
+            &mut digits,
+        );
         Pending { id, words, digits }
     }
 

@@ -55,22 +55,36 @@ impl Segment {
         let mut digits = Vec::with_capacity(snapshot.len() * 24);
         let mut digit_ends = Vec::with_capacity(snapshot.len());
         let mut scratch = String::new();
+        // One contact's (word id, class), to keep each word once, in its best class.
+        let mut own: Vec<(u32, Class)> = Vec::new();
         for (slot, (id, row)) in snapshot.rows().take(MAX_SLOTS).enumerate() {
             ids.push(id.clone());
+            own.clear();
+            columns.read_row(
+                &row.row,
+                &mut scratch,
+                |word, class| {
+                    let wid = match word_ids.get(word) {
+                        Some(&w) => w,
+                        None => {
+                            let w = words.len() as u32;
+                            words.push(word.into());
+                            word_ids.insert(word.into(), w);
+                            w
+                        }
+                    };
+                    own.push((wid, class));
+                },
+                &mut digits,
+            );
+            own.sort_unstable();
+            own.dedup_by_key(|(w, _)| *w);
             let slot = slot as u32;
-            columns.for_each_word(&row.row, &mut scratch, |word, class| {
-                let wid = match word_ids.get(word) {
-                    Some(&w) => w,
-                    None => {
-                        let w = words.len() as u32;
-                        words.push(word.into());
-                        word_ids.insert(word.into(), w);
-                        w
-                    }
-                };
-                pairs.push((u64::from(wid) << 32) | u64::from((class as u32) << SLOT_BITS | slot));
-            });
-            columns.push_digits(&row.row, &mut digits);
+            pairs.extend(
+                own.iter().map(|&(w, c)| {
+                    (u64::from(w) << 32) | u64::from((c as u32) << SLOT_BITS | slot)
+                }),
+            );
             digit_ends.push(digits.len() as u32);
         }
         drop(word_ids);
