@@ -50,6 +50,7 @@
 //!   `030 1234567` is not found by `4930`.
 
 mod columns;
+mod digits;
 mod fold;
 mod hit;
 mod index;

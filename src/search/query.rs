@@ -111,28 +111,58 @@ impl Pending {
 /// A matching slot of a segment and its rank (lower is better).
 pub(crate) type Ranked = (u32, u32);
 
-/// Every slot where `term` matches, each once with its best tier, in slot order.
-fn term_slots(seg: &Segment, term: &Term) -> Vec<Ranked> {
-    let range = seg.words_with_prefix(term.prefix());
-    let mut packed: Vec<u64> = Vec::new();
-    for w in range {
-        let exact = seg.word(w) == term.prefix();
-        packed.extend(seg.postings(w).iter().map(|&p| {
-            (u64::from(segment::slot(p)) << 8) | u64::from(tier(exact, segment::class(p)))
-        }));
+/// No match in a [`TierMap`].
+const NONE: u8 = u8::MAX;
+
+/// The best tier of one term at every slot of a segment ([`NONE`] where it does
+/// not match), and the slots it matches in the order first found.
+struct TierMap {
+    tiers: Vec<u8>,
+    slots: Vec<u32>,
+}
+
+impl TierMap {
+    fn new(seg: &Segment, term: &Term) -> TierMap {
+        let mut map = TierMap {
+            tiers: vec![NONE; seg.len()],
+            slots: Vec::new(),
+        };
+        for w in seg.words_with_prefix(term.prefix()) {
+            let exact = seg.word(w) == term.prefix();
+            for &p in seg.postings(w) {
+                map.put(segment::slot(p), tier(exact, segment::class(p)));
+            }
+        }
+        if let Term::Digits(d) = term {
+            seg.digit_matches(d, |s| map.put(s, DIGITS_TIER));
+        }
+        map
     }
-    if let Term::Digits(d) = term {
-        seg.digit_matches(d, |s| {
-            packed.push((u64::from(s) << 8) | u64::from(DIGITS_TIER))
-        });
+
+    fn put(&mut self, slot: u32, tier: u32) {
+        // Tiers are below 8; the cast keeps them off NONE regardless.
+        let tier = tier.min(u32::from(NONE - 1)) as u8;
+        let t = &mut self.tiers[slot as usize];
+        if *t == NONE {
+            self.slots.push(slot);
+        }
+        *t = (*t).min(tier);
     }
-    packed.sort_unstable();
-    // Sorted by slot, then tier: the first of a slot is its best.
-    packed.dedup_by_key(|p| *p >> 8);
-    packed
-        .into_iter()
-        .map(|p| ((p >> 8) as u32, (p & 0xFF) as u32))
-        .collect()
+}
+
+/// How many postings the words of `term` have: which term to start from.
+fn postings_of(seg: &Segment, term: &Term) -> usize {
+    let words: usize = seg
+        .words_with_prefix(term.prefix())
+        .map(|w| seg.postings(w).len())
+        .sum();
+    // Digits inside numbers are not counted in advance: a digit term goes last.
+    words
+        + if matches!(term, Term::Digits(_)) {
+            seg.len()
+        } else {
+            0
+        }
 }
 
 /// The slots of `seg` that match every term and are not `dead`, best first, at most
@@ -146,19 +176,31 @@ pub(crate) fn search_segment(
     if let [Term::Word(w)] = terms {
         return by_tiers(seg, dead, w, limit);
     }
-    let mut lists: Vec<Vec<Ranked>> = terms.iter().map(|t| term_slots(seg, t)).collect();
-    lists.sort_by_key(Vec::len);
-    let Some((first, rest)) = lists.split_first() else {
+    // The term with the fewest postings gives the candidates; the others' tier maps
+    // say whether and how well each candidate matches them.
+    let mut order: Vec<(usize, &Term)> = terms.iter().map(|t| (postings_of(seg, t), t)).collect();
+    order.sort_by_key(|(n, _)| *n);
+    let Some(((_, first), rest)) = order.split_first() else {
         return Vec::new();
     };
+    let first = TierMap::new(seg, first);
+    if first.slots.is_empty() {
+        return Vec::new();
+    }
+    let rest: Vec<TierMap> = rest.iter().map(|(_, t)| TierMap::new(seg, t)).collect();
     let mut out: Vec<Ranked> = first
+        .slots
         .iter()
-        .filter(|(s, _)| !dead(*s))
-        .filter_map(|&(slot, rank)| {
-            rest.iter()
-                .map(|l| l.binary_search_by_key(&slot, |r| r.0).ok().map(|i| l[i].1))
-                .try_fold(rank, |sum, t| Some(sum + t?))
-                .map(|r| (slot, r))
+        .filter(|&&s| !dead(s))
+        .filter_map(|&slot| {
+            let mut rank = u32::from(first.tiers[slot as usize]);
+            for m in &rest {
+                match m.tiers[slot as usize] {
+                    NONE => return None,
+                    t => rank += u32::from(t),
+                }
+            }
+            Some((slot, rank))
         })
         .collect();
     out.sort_unstable_by_key(|&(slot, rank)| (rank, slot));

@@ -5,8 +5,7 @@
 //! * a sorted vocabulary of folded words in one string, with end offsets;
 //! * per word a posting list of `class << 30 | slot`, sorted, so that a word's name
 //!   postings come before its company postings, and those before its e-mail ones;
-//! * the digits of every slot's numbers in one byte string, searched with a SIMD
-//!   substring search, and each slot's end offset in it.
+//! * the digits of every slot's numbers, two to a byte ([`PackedDigits`]).
 
 use std::ops::Range;
 
@@ -16,6 +15,7 @@ use crate::cache::Snapshot;
 use crate::source::RecordId;
 
 use super::columns::{Class, SearchColumns};
+use super::digits::PackedDigits;
 
 const SLOT_BITS: u32 = 30;
 const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
@@ -40,8 +40,7 @@ pub(crate) struct Segment {
     vocab_ends: Vec<u32>,
     posting_ends: Vec<u32>,
     postings: Vec<u32>,
-    digits: Vec<u8>,
-    digit_ends: Vec<u32>,
+    digits: PackedDigits,
 }
 
 impl Segment {
@@ -52,14 +51,15 @@ impl Segment {
         let mut words: Vec<Box<str>> = Vec::new();
         // (word id << 32 | posting), sorted and deduplicated below.
         let mut pairs: Vec<u64> = Vec::with_capacity(snapshot.len() * 8);
-        let mut digits = Vec::with_capacity(snapshot.len() * 24);
-        let mut digit_ends = Vec::with_capacity(snapshot.len());
+        let mut digits = PackedDigits::default();
+        let mut row_digits = Vec::new();
         let mut scratch = String::new();
         // One contact's (word id, class), to keep each word once, in its best class.
         let mut own: Vec<(u32, Class)> = Vec::new();
         for (slot, (id, row)) in snapshot.rows().take(MAX_SLOTS).enumerate() {
             ids.push(id.clone());
             own.clear();
+            row_digits.clear();
             columns.read_row(
                 &row.row,
                 &mut scratch,
@@ -75,7 +75,7 @@ impl Segment {
                     };
                     own.push((wid, class));
                 },
-                &mut digits,
+                &mut row_digits,
             );
             own.sort_unstable();
             own.dedup_by_key(|(w, _)| *w);
@@ -85,7 +85,7 @@ impl Segment {
                     (u64::from(w) << 32) | u64::from((c as u32) << SLOT_BITS | slot)
                 }),
             );
-            digit_ends.push(digits.len() as u32);
+            digits.push_slot(&row_digits);
         }
         drop(word_ids);
         // Word ids in alphabetical order.
@@ -125,7 +125,6 @@ impl Segment {
             posting_ends,
             postings,
             digits,
-            digit_ends,
         }
     }
 
@@ -154,10 +153,11 @@ impl Segment {
     pub fn words_with_prefix(&self, prefix: &str) -> Range<usize> {
         let n = self.vocab_ends.len();
         let start = partition(n, |i| self.word(i) < prefix);
-        let mut end = start;
-        while end < n && self.word(end).starts_with(prefix) {
-            end += 1;
-        }
+        // The words with the prefix follow those before it, all together.
+        let end = partition(n, |i| {
+            let w = self.word(i);
+            w < prefix || w.starts_with(prefix)
+        });
         start..end
     }
 
@@ -177,15 +177,8 @@ impl Segment {
 
     /// Calls `f` for every slot with a number that contains `digits`, in slot
     /// order, once per slot.
-    pub fn digit_matches(&self, digits: &str, mut f: impl FnMut(u32)) {
-        let mut last = None;
-        for at in memchr::memmem::find_iter(&self.digits, digits.as_bytes()) {
-            let slot = self.digit_ends.partition_point(|&e| e as usize <= at) as u32;
-            if last != Some(slot) {
-                last = Some(slot);
-                f(slot);
-            }
-        }
+    pub fn digit_matches(&self, digits: &str, f: impl FnMut(u32)) {
+        self.digits.matches(digits, f);
     }
 
     /// Bytes held, the ids' texts not counted (the cache's snapshot shares them).
@@ -194,9 +187,8 @@ impl Segment {
             + self.vocab.capacity()
             + 4 * (self.vocab_ends.capacity()
                 + self.posting_ends.capacity()
-                + self.postings.capacity()
-                + self.digit_ends.capacity())
-            + self.digits.capacity()
+                + self.postings.capacity())
+            + self.digits.heap_bytes()
     }
 }
 
