@@ -4,7 +4,7 @@
 
 use crate::schema::{ColumnKind, Field, Row, Schema};
 
-use super::fold::{fold_into, fold_word, words};
+use super::fold::{fold_into, fold_word_into, words};
 
 /// What kind of column a word came from; ranking prefers a lower class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,7 +30,7 @@ impl Class {
 
 /// What the index reads of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
+pub(crate) enum Use {
     Words(Class),
     Digits,
 }
@@ -40,7 +40,7 @@ enum Use {
 pub struct SearchColumns {
     /// By column name, as a row keeps its cells, so that a row is read in one
     /// merge of both lists.
-    sorted: Vec<(String, Use)>,
+    sorted: Vec<(String, Use, usize)>,
     /// The text columns in schema order, for highlighting.
     text: Vec<(String, Class)>,
     /// The phone columns in schema order.
@@ -68,19 +68,19 @@ impl SearchColumns {
                 ColumnKind::Phone(..) => Use::Digits,
                 _ => continue,
             };
-            sorted.push((c.name, use_));
+            sorted.push((c.name, use_, sorted.len()));
         }
         let text = sorted
             .iter()
-            .filter_map(|(c, u)| match u {
+            .filter_map(|(c, u, _)| match u {
                 Use::Words(k) => Some((c.clone(), *k)),
                 Use::Digits => None,
             })
             .collect();
         let phones = sorted
             .iter()
-            .filter(|(_, u)| *u == Use::Digits)
-            .map(|(c, _)| c.clone())
+            .filter(|(_, u, _)| *u == Use::Digits)
+            .map(|(c, _, _)| c.clone())
             .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         SearchColumns {
@@ -100,17 +100,21 @@ impl SearchColumns {
         self.phones.iter().map(String::as_str)
     }
 
-    /// The searched cells of `row` with their use: one merge of the row's cells
-    /// and these columns, both sorted by name.
-    fn cells<'r>(&self, row: &'r Row) -> impl Iterator<Item = (Use, &'r str)> {
+    /// The searched cells of `row`: (column, use, the column's place in the
+    /// schema, value), in one merge of the row's cells and these columns, both
+    /// sorted by name.
+    pub(crate) fn cells<'s, 'r>(
+        &'s self,
+        row: &'r Row,
+    ) -> impl Iterator<Item = (&'s str, Use, usize, &'r str)> {
         let mut columns = self.sorted.iter().peekable();
         row.cells().filter_map(move |(name, value)| {
-            while let Some((c, u)) = columns.peek() {
+            while let Some((c, u, at)) = columns.peek() {
                 match c.as_str().cmp(name) {
                     std::cmp::Ordering::Less => {
                         columns.next();
                     }
-                    std::cmp::Ordering::Equal => return Some((*u, value)),
+                    std::cmp::Ordering::Equal => return Some((c.as_str(), *u, *at, value)),
                     std::cmp::Ordering::Greater => return None,
                 }
             }
@@ -125,11 +129,11 @@ impl SearchColumns {
     pub(crate) fn read_row(
         &self,
         row: &Row,
-        scratch: &mut String,
+        scratch: &mut (String, String),
         mut on_word: impl FnMut(&str, Class),
         digits: &mut Vec<u8>,
     ) {
-        for (use_, value) in self.cells(row) {
+        for (_, use_, _, value) in self.cells(row) {
             let class = match use_ {
                 Use::Digits => {
                     digits.extend(value.bytes().filter(u8::is_ascii_digit));
@@ -139,16 +143,16 @@ impl SearchColumns {
                 Use::Words(class) => class,
             };
             for (_, word) in words(value) {
+                let (first, second) = (&mut scratch.0, &mut scratch.1);
                 if word.is_ascii() {
-                    scratch.clear();
-                    fold_into(word, scratch);
-                    on_word(scratch, class);
+                    first.clear();
+                    fold_into(word, first);
+                    on_word(first, class);
+                } else if fold_word_into(word, first, second) {
+                    on_word(first, class);
+                    on_word(second, class);
                 } else {
-                    let (first, second) = fold_word(word);
-                    on_word(&first, class);
-                    if let Some(second) = second {
-                        on_word(&second, class);
-                    }
+                    on_word(first, class);
                 }
             }
         }

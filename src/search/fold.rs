@@ -5,7 +5,7 @@
 //!
 //! German umlauts have two spellings: `Müller` is also written `Mueller`. A word
 //! with `ä`, `ö` or `ü` is therefore indexed twice, as `muller` and as `mueller`
-//! ([`fold_word`] gives both), while a query is folded once: `müller` and `muller`
+//! ([`fold_word_into`] gives both), while a query is folded once: `müller` and `muller`
 //! find the first form, `mueller` the second.
 
 use std::ops::Range;
@@ -114,26 +114,29 @@ pub fn fold(word: &str) -> String {
     out
 }
 
-/// The folded forms `word` is indexed under: its folded form, and a second one
-/// with `ae`/`oe`/`ue` when it has a German umlaut.
-pub fn fold_word(word: &str) -> (String, Option<String>) {
-    let first = fold(word);
-    let has_umlaut = word
-        .chars()
-        .flat_map(char::to_lowercase)
-        .any(|c| umlaut(c).is_some());
-    let second = has_umlaut.then(|| {
-        let mut out = String::with_capacity(word.len() + 2);
-        for c in word.chars() {
-            push_folded(c, true, &mut out);
+/// Folds `word` into `first` and, when it has a German umlaut, its second
+/// spelling (`ae`, `oe`, `ue`) into `second`; whether it has one. Both are
+/// cleared first.
+pub fn fold_word_into(word: &str, first: &mut String, second: &mut String) -> bool {
+    first.clear();
+    second.clear();
+    let mut umlauts = false;
+    for c in word.chars() {
+        push_folded(c, false, first);
+        if !c.is_ascii() {
+            umlauts |= c.to_lowercase().any(|l| umlaut(l).is_some());
         }
-        out
-    });
-    (first, second)
+    }
+    if umlauts {
+        for c in word.chars() {
+            push_folded(c, true, second);
+        }
+    }
+    umlauts
 }
 
 /// The byte length of the shortest start of `word` whose folded form (either form
-/// of [`fold_word`]) begins with `folded_prefix`, for highlighting; `None` when
+/// of [`fold_word_into`]) begins with `folded_prefix`, for highlighting; `None` when
 /// neither does. `scratch` is reused between calls.
 pub fn matched_len(word: &str, folded_prefix: &str, scratch: &mut String) -> Option<usize> {
     if folded_prefix.is_empty() {
@@ -176,13 +179,19 @@ mod tests {
         assert_eq!(fold("İpek"), "ipek");
     }
 
+    fn fold_word(word: &str) -> (String, Option<String>) {
+        let (mut first, mut second) = (String::new(), String::new());
+        let two = fold_word_into(word, &mut first, &mut second);
+        (first, two.then_some(second))
+    }
+
     #[test]
     fn umlauts_have_a_second_spelling() {
         assert_eq!(
             fold_word("Müller"),
             ("muller".into(), Some("mueller".into()))
         );
-        assert_eq!(fold_word("Lodz"), ("lodz".into(), None));
+        assert_eq!(fold_word("Łódź"), ("lodz".into(), None));
         assert_eq!(fold_word("ÖZ"), ("oz".into(), Some("oez".into())));
     }
 

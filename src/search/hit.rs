@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::schema::{Field, Row};
 use crate::source::RecordId;
 
-use super::columns::SearchColumns;
+use super::columns::{SearchColumns, Use};
 use super::fold::{matched_len, words};
 use super::query::Term;
 
@@ -62,56 +62,48 @@ impl SearchHit {
     }
 }
 
-/// The fields of `row` that `terms` match, with their ranges.
+/// The fields of `row` that `terms` match, with their ranges, in schema order.
 pub(crate) fn matched_fields(
     row: &Row,
     columns: &SearchColumns,
     terms: &[Term],
 ) -> Vec<MatchedField> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, MatchedField)> = Vec::new();
     let mut scratch = String::new();
-    for (column, _) in columns.text_columns() {
-        let Some(value) = row.get(column) else {
-            continue;
-        };
+    let digit_terms = terms.iter().any(|t| matches!(t, Term::Digits(_)));
+    for (column, use_, at, value) in columns.cells(row) {
         let mut ranges = Vec::new();
-        for (range, word) in words(value) {
-            let longest = terms
-                .iter()
-                .filter_map(|t| matched_len(word, t.prefix(), &mut scratch))
-                .max();
-            if let Some(len) = longest {
-                ranges.push(range.start..range.start + len);
+        match use_ {
+            Use::Words(_) => {
+                for (range, word) in words(value) {
+                    let longest = terms
+                        .iter()
+                        .filter_map(|t| matched_len(word, t.prefix(), &mut scratch))
+                        .max();
+                    if let Some(len) = longest {
+                        ranges.push(range.start..range.start + len);
+                    }
+                }
             }
-        }
-        if !ranges.is_empty() {
-            out.push(MatchedField {
-                column: column.to_owned(),
-                value: value.to_owned(),
-                ranges,
-            });
-        }
-    }
-    for column in columns.phone_columns() {
-        let Some(value) = row.get(column) else {
-            continue;
-        };
-        let ranges: Vec<Range<usize>> = terms
-            .iter()
-            .filter_map(|t| match t {
+            Use::Digits if digit_terms => ranges.extend(terms.iter().filter_map(|t| match t {
                 Term::Digits(d) => digit_range(value, d),
                 Term::Word(_) => None,
-            })
-            .collect();
+            })),
+            Use::Digits => {}
+        }
         if !ranges.is_empty() {
-            out.push(MatchedField {
-                column: column.to_owned(),
-                value: value.to_owned(),
-                ranges,
-            });
+            out.push((
+                at,
+                MatchedField {
+                    column: column.to_owned(),
+                    value: value.to_owned(),
+                    ranges,
+                },
+            ));
         }
     }
-    out
+    out.sort_by_key(|(at, _)| *at);
+    out.into_iter().map(|(_, f)| f).collect()
 }
 
 /// The byte range of `number` from the first to the last digit of the first place

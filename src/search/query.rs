@@ -73,7 +73,7 @@ pub(crate) struct Pending {
 impl Pending {
     pub fn new(id: RecordId, row: &Row, columns: &SearchColumns) -> Pending {
         let mut words = Vec::new();
-        let mut scratch = String::new();
+        let mut scratch = (String::new(), String::new());
         let mut digits = Vec::new();
         columns.read_row(
             row,

@@ -53,7 +53,7 @@ impl Segment {
         let mut pairs: Vec<u64> = Vec::with_capacity(snapshot.len() * 8);
         let mut digits = PackedDigits::default();
         let mut row_digits = Vec::new();
-        let mut scratch = String::new();
+        let mut scratch = (String::new(), String::new());
         // One contact's (word id, class), to keep each word once, in its best class.
         let mut own: Vec<(u32, Class)> = Vec::new();
         for (slot, (id, row)) in snapshot.rows().take(MAX_SLOTS).enumerate() {
