@@ -54,6 +54,7 @@ mod digits;
 mod fold;
 mod hit;
 mod index;
+mod postings;
 mod query;
 mod segment;
 

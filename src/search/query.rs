@@ -8,7 +8,7 @@ use crate::source::RecordId;
 
 use super::columns::{Class, SearchColumns};
 use super::fold::{fold, words};
-use super::segment::{self, Segment};
+use super::segment::Segment;
 
 /// One term of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,9 +129,10 @@ impl TierMap {
         };
         for w in seg.words_with_prefix(term.prefix()) {
             let exact = seg.word(w) == term.prefix();
-            for &p in seg.postings(w) {
-                map.put(segment::slot(p), tier(exact, segment::class(p)));
-            }
+            seg.postings(w, None, |class, slot| {
+                map.put(slot, tier(exact, class));
+                true
+            });
         }
         if let Term::Digits(d) = term {
             seg.digit_matches(d, |s| map.put(s, DIGITS_TIER));
@@ -154,7 +155,7 @@ impl TierMap {
 fn postings_of(seg: &Segment, term: &Term) -> usize {
     let words: usize = seg
         .words_with_prefix(term.prefix())
-        .map(|w| seg.postings(w).len())
+        .map(|w| seg.postings_size(w))
         .sum();
     // Digits inside numbers are not counted in advance: a digit term goes last.
     words
@@ -228,14 +229,14 @@ fn by_tiers(seg: &Segment, dead: &impl Fn(u32) -> bool, prefix: &str, limit: usi
     let prefix_tiers = classes.iter().map(|&c| (tier(false, c), longer.clone(), c));
     for (t, words, class) in exact_tiers.chain(prefix_tiers) {
         for w in words {
-            for &p in seg.postings_in(w, class) {
-                let s = segment::slot(p);
+            seg.postings(w, Some(class), |_, s| {
                 if !dead(s) && seen.insert(s) {
                     out.push((s, t));
-                    if out.len() >= limit {
-                        return out;
-                    }
                 }
+                out.len() < limit
+            });
+            if out.len() >= limit {
+                return out;
             }
         }
     }

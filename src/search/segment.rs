@@ -3,8 +3,8 @@
 //! * the record ids, one per slot, in the snapshot's (id) order, so that a record's
 //!   slot is found by binary search;
 //! * a sorted vocabulary of folded words in one string, with end offsets;
-//! * per word a posting list of `class << 30 | slot`, sorted, so that a word's name
-//!   postings come before its company postings, and those before its e-mail ones;
+//! * per word a posting list of its slots by column class, names first
+//!   ([`Postings`]);
 //! * the digits of every slot's numbers, two to a byte ([`PackedDigits`]).
 
 use std::ops::Range;
@@ -16,6 +16,7 @@ use crate::source::RecordId;
 
 use super::columns::{Class, SearchColumns};
 use super::digits::PackedDigits;
+use super::postings::Postings;
 
 const SLOT_BITS: u32 = 30;
 const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
@@ -23,12 +24,12 @@ const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
 pub(crate) const MAX_SLOTS: usize = 1 << SLOT_BITS;
 
 /// A posting's slot.
-pub(crate) fn slot(posting: u32) -> u32 {
+fn slot(posting: u32) -> u32 {
     posting & SLOT_MASK
 }
 
 /// A posting's class.
-pub(crate) fn class(posting: u32) -> Class {
+fn class(posting: u32) -> Class {
     Class::from_bits(posting >> SLOT_BITS)
 }
 
@@ -38,8 +39,7 @@ pub(crate) struct Segment {
     ids: Vec<RecordId>,
     vocab: String,
     vocab_ends: Vec<u32>,
-    posting_ends: Vec<u32>,
-    postings: Vec<u32>,
+    postings: Postings,
     digits: PackedDigits,
 }
 
@@ -106,23 +106,23 @@ impl Segment {
             vocab.push_str(&words[w as usize]);
             vocab_ends.push(vocab.len() as u32);
         }
-        let mut posting_ends = vec![0u32; words.len()];
-        let mut postings = Vec::with_capacity(pairs.len());
-        for p in pairs {
-            postings.push(p as u32);
-            posting_ends[(p >> 32) as usize] = postings.len() as u32;
+        let mut postings = Postings::default();
+        let mut list: Vec<(Class, u32)> = Vec::new();
+        let mut pairs = pairs.into_iter().peekable();
+        for word in 0..words.len() as u64 {
+            list.clear();
+            while let Some(p) = pairs.next_if(|p| p >> 32 == word) {
+                let p = p as u32;
+                list.push((class(p), slot(p)));
+            }
+            postings.push_word(&list);
         }
-        // A word always has a posting, so every end is set; this keeps them
-        // monotone regardless.
-        for i in 1..posting_ends.len() {
-            posting_ends[i] = posting_ends[i].max(posting_ends[i - 1]);
-        }
+        postings.shrink_to_fit();
         digits.shrink_to_fit();
         Segment {
             ids,
             vocab,
             vocab_ends,
-            posting_ends,
             postings,
             digits,
         }
@@ -161,18 +161,15 @@ impl Segment {
         start..end
     }
 
-    /// The postings of word `i`, in class order.
-    pub fn postings(&self, i: usize) -> &[u32] {
-        let start = if i == 0 { 0 } else { self.posting_ends[i - 1] };
-        &self.postings[start as usize..self.posting_ends[i] as usize]
+    /// Calls `f` with the (class, slot) of every posting of word `i`, in class
+    /// order (only `only`'s when given), until it returns `false`.
+    pub fn postings(&self, i: usize, only: Option<Class>, f: impl FnMut(Class, u32) -> bool) {
+        self.postings.each(i, only, f);
     }
 
-    /// The postings of word `i` in `class`.
-    pub fn postings_in(&self, i: usize, class: Class) -> &[u32] {
-        let all = self.postings(i);
-        let lo = all.partition_point(|&p| (p >> SLOT_BITS) < class as u32);
-        let hi = all.partition_point(|&p| (p >> SLOT_BITS) <= class as u32);
-        &all[lo..hi]
+    /// How large word `i`'s posting list is, in bytes.
+    pub fn postings_size(&self, i: usize) -> usize {
+        self.postings.size(i)
     }
 
     /// Calls `f` for every slot with a number that contains `digits`, in slot
@@ -185,9 +182,8 @@ impl Segment {
     pub fn heap_bytes(&self) -> usize {
         self.ids.capacity() * std::mem::size_of::<RecordId>()
             + self.vocab.capacity()
-            + 4 * (self.vocab_ends.capacity()
-                + self.posting_ends.capacity()
-                + self.postings.capacity())
+            + 4 * (self.vocab_ends.capacity())
+            + self.postings.heap_bytes()
             + self.digits.heap_bytes()
     }
 }
