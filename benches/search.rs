@@ -369,6 +369,7 @@ fn main() {
         let start = Instant::now();
         let built = SearchIndex::new();
         built.index_folder("bench", &schema, snap.clone());
+        built.prepare();
         builds.push(start.elapsed().as_secs_f64() * 1e3);
         if let (Some(a), Some(b)) = (cpu, cpu_ns()) {
             builds_cpu.push((b - a) as f64 / 1e6);
@@ -384,6 +385,7 @@ fn main() {
         while Instant::now() < end {
             let built = SearchIndex::new();
             built.index_folder("bench", &schema, snap.clone());
+            built.prepare();
         }
         return;
     }
@@ -493,6 +495,7 @@ fn main() {
         b.iter_with_large_drop(|| {
             let built = SearchIndex::new();
             built.index_folder("bench", &schema, snap.clone());
+            built.prepare();
             built
         })
     });

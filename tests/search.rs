@@ -214,3 +214,21 @@ fn the_index_follows_syncs_and_writes() {
     book.detach("private");
     assert!(book.search("ђор", 10).is_empty());
 }
+
+#[test]
+fn opening_costs_nothing_until_the_first_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let (book, work, wf) = book(dir.path());
+    assert_eq!(book.search_index().heap_bytes(), 0);
+    // Changes before the first search are simply part of what it indexes.
+    work.put_card("late.vcf", card("late", "FN:Late Comer\r\n"));
+    wf.refresh().unwrap();
+    assert_eq!(book.search_index().heap_bytes(), 0);
+    assert_eq!(names(&book.search("late", 10)), ["Late Comer"]);
+    assert!(book.search_index().heap_bytes() > 0);
+    // `prepare` indexes without a search.
+    let dir = tempfile::tempdir().unwrap();
+    let (book, _, _) = self::book(dir.path());
+    book.search_index().prepare();
+    assert!(book.search_index().heap_bytes() > 0);
+}
