@@ -12,25 +12,52 @@ use std::ops::Range;
 
 /// The words of `text` with their byte ranges: maximal runs of letters, digits
 /// and combining marks.
-pub fn words(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
-    let mut rest = text.char_indices().peekable();
-    std::iter::from_fn(move || {
-        let (start, _) = loop {
-            let (i, c) = rest.next()?;
-            if is_word_char(c) {
-                break (i, c);
+pub fn words(text: &str) -> Words<'_> {
+    Words {
+        text,
+        at: 0,
+        ascii: text.is_ascii(),
+    }
+}
+
+/// The iterator of [`words`]; an ASCII text is read byte by byte.
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+    ascii: bool,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (Range<usize>, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        let (start, end) = if self.ascii {
+            let bytes = text.as_bytes();
+            let mut at = self.at;
+            while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+                at += 1;
             }
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            (start, at)
+        } else {
+            let start = text[self.at..]
+                .char_indices()
+                .find(|&(_, c)| is_word_char(c))
+                .map_or(text.len(), |(i, _)| self.at + i);
+            let end = text[start..]
+                .char_indices()
+                .find(|&(_, c)| !is_word_char(c))
+                .map_or(text.len(), |(i, _)| start + i);
+            (start, end)
         };
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !is_word_char(c) {
-                end = i;
-                break;
-            }
-            rest.next();
-        }
-        Some((start..end, &text[start..end]))
-    })
+        self.at = end;
+        (start < end).then(|| (start..end, &text[start..end]))
+    }
 }
 
 fn is_word_char(c: char) -> bool {
