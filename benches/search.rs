@@ -16,6 +16,9 @@
 //! `cargo bench --bench search -- --quick`
 //!
 //! The figures of a run, and what they decided, are in the `search` module docs.
+//! For a profiler, `SEARCH_BENCH_PROFILE=1` runs only the index's 3-letter prefix
+//! searches for ten seconds after the set-up, and `SEARCH_BENCH_PROFILE=build`
+//! only builds (it prints `profiling` to stderr when that starts, to attach to).
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -38,7 +38,7 @@ mod details;
 mod sources;
 
 #[derive(Parser)]
-#[command(about = "Caller pop-ups for incoming-call events read from stdin")]
+#[command(about = "Caller pop-ups for call events from stdin, a Fritz!Box or an Asterisk manager")]
 struct Args {
     /// Cache directory of the `phonebook` example (all its folders are searched).
     #[arg(long, conflicts_with = "vcf")]

@@ -134,12 +134,26 @@ fn session(addr: &str, read: impl FnOnce(&mut TcpStream) -> Ended) -> (bool, End
         match TcpStream::connect_timeout(&a, Duration::from_secs(5)) {
             Ok(mut stream) => {
                 eprintln!("connected to {a}");
+                keepalive(&stream);
                 return (true, read(&mut stream));
             }
             Err(e) => last = format!("{a}: {e}"),
         }
     }
     (false, Ended::Dropped(last))
+}
+
+/// Turns on TCP keepalive: a Fritz!Box sends nothing while there are no calls, so
+/// a box that lost power would otherwise leave the connection waiting for ever.
+/// Probes start after 30 s of silence; a dead peer ends the read with an error
+/// after the system's number of probes, and the connection is made again.
+fn keepalive(stream: &TcpStream) {
+    let params = socket2::TcpKeepalive::new().with_time(Duration::from_secs(30));
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    let params = params.with_interval(Duration::from_secs(10));
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&params) {
+        eprintln!("no TCP keepalive ({e}): a peer that loses power may go unnoticed");
+    }
 }
 
 /// Reads the next bytes; `None` when the connection ended, with why.
