@@ -128,6 +128,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             _ => (line.to_owned(), None),
         };
+        if sources::withheld(&number, on_line) {
+            continue;
+        }
         popup(&book, &number, on_line);
     }
     Ok(())

@@ -336,3 +336,23 @@ fn auto_open_shows_the_whole_record() {
         );
     }
 }
+
+#[test]
+fn stdin_shows_withheld_callers_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let vcf = vcf(dir.path());
+    let out = run_popup(
+        &["--vcf", vcf.to_str().unwrap()],
+        &[],
+        "RING anonymous SIP0\nRING\nRING unknown\nRING 0301234567\n",
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let p = popups(&stdout);
+    assert_eq!(p.len(), 4, "{stdout}");
+    assert!(p[0].starts_with("incoming call on SIP0"), "{}", p[0]);
+    for withheld in &p[..3] {
+        assert!(withheld.contains("number withheld"), "{withheld}");
+    }
+    assert!(p[3].contains("Ada Kowalczyk"), "{}", p[3]);
+}

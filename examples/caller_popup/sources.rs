@@ -223,23 +223,31 @@ fn ami_session(
     }
 }
 
+/// Shows the pop-up of an incoming call whose number (`anonymous`, `unknown`,
+/// empty, ...) says it was withheld, and says whether it was.
+pub fn withheld(number: &str, line: Option<&str>) -> bool {
+    let withheld = Party::from_reported(number) == Party::Withheld;
+    if withheld {
+        popup_withheld("incoming call", line);
+    }
+    withheld
+}
+
+fn popup_withheld(what: &str, line: Option<&str>) {
+    println!(
+        "┌─ {what}{}\n│  number withheld\n└─\n",
+        line.map(|l| format!(" on {l}")).unwrap_or_default()
+    );
+}
+
 /// One pop-up for a ringing or dialled call, a line for the others.
 fn show_event(book: &Phonebook, event: &CallEvent) {
     let line = event.line.as_deref();
     match (event.kind, &event.remote) {
         (CallKind::Ring, Some(Party::Number(n))) => super::popup(book, n, line),
         (CallKind::Call, Some(Party::Number(n))) => popup_outgoing(book, n),
-        (CallKind::Ring | CallKind::Call, _) => {
-            let what = if event.kind == CallKind::Ring {
-                "incoming call"
-            } else {
-                "outgoing call"
-            };
-            println!(
-                "┌─ {what}{}\n│  number withheld\n└─\n",
-                line.map(|l| format!(" on {l}")).unwrap_or_default()
-            );
-        }
+        (CallKind::Ring, _) => popup_withheld("incoming call", line),
+        (CallKind::Call, _) => popup_withheld("outgoing call", line),
         (CallKind::Connect, _) => println!("· call {} answered\n", event.call_id),
         (CallKind::Disconnect, _) => println!("· call {} ended\n", event.call_id),
         _ => {}
