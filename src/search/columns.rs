@@ -41,10 +41,6 @@ pub struct SearchColumns {
     /// By column name, as a row keeps its cells, so that a row is read in one
     /// merge of both lists.
     sorted: Vec<(String, Use, usize)>,
-    /// The text columns in schema order, for highlighting.
-    text: Vec<(String, Class)>,
-    /// The phone columns in schema order.
-    phones: Vec<String>,
 }
 
 impl SearchColumns {
@@ -70,34 +66,8 @@ impl SearchColumns {
             };
             sorted.push((c.name, use_, sorted.len()));
         }
-        let text = sorted
-            .iter()
-            .filter_map(|(c, u, _)| match u {
-                Use::Words(k) => Some((c.clone(), *k)),
-                Use::Digits => None,
-            })
-            .collect();
-        let phones = sorted
-            .iter()
-            .filter(|(_, u, _)| *u == Use::Digits)
-            .map(|(c, _, _)| c.clone())
-            .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        SearchColumns {
-            sorted,
-            text,
-            phones,
-        }
-    }
-
-    /// The searched text columns with their class, in schema order.
-    pub fn text_columns(&self) -> impl Iterator<Item = (&str, Class)> {
-        self.text.iter().map(|(c, k)| (c.as_str(), *k))
-    }
-
-    /// The phone columns, in schema order.
-    pub fn phone_columns(&self) -> impl Iterator<Item = &str> {
-        self.phones.iter().map(String::as_str)
+        SearchColumns { sorted }
     }
 
     /// The searched cells of `row`: (column, use, the column's place in the

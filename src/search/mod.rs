@@ -77,7 +77,6 @@ mod postings;
 mod query;
 mod segment;
 
-pub use columns::{Class, SearchColumns};
 pub use fold::fold;
 pub use hit::{MatchedField, SearchHit};
 pub use index::{Found, SearchIndex};
