@@ -103,7 +103,11 @@ impl SearchColumns {
         mut on_word: impl FnMut(&str, Class),
         digits: &mut Vec<u8>,
     ) {
-        for (_, use_, _, value) in self.cells(row) {
+        // The display name comes before the other name columns (cells are sorted by
+        // column name); a first or last name whose words it already holds, as it
+        // nearly always does, gives nothing new and is not folded again.
+        let mut display: Option<&str> = None;
+        for (column, use_, _, value) in self.cells(row) {
             let class = match use_ {
                 Use::Digits => {
                     digits.extend(value.bytes().filter(u8::is_ascii_digit));
@@ -112,6 +116,15 @@ impl SearchColumns {
                 }
                 Use::Words(class) => class,
             };
+            if class == Class::Name {
+                if column == Field::DisplayName.column_name() {
+                    display = Some(value);
+                } else if let Some(d) = display
+                    && words(value).all(|(_, w)| words(d).any(|(_, dw)| dw == w))
+                {
+                    continue;
+                }
+            }
             for (_, word) in words(value) {
                 let (first, second) = (&mut scratch.0, &mut scratch.1);
                 if word.is_ascii() {
