@@ -1,17 +1,23 @@
 //! `caller_popup`: what a CTI client shows on an incoming call.
 //!
 //! Reads call events from stdin, one per line: `RING <number> [line]`, or just a
-//! number (`#` starts a comment). For each it prints the pop-up: name, company, the
-//! matching number and its kind (its column's, or for a number that no column shows,
-//! such as a switchboard or a pager, its own), the contact's other numbers, the
-//! match quality and how long the lookup took. A withheld number (`anonymous`, an
-//! empty line after `RING`, `CLIR`, ...) says so.
+//! number (`#` starts a comment); or from a phone system: `--fritzbox HOST[:PORT]`
+//! (the Fritz!Box call monitor) or `--ami HOST[:PORT] --ami-user USER` (Asterisk,
+//! the secret in `CALLER_POPUP_AMI_SECRET`), connecting again when the connection
+//! drops. For each it prints the pop-up: name, company, the matching number and its
+//! kind (its column's, or for a number that no column shows, such as a switchboard
+//! or a pager, its own), the contact's other numbers, the match quality, whether the
+//! card has a photo, and how long the lookup took; for a folder set to open the data
+//! mask automatically (`phonebook folder set NAME --auto-open on`), the whole record.
+//! A withheld number (`anonymous`, an empty line after `RING`, `CLIR`, ...) says so.
 //!
 //! ```text
 //! # from the folders cached by the `phonebook` example:
 //! cargo run --example caller_popup -- --cache-dir DIR --country DE --area-code 30 < examples/data/calls.txt
 //! # or straight from a vCard file, no server needed:
 //! cargo run --example caller_popup -- --vcf examples/data/contacts.vcf < examples/data/calls.txt
+//! # from a Fritz!Box call monitor (its address, port 1012 by default):
+//! cargo run --example caller_popup -- --cache-dir DIR --fritzbox 127.0.0.1
 //! ```
 
 use std::io::BufRead;
@@ -27,8 +33,13 @@ use cti_phonebook::schema::ColumnKind;
 use cti_phonebook::vcard::Document;
 use cti_phonebook::{DialPlan, MatchQuality, MemorySource, Phonebook};
 
+#[path = "caller_popup/details.rs"]
+mod details;
+#[path = "caller_popup/sources.rs"]
+mod sources;
+
 #[derive(Parser)]
-#[command(about = "Caller pop-ups for incoming-call events read from stdin")]
+#[command(about = "Caller pop-ups for call events from stdin, a Fritz!Box or an Asterisk manager")]
 struct Args {
     /// Cache directory of the `phonebook` example (all its folders are searched).
     #[arg(long, conflicts_with = "vcf")]
@@ -45,6 +56,8 @@ struct Args {
     /// The PBX's outside-line prefix, if it adds one to caller numbers.
     #[arg(long)]
     outside_prefix: Option<String>,
+    #[command(flatten)]
+    source: sources::SourceArgs,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +105,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "{contacts} contacts in {} folder(s); waiting for calls\n",
         book.folders().len()
     );
+    if sources::run(&book, &args.source)? {
+        return Ok(());
+    }
     for line in std::io::stdin().lock().lines() {
         let line = line?;
         let line = line.trim();
@@ -114,6 +130,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             }
             _ => (line.to_owned(), None),
         };
+        if sources::withheld(&number, on_line) {
+            continue;
+        }
         popup(&book, &number, on_line);
     }
     Ok(())
@@ -197,4 +216,5 @@ fn show(book: &Phonebook, m: &CallerMatch) {
     if row.row.hidden.phones > 0 {
         println!("│    (+{} more numbers in the card)", row.row.hidden.phones);
     }
+    details::show(book, m);
 }

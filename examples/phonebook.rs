@@ -7,6 +7,7 @@
 //! phonebook --cache-dir DIR list NAME [--json]
 //! phonebook --cache-dir DIR lookup NUMBER [--country CC] [--area-code N] [--json]
 //! phonebook --cache-dir DIR folder form NAME [--set-json FILE] [--json]
+//! phonebook --cache-dir DIR search TEXT [--limit N] [--json]
 //! ```
 //!
 //! The password comes from the URL typed to `discover` or `folder add`
@@ -27,12 +28,14 @@ use cti_phonebook::cache::{
     CachedFolder, MAX_SYNC_INTERVAL, MIN_SYNC_INTERVAL, OfflineSource, SyncReport, cached_folders,
     folder_exists, remove_folder,
 };
+use cti_phonebook::calls::{auto_open, set_auto_open};
 use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource, discover};
 use cti_phonebook::form::{FormField, FormLayout, FormSection, Group};
 use cti_phonebook::labels::Language;
 use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace, OutsideLine};
 use cti_phonebook::phonebook::store_folder_region;
 use cti_phonebook::schema::{ColumnKind, PhoneKind};
+use cti_phonebook::search::{MatchedField, SearchHit};
 use cti_phonebook::{
     DialPlan, Error, MatchQuality, Phonebook, Record, RecordId, Row, Schema, SyncProgress,
 };
@@ -106,6 +109,18 @@ enum Command {
         number: String,
         #[command(flatten)]
         plan: PlanArgs,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finds contacts by the start of their names, company, department or e-mail
+    /// words, or digits inside a number, across all folders (from the cache).
+    Search {
+        /// Words in any order (`kow ag`), or digits (`4567`).
+        text: String,
+        /// At most this many contacts.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -243,6 +258,16 @@ struct SetArgs {
     /// --numbers-country).
     #[arg(long, value_name = "N", requires = "numbers_country")]
     numbers_area_code: Option<String>,
+    /// Open the contact's data mask automatically on an incoming call (the
+    /// `caller_popup` example shows the whole record).
+    #[arg(long, value_enum, value_name = "ON|OFF")]
+    auto_open: Option<OnOff>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Args, Default)]
@@ -464,6 +489,7 @@ impl Command {
             | Command::Add { json, .. }
             | Command::Edit { json, .. }
             | Command::Dial { json, .. }
+            | Command::Search { json, .. }
             | Command::Folder(FolderCommand::List { json })
             | Command::Folder(FolderCommand::Form { json, .. }) => *json,
             Command::Folder(_) | Command::Delete { .. } | Command::Export { .. } => false,
@@ -553,6 +579,7 @@ fn run(cli: Cli) -> CliResult {
         Command::List { name, json } => cmd_list(&dir, &name, json),
         Command::Show { name, id, json } => cmd_show(&dir, &name, &id, json),
         Command::Lookup { number, plan, json } => cmd_lookup(&dir, &number, &plan, json),
+        Command::Search { text, limit, json } => cmd_search(&dir, &text, limit, json),
         Command::Add { name, set, json } => cmd_add(&dir, &name, &set, json),
         Command::Edit {
             name,
@@ -997,6 +1024,7 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
         sync_interval,
         numbers_country,
         numbers_area_code,
+        auto_open,
     } = set;
     let name = name.as_str();
     let folder = open_offline(dir, name)?;
@@ -1030,6 +1058,9 @@ fn cmd_folder_set(dir: &Path, set: SetArgs) -> CliResult {
         let cc = Some(cc).filter(|c| !c.eq_ignore_ascii_case("none"));
         store_folder_region(&folder, cc.as_deref(), numbers_area_code.as_deref())?;
     }
+    if let Some(on) = auto_open {
+        set_auto_open(&folder, matches!(on, OnOff::On))?;
+    }
     println!("updated folder '{name}'");
     Ok(())
 }
@@ -1057,6 +1088,7 @@ fn cmd_folder_list(dir: &Path, json: bool) -> CliResult {
             "last_sync": snap.last_sync().map(|t| t.to_rfc3339()),
             "next_sync": snap.next_sync().map(|t| t.to_rfc3339()),
             "sync_interval_days": f.sync_interval().as_secs_f64() / 86_400.0,
+            "auto_open": auto_open(&f),
             "schema": f.source().schema().to_spec(),
             "warning": f.open_warning(),
         }));
@@ -1610,6 +1642,71 @@ fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResul
             printable(m.number(), false),
             printable(m.folder(), false),
             quality(m.quality())
+        );
+    }
+    Ok(())
+}
+
+/// `value` with its matched ranges in brackets: `[Kow]alczyk`.
+fn marked(f: &MatchedField) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for r in &f.ranges {
+        if r.start < at || r.end > f.value.len() {
+            continue;
+        }
+        out.push_str(&f.value[at..r.start]);
+        out.push('[');
+        out.push_str(&f.value[r.clone()]);
+        out.push(']');
+        at = r.end;
+    }
+    out.push_str(&f.value[at..]);
+    out
+}
+
+fn hit_json(h: &SearchHit) -> Value {
+    json!({
+        "folder": h.folder(),
+        "id": h.id().as_str(),
+        "display_name": h.display_name(),
+        "company": h.company(),
+        "rank": h.rank(),
+        "matched": h.matched().iter().map(|f| json!({
+            "column": f.column,
+            "value": f.value,
+            "ranges": f.ranges.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn cmd_search(dir: &Path, text: &str, limit: usize, json: bool) -> CliResult {
+    // The dial plan plays no part in a name search.
+    let book = open_all(dir, DialPlan::new("DE")?)?;
+    let hits = book.search(text, limit);
+    if json {
+        println!(
+            "{}",
+            json!({"hits": hits.iter().map(hit_json).collect::<Vec<_>>()})
+        );
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println!("no contact for '{text}'");
+    }
+    for h in &hits {
+        let fields: Vec<String> = h
+            .matched()
+            .iter()
+            .map(|f| format!("{}: {}", f.column, marked(f)))
+            .collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            h.display_name(),
+            h.company(),
+            h.folder(),
+            short_id(h.id()),
+            fields.join("; ")
         );
     }
     Ok(())

@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod calls;
 pub mod carddav;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -44,6 +45,7 @@ pub mod map;
 pub mod memory;
 pub mod phonebook;
 pub mod schema;
+pub mod search;
 pub mod source;
 pub mod vcard;
 

@@ -1,6 +1,7 @@
 //! [`Phonebook`]: the embedding API. The folders of one cache directory, each a
-//! [`CachedFolder`] over its own source, and one [`CallerIndex`] across all of them,
-//! kept current from the folders' change notifications.
+//! [`CachedFolder`] over its own source, and one [`CallerIndex`] and one
+//! [`SearchIndex`] across all of them, kept current from the folders' change
+//! notifications.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::lookup::{
     NotANumber, PhoneField, country_code,
 };
 use crate::schema::{AddressPart, ColumnKind, Field, PhoneKind, Row, Schema};
+use crate::search::{SearchHit, SearchIndex};
 use crate::source::{PhonebookSource, RecordId};
 use crate::vcard::VCard;
 
@@ -68,6 +70,7 @@ pub struct Phonebook {
     dir: PathBuf,
     folders: RwLock<BTreeMap<String, Attached>>,
     index: Arc<CallerIndex>,
+    search: Arc<SearchIndex>,
 }
 
 /// What the index reads of a folder's rows: the schema's phone columns, in column
@@ -222,6 +225,22 @@ fn region_plan(country: &str, area_code: Option<&str>) -> Result<DialPlan> {
     }
 }
 
+/// Feeds one folder change to the search index.
+fn search_change(search: &SearchIndex, schema: &Schema, change: &FolderChange) {
+    let snapshot = change.snapshot.clone();
+    if change.reloaded {
+        search.index_folder(&change.folder, schema, snapshot);
+    } else {
+        search.apply(
+            &change.folder,
+            schema,
+            snapshot,
+            &change.changed,
+            &change.removed,
+        );
+    }
+}
+
 /// Indexes every record of `folder` as `snap` holds it, in place of what the index
 /// held for the folder.
 fn reindex_all(index: &CallerIndex, folder: &CachedFolder, snap: &Snapshot) {
@@ -240,6 +259,7 @@ impl Phonebook {
             dir: dir.into(),
             folders: RwLock::new(BTreeMap::new()),
             index: Arc::new(CallerIndex::new(plan)),
+            search: Arc::new(SearchIndex::new()),
         }
     }
 
@@ -274,6 +294,7 @@ impl Phonebook {
         // and is applied after the re-index, which reads the snapshot of now.
         let indexing = lock(&live);
         let index = Arc::downgrade(&self.index);
+        let search = Arc::downgrade(&self.search);
         let this = Arc::downgrade(&folder);
         let listening = live.clone();
         let listener = folder.on_change(move |change: &FolderChange| {
@@ -282,6 +303,10 @@ impl Phonebook {
             else {
                 return;
             };
+            let schema = folder.schema();
+            if let Some(search) = search.upgrade() {
+                search_change(&search, &schema, change);
+            }
             if change.reloaded {
                 reindex_all(&index, &folder, &change.snapshot);
                 return;
@@ -318,6 +343,8 @@ impl Phonebook {
         self.index
             .set_folder_plan_for_reindex(&name, folder_region(&folder));
         reindex_all(&self.index, &folder, &folder.snapshot());
+        self.search
+            .index_folder(&name, &folder.schema(), folder.snapshot());
         drop(indexing);
     }
 
@@ -332,6 +359,7 @@ impl Phonebook {
             .remove(name)?;
         Some(gone.end(|| {
             self.index.clear_folder(name);
+            self.search.remove_folder(name);
         }))
     }
 
@@ -408,5 +436,18 @@ impl Phonebook {
     /// The caller index.
     pub fn index(&self) -> &Arc<CallerIndex> {
         &self.index
+    }
+
+    /// The contacts across all folders that match `text` (name, nickname, company,
+    /// department, e-mail words by their start, or digits inside a number), best
+    /// first, at most `limit`. See [`search`](crate::search) for the rules. Never
+    /// touches the network and never waits for a sync.
+    pub fn search(&self, text: &str, limit: usize) -> Vec<SearchHit> {
+        self.search.search(text, limit)
+    }
+
+    /// The search index.
+    pub fn search_index(&self) -> &Arc<SearchIndex> {
+        &self.search
     }
 }

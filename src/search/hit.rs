@@ -1,0 +1,140 @@
+//! [`SearchHit`]: one contact found by a search, with the fields that matched and
+//! where, so that a user interface can highlight them.
+
+use std::ops::Range;
+
+use crate::schema::{Field, Row};
+use crate::source::RecordId;
+
+use super::columns::{SearchColumns, Use};
+use super::fold::{matched_len, words};
+use super::query::Term;
+
+/// A field of a hit that matched a query term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedField {
+    /// The column (`display_name`, `company`, `email1`, `phone2`, ...).
+    pub column: String,
+    /// The value as stored.
+    pub value: String,
+    /// Byte ranges of `value` that matched, in order: the start of a word that a
+    /// word term is a prefix of, or the digits a digit term found.
+    pub ranges: Vec<Range<usize>>,
+}
+
+/// One contact found by [`Phonebook::search`](crate::Phonebook::search).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub(crate) folder: String,
+    pub(crate) id: RecordId,
+    pub(crate) display_name: String,
+    pub(crate) company: String,
+    pub(crate) rank: u32,
+    pub(crate) matched: Vec<MatchedField>,
+}
+
+impl SearchHit {
+    /// The folder of the contact.
+    pub fn folder(&self) -> &str {
+        &self.folder
+    }
+    /// The contact's record id in its folder.
+    pub fn id(&self) -> &RecordId {
+        &self.id
+    }
+    /// The display name.
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+    /// The company.
+    pub fn company(&self) -> &str {
+        &self.company
+    }
+    /// The rank: lower is better. Each query term adds 0 for a whole word in a
+    /// name, 1 in a company or department, 2 in an e-mail address, and 3 to 5 for a
+    /// word prefix in the same order (3 for digits inside a number).
+    pub fn rank(&self) -> u32 {
+        self.rank
+    }
+    /// The fields that matched, with the matched ranges.
+    pub fn matched(&self) -> &[MatchedField] {
+        &self.matched
+    }
+}
+
+/// The fields of `row` that `terms` match, with their ranges, in schema order.
+pub(crate) fn matched_fields(
+    row: &Row,
+    columns: &SearchColumns,
+    terms: &[Term],
+) -> Vec<MatchedField> {
+    let mut out: Vec<(usize, MatchedField)> = Vec::new();
+    let mut scratch = String::new();
+    let digit_terms = terms.iter().any(|t| matches!(t, Term::Digits(_)));
+    for (column, use_, at, value) in columns.cells(row) {
+        let mut ranges = Vec::new();
+        match use_ {
+            Use::Words(_) => {
+                for (range, word) in words(value) {
+                    let longest = terms
+                        .iter()
+                        .filter_map(|t| matched_len(word, t.prefix(), &mut scratch))
+                        .max();
+                    if let Some(len) = longest {
+                        ranges.push(range.start..range.start + len);
+                    }
+                }
+            }
+            Use::Digits if digit_terms => ranges.extend(terms.iter().filter_map(|t| match t {
+                Term::Digits(d) => digit_range(value, d),
+                Term::Word(_) => None,
+            })),
+            Use::Digits => {}
+        }
+        if !ranges.is_empty() {
+            out.push((
+                at,
+                MatchedField {
+                    column: column.to_owned(),
+                    value: value.to_owned(),
+                    ranges,
+                },
+            ));
+        }
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The byte range of `number` from the first to the last digit of the first place
+/// where its digits contain `digits`.
+fn digit_range(number: &str, digits: &str) -> Option<Range<usize>> {
+    let positions: Vec<usize> = number
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| b.is_ascii_digit())
+        .map(|(i, _)| i)
+        .collect();
+    let only: Vec<u8> = positions.iter().map(|&i| number.as_bytes()[i]).collect();
+    let at = memchr::memmem::find(&only, digits.as_bytes())?;
+    let last = *positions.get(at + digits.len().checked_sub(1)?)?;
+    Some(positions[at]..last + 1)
+}
+
+/// The display name and company of `row`.
+pub(crate) fn names(row: &Row) -> (String, String) {
+    let get = |f: Field| row.get(f.column_name()).unwrap_or("").to_owned();
+    (get(Field::DisplayName), get(Field::Company))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit_range;
+
+    #[test]
+    fn digit_ranges_skip_separators() {
+        assert_eq!(digit_range("+49 30 1234567", "4567"), Some(10..14));
+        assert_eq!(digit_range("+49 30 1234567", "9301"), Some(2..8));
+        assert_eq!(digit_range("+49 30", "77"), None);
+    }
+}
