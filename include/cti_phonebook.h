@@ -653,7 +653,9 @@ const char *cti_last_error_message(void);
  * run one after the other, lookups and row reads go on meanwhile. Progress and
  * change callbacks run on this thread before it returns.
  * Errors: `CTI_ERR_NOT_FOUND` (no such folder), network and server errors; a
- * folder opened offline and never connected gives `CTI_ERR_UNSUPPORTED`.
+ * folder that `cti_phonebook_open` found in the cache gives `CTI_ERR_NETWORK`
+ * ("not connected") until `cti_phonebook_add_carddav` connects it, and its cache
+ * stays as it is.
  *
  * # Safety
  * `book` as for `cti_phonebook_free`; `folder` NULL or NUL-terminated; `report`

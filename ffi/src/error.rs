@@ -170,3 +170,63 @@ pub extern "C" fn cti_last_error_code() -> i32 {
 pub extern "C" fn cti_last_error_message() -> *const c_char {
     LAST.with(|l| l.borrow().message.as_ptr())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use super::*;
+
+    fn last_message() -> String {
+        // SAFETY: the library's own NUL-terminated message of this thread.
+        unsafe { CStr::from_ptr(cti_last_error_message()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_a_code_and_a_message() {
+        let code = guard(|| panic!("boom"));
+        assert_eq!(code, CTI_ERR_PANIC);
+        assert_eq!(cti_last_error_code(), CTI_ERR_PANIC);
+        assert!(last_message().contains("boom"), "{}", last_message());
+        assert_eq!(guard_value(7, || -> FfiResult<i32> { panic!("again") }), 7);
+        assert_eq!(cti_last_error_code(), CTI_ERR_PANIC);
+    }
+
+    #[test]
+    fn success_clears_the_last_error() {
+        guard(|| Err(Failure::invalid("bad")));
+        assert_eq!(cti_last_error_code(), CTI_ERR_INVALID_ARGUMENT);
+        assert_eq!(guard(|| Ok(())), CTI_OK);
+        assert_eq!(cti_last_error_code(), CTI_OK);
+        assert_eq!(last_message(), "");
+    }
+
+    #[test]
+    fn each_error_variant_has_its_code() {
+        let conflict = Error::Conflict {
+            id: "a.vcf".into(),
+            based_on: "1".into(),
+            current: None,
+        };
+        assert_eq!(code_of(&conflict), CTI_ERR_CONFLICT);
+        assert_eq!(code_of(&Error::not_found("x")), CTI_ERR_NOT_FOUND);
+        assert_eq!(code_of(&Error::TokenExpired), CTI_ERR_TOKEN_EXPIRED);
+        assert_eq!(code_of(&Error::Config("x".into())), CTI_ERR_CONFIG);
+        assert_eq!(
+            code_of(&Error::CacheLocked("x".into())),
+            CTI_ERR_CACHE_LOCKED
+        );
+        assert_eq!(code_of(&Error::Io(std::io::Error::other("x"))), CTI_ERR_IO);
+        let f = Failure::from(conflict);
+        assert_eq!(f.code, CTI_ERR_CONFLICT);
+        assert!(f.message.starts_with("conflict:"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_nul_inside_a_message_does_not_cut_it() {
+        guard(|| Err(Failure::invalid("a\0b")));
+        assert_eq!(last_message(), "a b");
+    }
+}
