@@ -7,6 +7,7 @@
  * It prints "STOP-SERVER" when it wants the server stopped and reads a line from
  * stdin once it is; "SMOKE OK" at the end. Any failed check exits non-zero.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ static void on_progress(void *data, const char *folder, size_t fetched, int64_t 
 
 /* Looks up `number` and returns the number of matches naming `name`, or -1 when
  * the outcome is not CTI_CALLER_MATCHES. */
-static int lookup(const CtiPhonebook *book, const char *number, const char *name) {
+static int lookup_quietly(const CtiPhonebook *book, const char *number, const char *name,
+                          int quiet) {
     int32_t outcome = -1;
     CtiMatches *matches = NULL;
     if (cti_phonebook_lookup_caller(book, number, &outcome, &matches) != CTI_OK) return -2;
@@ -68,11 +70,16 @@ static int lookup(const CtiPhonebook *book, const char *number, const char *name
             strcmp(m.company, "Analytical Engines") == 0 && m.id[0] != '\0' &&
             (m.quality == CTI_MATCH_EXACT || m.quality == CTI_MATCH_NATIONAL))
             found++;
-        printf("  %s -> %s (%s) in %s, column %s, quality %d\n", number, m.display_name,
-               m.company, m.folder, m.column, (int)m.quality);
+        if (!quiet)
+            printf("  %s -> %s (%s) in %s, column %s, quality %d\n", number, m.display_name,
+                   m.company, m.folder, m.column, (int)m.quality);
     }
     cti_matches_free(matches);
     return outcome == CTI_CALLER_MATCHES ? found : -1;
+}
+
+static int lookup(const CtiPhonebook *book, const char *number, const char *name) {
+    return lookup_quietly(book, number, name, 0);
 }
 
 static int32_t outcome_of(const CtiPhonebook *book, const char *number) {
@@ -82,6 +89,15 @@ static int32_t outcome_of(const CtiPhonebook *book, const char *number) {
     CHECK(cti_matches_len(matches) == 0, "no matches for %s", number);
     cti_matches_free(matches);
     return outcome;
+}
+
+/* Lookups on a second thread while the main thread syncs: each must find Ada. */
+static void *lookups(void *arg) {
+    const CtiPhonebook *book = arg;
+    long misses = 0;
+    for (int i = 0; i < 200; i++)
+        if (lookup_quietly(book, "+49 30 1234567", "Ada Lovelace", 1) != 1) misses++;
+    return (void *)misses;
 }
 
 static void bad_input(void) {
@@ -196,6 +212,14 @@ int main(int argc, char **argv) {
     }
     cti_rows_free(rows);
 
+    /* One phone book, two threads: lookups go on while a reload runs. */
+    pthread_t reader;
+    CHECK(pthread_create(&reader, NULL, lookups, book) == 0, "thread started");
+    OK(cti_folder_reload(book, FOLDER, &report));
+    void *misses = NULL;
+    pthread_join(reader, &misses);
+    CHECK(misses == NULL, "lookups during a reload: %ld missed", (long)misses);
+
     /* Three forms of the number, a withheld caller and text that is no number. */
     CHECK(lookup(book, "030 1234567", "Ada Lovelace") == 1, "national form");
     CHECK(lookup(book, "+49301234567", "Ada Lovelace") == 1, "E.164 form");
@@ -224,6 +248,25 @@ int main(int argc, char **argv) {
     printf("conflict: %s\n", cti_last_error_message());
     OK(cti_folder_refresh_record(book, FOLDER, id, &report));
     CHECK(report.mode == CTI_SYNC_RECORD, "record mode %d", (int)report.mode);
+
+    /* Adding the folder again reconnects it in place: cache and columns stay. */
+    OK(cti_phonebook_add_carddav(book, FOLDER, url, user, password, NULL, NULL));
+    OK(cti_folder_refresh(book, FOLDER, &report));
+    OK(cti_folder_rows(book, FOLDER, &rows));
+    CHECK(cti_rows_len(rows) == 1, "still one row, got %zu", cti_rows_len(rows));
+    CHECK(strcmp(cti_rows_get(rows, 0, "phone3"), "+49 170 5550123") == 0, "edited cell kept");
+    cti_rows_free(rows);
+    OK(cti_folder_columns(book, FOLDER, &cols));
+    phones = 0;
+    for (size_t i = 0; i < cti_columns_len(cols); i++) {
+        CtiColumn c;
+        if (cti_columns_get(cols, i, &c) == CTI_OK && strcmp(c.kind, "phone") == 0) phones++;
+    }
+    CHECK(phones == 4, "still 4 phone columns, got %zu", phones);
+    cti_columns_free(cols);
+    CHECK(cti_phonebook_add_carddav(book, "Other", url, user, password, "no such book", NULL) ==
+              CTI_ERR_NOT_FOUND,
+          "unknown address book");
 
     /* Create and delete a second contact; a stale delete is a conflict too. */
     const char *bob_values[] = {"Bob Babbage", "Analytical Engines", "+49 30 7654321"};
