@@ -447,8 +447,8 @@ int32_t cti_phonebook_open(const char *dir, const char *country, const char *are
  * Frees a phone book and every listener registered through it. NULL is ignored.
  *
  * Ownership: takes `book`. Thread-safety: no other call may use `book` during or
- * after this one; a callback running on another thread at that moment finishes
- * first.
+ * after this one. Callbacks only run inside calls with `book`, so none runs
+ * after this returns.
  *
  * # Safety
  * `book` is NULL or from `cti_phonebook_open`, not freed yet.
@@ -466,7 +466,8 @@ void cti_phonebook_free(struct CtiPhonebook *book);
  * over another server) is connected in place and keeps its cache.
  *
  * Ownership: everything is borrowed for the call; the password is not stored.
- * Thread-safety: any thread; blocks on the network.
+ * Thread-safety: any thread; blocks on the network. Adding and removing folders
+ * of one phone book happen one after the other.
  * Errors: as discovery (`CTI_ERR_UNAUTHORIZED`, `CTI_ERR_NETWORK`,
  * `CTI_ERR_NOT_CARDDAV`, `CTI_ERR_CERTIFICATE`, ...); `CTI_ERR_NOT_FOUND` when
  * no book (or not the one asked for) is there; `CTI_ERR_CONFIG` for a bad URL,

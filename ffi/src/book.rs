@@ -25,6 +25,9 @@ pub struct CtiPhonebook {
     pub(crate) book: Phonebook,
     pub(crate) plan: DialPlan,
     pub(crate) listeners: Mutex<HashMap<u64, (String, ListenerId)>>,
+    /// Held while a folder is added or removed, so that two threads adding one
+    /// name do not open its cache twice.
+    folders: Mutex<()>,
 }
 
 /// The phone book behind `ptr`.
@@ -135,6 +138,7 @@ pub unsafe extern "C" fn cti_phonebook_open(
             book,
             plan,
             listeners: Mutex::new(HashMap::new()),
+            folders: Mutex::new(()),
         });
         // SAFETY: checked not NULL above; writable by contract.
         unsafe { put(out, Box::into_raw(handle), "out") }
@@ -144,8 +148,8 @@ pub unsafe extern "C" fn cti_phonebook_open(
 /// Frees a phone book and every listener registered through it. NULL is ignored.
 ///
 /// Ownership: takes `book`. Thread-safety: no other call may use `book` during or
-/// after this one; a callback running on another thread at that moment finishes
-/// first.
+/// after this one. Callbacks only run inside calls with `book`, so none runs
+/// after this returns.
 ///
 /// # Safety
 /// `book` is NULL or from `cti_phonebook_open`, not freed yet.
@@ -179,7 +183,8 @@ pub unsafe extern "C" fn cti_phonebook_free(book: *mut CtiPhonebook) {
 /// over another server) is connected in place and keeps its cache.
 ///
 /// Ownership: everything is borrowed for the call; the password is not stored.
-/// Thread-safety: any thread; blocks on the network.
+/// Thread-safety: any thread; blocks on the network. Adding and removing folders
+/// of one phone book happen one after the other.
 /// Errors: as discovery (`CTI_ERR_UNAUTHORIZED`, `CTI_ERR_NETWORK`,
 /// `CTI_ERR_NOT_CARDDAV`, `CTI_ERR_CERTIFICATE`, ...); `CTI_ERR_NOT_FOUND` when
 /// no book (or not the one asked for) is there; `CTI_ERR_CONFIG` for a bad URL,
@@ -214,6 +219,7 @@ pub unsafe extern "C" fn cti_phonebook_add_carddav(
         let config = config(url, user, password)?;
         let books = discover(&config)?;
         let chosen = pick(&books, url, choice)?;
+        let _adding = b.folders.lock().unwrap_or_else(|e| e.into_inner());
         let existing = b.book.folder(name);
         let mut schema = match &existing {
             Some(f) => f.source().schema(),
@@ -303,6 +309,7 @@ pub unsafe extern "C" fn cti_phonebook_remove_folder(
     guard(|| {
         // SAFETY: the caller's contract.
         let (b, name) = unsafe { (self::book(book)?, text(name, "name")?) };
+        let _removing = b.folders.lock().unwrap_or_else(|e| e.into_inner());
         let folder = b.folder(name)?;
         b.listeners
             .lock()
