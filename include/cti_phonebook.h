@@ -709,6 +709,29 @@ int32_t cti_folder_refresh_record(const struct CtiPhonebook *book, const char *f
 int32_t cti_folder_sync_if_due(const struct CtiPhonebook *book, const char *folder, struct CtiSyncReport *report);
 
 /**
+ * Sets the interval of `cti_folder_sync_if_due`, in seconds (at least a minute,
+ * at most some days: else `CTI_ERR_CONFIG`); stored with the folder.
+ *
+ * Thread-safety: any thread; waits for a sync of the folder under way.
+ *
+ * # Safety
+ * `book` as for `cti_phonebook_free`; `folder` NULL or NUL-terminated.
+ */
+int32_t cti_folder_set_sync_interval(const struct CtiPhonebook *book, const char *folder, uint64_t seconds);
+
+/**
+ * The interval of `cti_folder_sync_if_due` of the folder, in seconds, into
+ * `*seconds`.
+ *
+ * Thread-safety: any thread.
+ *
+ * # Safety
+ * `book` as for `cti_phonebook_free`; `folder` NULL or NUL-terminated; `seconds`
+ * NULL or writable.
+ */
+int32_t cti_folder_sync_interval(const struct CtiPhonebook *book, const char *folder, uint64_t *seconds);
+
+/**
  * The folder's rows as the cache holds them now (no network), in id order.
  *
  * Ownership: `*out` is the caller's, freed with `cti_rows_free`; it does not

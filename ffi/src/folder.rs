@@ -3,6 +3,7 @@
 
 use std::ffi::{CString, c_char};
 use std::sync::Arc;
+use std::time::Duration;
 
 use cti_phonebook::cache::{CachedFolder, SyncMode, SyncReport};
 use cti_phonebook::{RecordId, Row, Version};
@@ -195,6 +196,49 @@ pub unsafe extern "C" fn cti_folder_sync_if_due(
             unsafe { put(report, r, "report")? };
         }
         Ok(())
+    })
+}
+
+/// Sets the interval of `cti_folder_sync_if_due`, in seconds (at least a minute,
+/// at most some days: else `CTI_ERR_CONFIG`); stored with the folder.
+///
+/// Thread-safety: any thread; waits for a sync of the folder under way.
+///
+/// # Safety
+/// `book` as for `cti_phonebook_free`; `folder` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cti_folder_set_sync_interval(
+    book: *const CtiPhonebook,
+    folder: *const c_char,
+    seconds: u64,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let f = unsafe { self::folder(book, folder)? };
+        f.set_sync_interval(Duration::from_secs(seconds))?;
+        Ok(())
+    })
+}
+
+/// The interval of `cti_folder_sync_if_due` of the folder, in seconds, into
+/// `*seconds`.
+///
+/// Thread-safety: any thread.
+///
+/// # Safety
+/// `book` as for `cti_phonebook_free`; `folder` NULL or NUL-terminated; `seconds`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cti_folder_sync_interval(
+    book: *const CtiPhonebook,
+    folder: *const c_char,
+    seconds: *mut u64,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let f = unsafe { self::folder(book, folder)? };
+        // SAFETY: the caller's contract.
+        unsafe { put(seconds, f.sync_interval().as_secs(), "seconds") }
     })
 }
 

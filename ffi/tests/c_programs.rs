@@ -5,35 +5,19 @@
 
 #[path = "../../tests/support/servers.rs"]
 mod servers;
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use servers::Server;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The directory cargo put this test's libraries in (`target/debug`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
-}
+use support::library::{repo, static_lib};
 
 /// Compiles `source` (relative to the repository) with `cc`, linked against the
 /// static library, into a program in `out`.
 fn compile(source: &str, out: &Path) -> PathBuf {
-    let lib = profile_dir().join("libcti_phonebook_ffi.a");
-    assert!(
-        lib.exists(),
-        "{} is missing: cargo builds it with the crate",
-        lib.display()
-    );
+    let lib = static_lib();
     let program = out.join(Path::new(source).file_stem().expect("a file name"));
     let status = Command::new("cc")
         .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-g", "-I"])

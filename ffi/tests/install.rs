@@ -1,23 +1,25 @@
 //! `scripts/install-c` lays the library out as C projects expect it, and a C
 //! program builds against it with nothing but `pkg-config` flags.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::Command;
+
+use support::library::{profile_dir, repo, shared_lib, static_lib};
 
 #[test]
 fn installed_library_builds_a_c_program_through_pkg_config() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let exe = std::env::current_exe().expect("the test's path");
-    let built = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
+    let repo = repo();
+    // Both are installed: refuse stale ones.
+    static_lib();
+    shared_lib();
+    let built = profile_dir();
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let prefix = tmp.path().join("prefix");
     let status = Command::new("bash")
         .arg(repo.join("scripts/install-c"))
         .arg(&prefix)
-        .env("BUILT", built)
+        .env("BUILT", &built)
         .status()
         .expect("bash runs");
     assert!(status.success(), "scripts/install-c failed");

@@ -193,6 +193,11 @@ int main(int argc, char **argv) {
     OK(cti_folder_refresh_requested(book, FOLDER, &report));
     OK(cti_folder_sync_if_due(book, FOLDER, &report));
     CHECK(report.mode == CTI_SYNC_NOT_DUE, "not due right after a sync: %d", (int)report.mode);
+    uint64_t interval = 0;
+    OK(cti_folder_set_sync_interval(book, FOLDER, 3600));
+    OK(cti_folder_sync_interval(book, FOLDER, &interval));
+    CHECK(interval == 3600, "sync interval %llu", (unsigned long long)interval);
+    CHECK(cti_folder_set_sync_interval(book, FOLDER, 1) == CTI_ERR_CONFIG, "too short");
     CHECK(counts.changes > 0, "change callback called");
     CHECK(counts.progress > 0 && counts.max_total == 1, "progress callback: %zu calls, total %lld",
           counts.progress, (long long)counts.max_total);
