@@ -550,6 +550,8 @@ int32_t cti_discover(const char *url, const char *user, const char *password, st
 /**
  * The number of address books in `list` (0 for NULL).
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` is NULL or a live list from `cti_discover`.
  */
@@ -561,6 +563,8 @@ size_t cti_books_len(const struct CtiBooks *list);
  *
  * Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` NULL or live; `out` NULL or writable.
  */
@@ -568,6 +572,8 @@ int32_t cti_books_get(const struct CtiBooks *list, size_t index, struct CtiAddre
 
 /**
  * Frees a list of address books. NULL is ignored.
+ *
+ * Thread-safety: no other thread may use the list during or after this call.
  *
  * # Safety
  * `list` is NULL or from `cti_discover`, not freed yet.
@@ -610,6 +616,8 @@ int32_t cti_folder_on_change(const struct CtiPhonebook *book, const char *folder
  * Registers `callback` for the sync progress of folder `folder` (once the
  * listing says how many contacts must be fetched, and after each batch). As
  * `cti_folder_on_change` otherwise.
+ *
+ * Thread-safety: any thread; the callback runs on the syncing thread.
  *
  * # Safety
  * As `cti_folder_on_change`.
@@ -746,6 +754,8 @@ int32_t cti_folder_rows(const struct CtiPhonebook *book, const char *folder, str
 /**
  * The number of rows in `rows` (0 for NULL).
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed.
  */
@@ -755,6 +765,8 @@ size_t cti_rows_len(const struct CtiRows *rows);
  * The record id of row `index`, or NULL when out of range.
  *
  * Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
+ *
+ * Thread-safety: any thread (lists are immutable).
  *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed.
@@ -767,6 +779,8 @@ const char *cti_rows_id(const struct CtiRows *rows, size_t index);
  *
  * Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed.
  */
@@ -774,9 +788,12 @@ const char *cti_rows_version(const struct CtiRows *rows, size_t index);
 
 /**
  * The value of `column` (`"display_name"`, `"phone1"`, ...) in row `index`: `""`
- * for an empty cell, NULL when `index` is out of range or `column` is NULL.
+ * for an empty cell or a column the folder does not have, NULL when `index` is
+ * out of range or `column` is NULL or not UTF-8.
  *
  * Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
+ *
+ * Thread-safety: any thread (lists are immutable).
  *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed; `column` NULL or
@@ -786,6 +803,8 @@ const char *cti_rows_get(const struct CtiRows *rows, size_t index, const char *c
 
 /**
  * The number of non-empty cells of row `index` (0 when out of range).
+ *
+ * Thread-safety: any thread (lists are immutable).
  *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed.
@@ -799,6 +818,8 @@ size_t cti_rows_cell_count(const struct CtiRows *rows, size_t index);
  * Ownership: both borrowed from `rows`, valid until `cti_rows_free(rows)`.
  * Errors: `CTI_ERR_INVALID_ARGUMENT` when out of range.
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed; `column`, `value` NULL or
  * writable.
@@ -807,6 +828,8 @@ int32_t cti_rows_cell(const struct CtiRows *rows, size_t index, size_t cell, con
 
 /**
  * Frees rows. NULL is ignored.
+ *
+ * Thread-safety: no other thread may use the list during or after this call.
  *
  * # Safety
  * `rows` NULL or from `cti_folder_rows`, not freed yet.
@@ -880,6 +903,8 @@ int32_t cti_phonebook_lookup_caller(const struct CtiPhonebook *book, const char 
 /**
  * The number of matches in `list` (0 for NULL).
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` NULL or from `cti_phonebook_lookup_caller`, not freed.
  */
@@ -890,6 +915,8 @@ size_t cti_matches_len(const struct CtiMatches *list);
  *
  * Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` NULL or from `cti_phonebook_lookup_caller`, not freed; `out` NULL or
  * writable.
@@ -898,6 +925,8 @@ int32_t cti_matches_get(const struct CtiMatches *list, size_t index, struct CtiM
 
 /**
  * Frees a list of matches. NULL is ignored.
+ *
+ * Thread-safety: no other thread may use the list during or after this call.
  *
  * # Safety
  * `list` NULL or from `cti_phonebook_lookup_caller`, not freed yet.
@@ -919,6 +948,8 @@ int32_t cti_folder_columns(const struct CtiPhonebook *book, const char *folder, 
 /**
  * The number of columns in `list` (0 for NULL).
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` NULL or from `cti_folder_columns`, not freed.
  */
@@ -929,6 +960,8 @@ size_t cti_columns_len(const struct CtiColumns *list);
  *
  * Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
  *
+ * Thread-safety: any thread (lists are immutable).
+ *
  * # Safety
  * `list` NULL or from `cti_folder_columns`, not freed; `out` NULL or writable.
  */
@@ -936,6 +969,8 @@ int32_t cti_columns_get(const struct CtiColumns *list, size_t index, struct CtiC
 
 /**
  * Frees a list of columns. NULL is ignored.
+ *
+ * Thread-safety: no other thread may use the list during or after this call.
  *
  * # Safety
  * `list` NULL or from `cti_folder_columns`, not freed yet.

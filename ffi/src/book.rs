@@ -472,6 +472,8 @@ pub unsafe extern "C" fn cti_discover(
 
 /// The number of address books in `list` (0 for NULL).
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `list` is NULL or a live list from `cti_discover`.
 #[unsafe(no_mangle)]
@@ -484,6 +486,8 @@ pub unsafe extern "C" fn cti_books_len(list: *const CtiBooks) -> usize {
 /// `list`, valid until `cti_books_free(list)`.
 ///
 /// Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `list` NULL or live; `out` NULL or writable.
@@ -510,6 +514,8 @@ pub unsafe extern "C" fn cti_books_get(
 }
 
 /// Frees a list of address books. NULL is ignored.
+///
+/// Thread-safety: no other thread may use the list during or after this call.
 ///
 /// # Safety
 /// `list` is NULL or from `cti_discover`, not freed yet.

@@ -119,6 +119,8 @@ pub unsafe extern "C" fn cti_folder_on_change(
 /// listing says how many contacts must be fetched, and after each batch). As
 /// `cti_folder_on_change` otherwise.
 ///
+/// Thread-safety: any thread; the callback runs on the syncing thread.
+///
 /// # Safety
 /// As `cti_folder_on_change`.
 #[unsafe(no_mangle)]

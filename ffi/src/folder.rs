@@ -301,6 +301,8 @@ unsafe fn row<'a>(rows: *const CtiRows, index: usize) -> Option<&'a OneRow> {
 
 /// The number of rows in `rows` (0 for NULL).
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
@@ -312,6 +314,8 @@ pub unsafe extern "C" fn cti_rows_len(rows: *const CtiRows) -> usize {
 /// The record id of row `index`, or NULL when out of range.
 ///
 /// Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed.
@@ -326,6 +330,8 @@ pub unsafe extern "C" fn cti_rows_id(rows: *const CtiRows, index: usize) -> *con
 ///
 /// Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
@@ -335,9 +341,12 @@ pub unsafe extern "C" fn cti_rows_version(rows: *const CtiRows, index: usize) ->
 }
 
 /// The value of `column` (`"display_name"`, `"phone1"`, ...) in row `index`: `""`
-/// for an empty cell, NULL when `index` is out of range or `column` is NULL.
+/// for an empty cell or a column the folder does not have, NULL when `index` is
+/// out of range or `column` is NULL or not UTF-8.
 ///
 /// Ownership: borrowed from `rows`, valid until `cti_rows_free(rows)`.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed; `column` NULL or
@@ -362,6 +371,8 @@ pub unsafe extern "C" fn cti_rows_get(
 
 /// The number of non-empty cells of row `index` (0 when out of range).
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
@@ -375,6 +386,8 @@ pub unsafe extern "C" fn cti_rows_cell_count(rows: *const CtiRows, index: usize)
 ///
 /// Ownership: both borrowed from `rows`, valid until `cti_rows_free(rows)`.
 /// Errors: `CTI_ERR_INVALID_ARGUMENT` when out of range.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed; `column`, `value` NULL or
@@ -405,6 +418,8 @@ pub unsafe extern "C" fn cti_rows_cell(
 }
 
 /// Frees rows. NULL is ignored.
+///
+/// Thread-safety: no other thread may use the list during or after this call.
 ///
 /// # Safety
 /// `rows` NULL or from `cti_folder_rows`, not freed yet.

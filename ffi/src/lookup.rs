@@ -133,6 +133,8 @@ pub unsafe extern "C" fn cti_phonebook_lookup_caller(
 
 /// The number of matches in `list` (0 for NULL).
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `list` NULL or from `cti_phonebook_lookup_caller`, not freed.
 #[unsafe(no_mangle)]
@@ -144,6 +146,8 @@ pub unsafe extern "C" fn cti_matches_len(list: *const CtiMatches) -> usize {
 /// Match `index` of `list` into `*out` (its strings borrowed from `list`).
 ///
 /// Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `list` NULL or from `cti_phonebook_lookup_caller`, not freed; `out` NULL or
@@ -175,6 +179,8 @@ pub unsafe extern "C" fn cti_matches_get(
 }
 
 /// Frees a list of matches. NULL is ignored.
+///
+/// Thread-safety: no other thread may use the list during or after this call.
 ///
 /// # Safety
 /// `list` NULL or from `cti_phonebook_lookup_caller`, not freed yet.

@@ -103,6 +103,8 @@ pub unsafe extern "C" fn cti_folder_columns(
 
 /// The number of columns in `list` (0 for NULL).
 ///
+/// Thread-safety: any thread (lists are immutable).
+///
 /// # Safety
 /// `list` NULL or from `cti_folder_columns`, not freed.
 #[unsafe(no_mangle)]
@@ -114,6 +116,8 @@ pub unsafe extern "C" fn cti_columns_len(list: *const CtiColumns) -> usize {
 /// Column `index` of `list` into `*out` (strings borrowed from `list`).
 ///
 /// Errors: `CTI_ERR_INVALID_ARGUMENT` for NULL or an index out of range.
+///
+/// Thread-safety: any thread (lists are immutable).
 ///
 /// # Safety
 /// `list` NULL or from `cti_folder_columns`, not freed; `out` NULL or writable.
@@ -144,6 +148,8 @@ pub unsafe extern "C" fn cti_columns_get(
 }
 
 /// Frees a list of columns. NULL is ignored.
+///
+/// Thread-safety: no other thread may use the list during or after this call.
 ///
 /// # Safety
 /// `list` NULL or from `cti_folder_columns`, not freed yet.
