@@ -136,3 +136,22 @@ fn readme_example_is_the_compiled_file_and_runs() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "number withheld\n");
 }
+
+/// C++ hosts include the header as it is: it compiles as C++ without warnings.
+#[test]
+fn header_compiles_as_cpp() {
+    let status = Command::new("c++")
+        .args([
+            "-std=c++11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fsyntax-only",
+            "-x",
+            "c++",
+        ])
+        .arg(repo().join("include/cti_phonebook.h"))
+        .status()
+        .expect("c++ runs (install a C++ compiler, e.g. apt-get install g++)");
+    assert!(status.success(), "the header does not compile as C++");
+}
