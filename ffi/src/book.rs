@@ -377,8 +377,10 @@ pub unsafe extern "C" fn cti_phonebook_folders(
 /// `list` is NULL or a live list from this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_strings_len(list: *const CtiStrings) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    })
 }
 
 /// String `index` of `list`, or NULL when `list` is NULL or `index` out of range.
@@ -390,10 +392,12 @@ pub unsafe extern "C" fn cti_strings_len(list: *const CtiStrings) -> usize {
 /// `list` is NULL or a live list from this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_strings_get(list: *const CtiStrings, index: usize) -> *const c_char {
-    // SAFETY: the caller's contract.
-    unsafe { list.as_ref() }
-        .and_then(|l| l.items.get(index))
-        .map_or(std::ptr::null(), |s| s.as_ptr())
+    crate::error::shielded(std::ptr::null(), || {
+        // SAFETY: the caller's contract.
+        unsafe { list.as_ref() }
+            .and_then(|l| l.items.get(index))
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// Frees a list of strings. NULL is ignored.
@@ -404,10 +408,12 @@ pub unsafe extern "C" fn cti_strings_get(list: *const CtiStrings, index: usize) 
 /// `list` is NULL or a list from this library, not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_strings_free(list: *mut CtiStrings) {
-    if !list.is_null() {
-        // SAFETY: made by Box::into_raw here, freed once by contract.
-        drop(unsafe { Box::from_raw(list) });
-    }
+    crate::error::shielded((), || {
+        if !list.is_null() {
+            // SAFETY: made by Box::into_raw here, freed once by contract.
+            drop(unsafe { Box::from_raw(list) });
+        }
+    })
 }
 
 /// One address book found by `cti_discover`.
@@ -478,8 +484,10 @@ pub unsafe extern "C" fn cti_discover(
 /// `list` is NULL or a live list from `cti_discover`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_books_len(list: *const CtiBooks) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    })
 }
 
 /// Address book `index` of `list` into `*out`; its strings are borrowed from
@@ -521,10 +529,12 @@ pub unsafe extern "C" fn cti_books_get(
 /// `list` is NULL or from `cti_discover`, not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_books_free(list: *mut CtiBooks) {
-    if !list.is_null() {
-        // SAFETY: made by Box::into_raw here, freed once by contract.
-        drop(unsafe { Box::from_raw(list) });
-    }
+    crate::error::shielded((), || {
+        if !list.is_null() {
+            // SAFETY: made by Box::into_raw here, freed once by contract.
+            drop(unsafe { Box::from_raw(list) });
+        }
+    })
 }
 
 /// The digits to dial for `number` (a number in any form, or a `tel:`, `sip:` or

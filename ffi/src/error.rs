@@ -152,13 +152,19 @@ pub fn guard_value<T>(fallback: T, body: impl FnOnce() -> FfiResult<T>) -> T {
     out.unwrap_or(fallback)
 }
 
+/// Runs `body` for a function that records no error of its own (list accessors,
+/// `_free` functions): its value, or `fallback` should it panic.
+pub fn shielded<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
 /// The code of the last failure of a `cti_` call on the calling thread, or `CTI_OK`
 /// when the last call succeeded.
 ///
 /// Thread-safety: any thread; each thread has its own last error.
 #[unsafe(no_mangle)]
 pub extern "C" fn cti_last_error_code() -> i32 {
-    LAST.with(|l| l.borrow().code)
+    crate::error::shielded(CTI_ERR_PANIC, || LAST.with(|l| l.borrow().code))
 }
 
 /// The message of the last failure of a `cti_` call on the calling thread (UTF-8,
@@ -168,7 +174,9 @@ pub extern "C" fn cti_last_error_code() -> i32 {
 /// Thread-safety: any thread; each thread has its own last error.
 #[unsafe(no_mangle)]
 pub extern "C" fn cti_last_error_message() -> *const c_char {
-    LAST.with(|l| l.borrow().message.as_ptr())
+    crate::error::shielded(c"internal error".as_ptr(), || {
+        LAST.with(|l| l.borrow().message.as_ptr())
+    })
 }
 
 #[cfg(test)]

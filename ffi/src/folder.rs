@@ -307,8 +307,10 @@ unsafe fn row<'a>(rows: *const CtiRows, index: usize) -> Option<&'a OneRow> {
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_rows_len(rows: *const CtiRows) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { rows.as_ref() }.map_or(0, |r| r.rows.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { rows.as_ref() }.map_or(0, |r| r.rows.len())
+    })
 }
 
 /// The record id of row `index`, or NULL when out of range.
@@ -321,8 +323,10 @@ pub unsafe extern "C" fn cti_rows_len(rows: *const CtiRows) -> usize {
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_rows_id(rows: *const CtiRows, index: usize) -> *const c_char {
-    // SAFETY: the caller's contract.
-    unsafe { row(rows, index) }.map_or(std::ptr::null(), |r| r.id.as_ptr())
+    crate::error::shielded(std::ptr::null(), || {
+        // SAFETY: the caller's contract.
+        unsafe { row(rows, index) }.map_or(std::ptr::null(), |r| r.id.as_ptr())
+    })
 }
 
 /// The version (ETag) of row `index`, the base of its next update or delete; NULL
@@ -336,8 +340,10 @@ pub unsafe extern "C" fn cti_rows_id(rows: *const CtiRows, index: usize) -> *con
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_rows_version(rows: *const CtiRows, index: usize) -> *const c_char {
-    // SAFETY: the caller's contract.
-    unsafe { row(rows, index) }.map_or(std::ptr::null(), |r| r.version.as_ptr())
+    crate::error::shielded(std::ptr::null(), || {
+        // SAFETY: the caller's contract.
+        unsafe { row(rows, index) }.map_or(std::ptr::null(), |r| r.version.as_ptr())
+    })
 }
 
 /// The value of `column` (`"display_name"`, `"phone1"`, ...) in row `index`: `""`
@@ -357,16 +363,18 @@ pub unsafe extern "C" fn cti_rows_get(
     index: usize,
     column: *const c_char,
 ) -> *const c_char {
-    // SAFETY: the caller's contract.
-    let (Some(r), Ok(column)) = (unsafe { row(rows, index) }, unsafe {
-        text(column, "column")
-    }) else {
-        return std::ptr::null();
-    };
-    r.cells
-        .iter()
-        .find(|(k, _)| k.to_bytes() == column.as_bytes())
-        .map_or(c"".as_ptr(), |(_, v)| v.as_ptr())
+    crate::error::shielded(std::ptr::null(), || {
+        // SAFETY: the caller's contract.
+        let (Some(r), Ok(column)) = (unsafe { row(rows, index) }, unsafe {
+            text(column, "column")
+        }) else {
+            return std::ptr::null();
+        };
+        r.cells
+            .iter()
+            .find(|(k, _)| k.to_bytes() == column.as_bytes())
+            .map_or(c"".as_ptr(), |(_, v)| v.as_ptr())
+    })
 }
 
 /// The number of non-empty cells of row `index` (0 when out of range).
@@ -377,8 +385,10 @@ pub unsafe extern "C" fn cti_rows_get(
 /// `rows` NULL or from `cti_folder_rows`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_rows_cell_count(rows: *const CtiRows, index: usize) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { row(rows, index) }.map_or(0, |r| r.cells.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { row(rows, index) }.map_or(0, |r| r.cells.len())
+    })
 }
 
 /// Non-empty cell `cell` of row `index`, in column-name order: its column name in
@@ -425,10 +435,12 @@ pub unsafe extern "C" fn cti_rows_cell(
 /// `rows` NULL or from `cti_folder_rows`, not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_rows_free(rows: *mut CtiRows) {
-    if !rows.is_null() {
-        // SAFETY: made by Box::into_raw here, freed once by contract.
-        drop(unsafe { Box::from_raw(rows) });
-    }
+    crate::error::shielded((), || {
+        if !rows.is_null() {
+            // SAFETY: made by Box::into_raw here, freed once by contract.
+            drop(unsafe { Box::from_raw(rows) });
+        }
+    })
 }
 
 /// `count` cells as (column, value) pairs, applied to `row`. An empty value

@@ -139,8 +139,10 @@ pub unsafe extern "C" fn cti_phonebook_lookup_caller(
 /// `list` NULL or from `cti_phonebook_lookup_caller`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_matches_len(list: *const CtiMatches) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    })
 }
 
 /// Match `index` of `list` into `*out` (its strings borrowed from `list`).
@@ -186,8 +188,10 @@ pub unsafe extern "C" fn cti_matches_get(
 /// `list` NULL or from `cti_phonebook_lookup_caller`, not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_matches_free(list: *mut CtiMatches) {
-    if !list.is_null() {
-        // SAFETY: made by Box::into_raw here, freed once by contract.
-        drop(unsafe { Box::from_raw(list) });
-    }
+    crate::error::shielded((), || {
+        if !list.is_null() {
+            // SAFETY: made by Box::into_raw here, freed once by contract.
+            drop(unsafe { Box::from_raw(list) });
+        }
+    })
 }

@@ -109,8 +109,10 @@ pub unsafe extern "C" fn cti_folder_columns(
 /// `list` NULL or from `cti_folder_columns`, not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_columns_len(list: *const CtiColumns) -> usize {
-    // SAFETY: the caller's contract.
-    unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    crate::error::shielded(0, || {
+        // SAFETY: the caller's contract.
+        unsafe { list.as_ref() }.map_or(0, |l| l.items.len())
+    })
 }
 
 /// Column `index` of `list` into `*out` (strings borrowed from `list`).
@@ -155,8 +157,10 @@ pub unsafe extern "C" fn cti_columns_get(
 /// `list` NULL or from `cti_folder_columns`, not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_columns_free(list: *mut CtiColumns) {
-    if !list.is_null() {
-        // SAFETY: made by Box::into_raw here, freed once by contract.
-        drop(unsafe { Box::from_raw(list) });
-    }
+    crate::error::shielded((), || {
+        if !list.is_null() {
+            // SAFETY: made by Box::into_raw here, freed once by contract.
+            drop(unsafe { Box::from_raw(list) });
+        }
+    })
 }

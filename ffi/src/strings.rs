@@ -66,10 +66,12 @@ pub unsafe fn put<T>(out: *mut T, value: T, what: &str) -> FfiResult {
 /// `s` is NULL or a string this library returned and that was not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cti_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: made by CString::into_raw in `owned`, freed once by contract.
-        drop(unsafe { CString::from_raw(s) });
-    }
+    crate::error::shielded((), || {
+        if !s.is_null() {
+            // SAFETY: made by CString::into_raw in `owned`, freed once by contract.
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
 }
 
 /// Hands `s` out through `out` (freed with [`cti_string_free`]); nothing is

@@ -185,6 +185,7 @@ int main(int argc, char **argv) {
           "unknown column");
 
     CtiSyncReport report;
+    memset(&report, 0, sizeof report);
     OK(cti_folder_reload(book, FOLDER, &report));
     CHECK(report.mode == CTI_SYNC_RELOAD, "reload mode %d", (int)report.mode);
     OK(cti_folder_refresh(book, FOLDER, &report));
