@@ -39,8 +39,14 @@ pub struct Server {
     data: PathBuf,
 }
 
+/// The repository root: the crate's directory, or the nearest one above it with
+/// the server scripts (for the tests of workspace members such as `ffi/`).
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .find(|d| d.join("scripts/servers").is_dir())
+        .map_or_else(|| manifest.clone(), Path::to_path_buf)
 }
 
 /// Whether the user opted out of `kind` with `CTI_SKIP_SERVERS`.

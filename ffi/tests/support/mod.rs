@@ -1,0 +1,3 @@
+//! Helpers shared by the tests of the C ABI.
+
+pub mod library;
