@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::carddav::{CardDavConfig, CardDavSource, discover};
+use cti_phonebook::lookup::CallerLookup;
 use cti_phonebook::vcard::Document;
 use cti_phonebook::{DialPlan, Error, MatchQuality, Phonebook, PhonebookSource};
 
@@ -255,12 +256,12 @@ fn print_table(folder: &CachedFolder) {
 
 fn lookup(book: &Phonebook, number: &str) {
     let t = Instant::now();
-    let res = book.lookup(number);
+    let res = book.lookup_caller(number);
     let us = t.elapsed().as_secs_f64() * 1e6;
     match res {
-        Err(e) => println!("{number:>22} → not a number ({e})"),
-        Ok(m) if m.is_empty() => println!("{number:>22} → unknown caller ({us:.1} µs)"),
-        Ok(m) => {
+        CallerLookup::Withheld => println!("{number:>22} → withheld number"),
+        CallerLookup::NotANumber(e) => println!("{number:>22} → not a number ({e})"),
+        CallerLookup::Matches(m) if !m.is_empty() => {
             let best = &m[0];
             let q = match best.quality() {
                 MatchQuality::Exact => "exact".to_owned(),
@@ -278,5 +279,6 @@ fn lookup(book: &Phonebook, number: &str) {
                 best.number()
             );
         }
+        _ => println!("{number:>22} → unknown caller ({us:.1} µs)"),
     }
 }
