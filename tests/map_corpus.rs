@@ -1,15 +1,16 @@
 //! Every corpus card maps to a row, and merging the unchanged row gives the card back
 //! byte for byte, under the default schema and under small and large ones.
 
+mod support;
+
 use std::fs;
-use std::path::PathBuf;
 
 use cti_phonebook::Schema;
 use cti_phonebook::vcard::Document;
 
 #[test]
 fn unchanged_rows_merge_back_byte_identical() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vcards");
+    let dir = support::corpus::vcards();
     let mut small = Schema::default();
     small.set_phone_count(1).unwrap();
     small.set_email_count(0).unwrap();

@@ -4,33 +4,16 @@
 //! The cards are other projects' files in `../shared/corpus` (or the directory
 //! `CTI_CORPUS_DIR` names); they are never part of this repository.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cti_phonebook::Schema;
 use cti_phonebook::vcard::Document;
 
 /// (file, card index) → [(number, column)] in card order.
 type Columns = BTreeMap<(String, usize), Vec<(String, String)>>;
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("CTI_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
-
-fn vcf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("corpus directory {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("corpus entry").path();
-        if path.is_dir() {
-            vcf_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "vcf") {
-            out.push(path);
-        }
-    }
-}
 
 fn cell(tel: &cti_phonebook::vcard::Tel) -> String {
     match &tel.ext {
@@ -41,9 +24,8 @@ fn cell(tel: &cti_phonebook::vcard::Tel) -> String {
 
 /// What the default schema does with the corpus.
 fn placed() -> Columns {
-    let root = corpus_dir();
-    let mut files = Vec::new();
-    vcf_files(&root, &mut files);
+    let root = support::corpus::dir();
+    let files = support::corpus::vcf_files(&root);
     assert!(files.len() >= 300, "corpus incomplete: {}", files.len());
     let schema = Schema::default();
     let names: Vec<String> = schema.phones.iter().map(ToString::to_string).collect();

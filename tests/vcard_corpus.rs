@@ -1,19 +1,15 @@
-//! The real-world corpus in `tests/data/vcards` (see its SOURCES.md): every file parses,
-//! writes back byte for byte, and an edit of a card's first TEL changes only that line.
+//! The real-world corpus `vcards/` of `../shared/corpus` (see its SOURCES.md; read at
+//! test time, never copied here): every file parses, writes back byte for byte, and an
+//! edit of a card's first TEL changes only that line.
+
+mod support;
 
 use std::fs;
-use std::path::PathBuf;
 
 use cti_phonebook::vcard::{Document, Entry};
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vcards");
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .expect("corpus directory")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "vcf"))
-        .collect();
-    files.sort();
+    let files = support::corpus::vcf_files(&support::corpus::vcards());
     assert!(files.len() >= 49, "corpus incomplete: {}", files.len());
     files
         .into_iter()

@@ -3,15 +3,15 @@
 
 #[path = "support/vcard_fuzz_check.rs"]
 mod check;
+#[path = "support/corpus.rs"]
+mod corpus;
 
 #[test]
 fn corpus_files_hold_the_fuzz_invariants() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vcards");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "vcf") {
-            check::check(&std::fs::read(&path).unwrap());
-        }
+    let files = corpus::vcf_files(&corpus::vcards());
+    assert!(files.len() >= 49, "corpus incomplete: {}", files.len());
+    for path in files {
+        check::check(&std::fs::read(&path).unwrap());
     }
 }
 

@@ -11,7 +11,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use cti_phonebook::cache::CachedFolder;
@@ -183,36 +182,9 @@ fn own_cards_sabredav() {
     own_cards("sabredav");
 }
 
-/// Where the other projects' cards are: `CTI_CORPUS_DIR`, else `../shared/corpus`.
-fn corpus_dir() -> PathBuf {
-    let dir = std::env::var_os("CTI_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    assert!(
-        dir.join("peers").is_dir() && dir.join("vcards").is_dir(),
-        "the vCard corpora are not at {} (set CTI_CORPUS_DIR to the directory that holds \
-         peers/ and vcards/)",
-        dir.display()
-    );
-    dir
-}
-
 fn corpus_files() -> Vec<(String, Vec<u8>)> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).expect("corpus directory") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("vcf")) {
-                out.push(p);
-            }
-        }
-    }
-    let root = corpus_dir();
-    let mut paths = Vec::new();
-    walk(&root, &mut paths);
-    paths.sort();
-    paths
+    let root = support::corpus::dir();
+    support::corpus::vcf_files(&root)
         .into_iter()
         .map(|p| {
             let name = p.strip_prefix(&root).unwrap().display().to_string();

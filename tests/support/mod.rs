@@ -1,4 +1,5 @@
 //! Helpers shared by integration tests.
+pub mod corpus;
 pub mod dns;
 pub mod mock;
 pub mod proxy;
