@@ -10,6 +10,8 @@
 //! present, values in Rust debug quoting; optional parts (`ext=`, `types=`, `pref=`,
 //! `label=`) only when set. `label-prop` is the decoded value of each LABEL line.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
@@ -133,7 +135,7 @@ fn decoded_fields_match_hand_written_expectations() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut failures = Vec::new();
     for name in CHECKED {
-        let bytes = fs::read(root.join("vcards").join(name)).unwrap();
+        let bytes = fs::read(support::corpus::vcards().join(name)).unwrap();
         let expected_path = root.join("expected").join(name.replace(".vcf", ".txt"));
         let expected = fs::read_to_string(&expected_path)
             .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
