@@ -393,7 +393,7 @@ fn error_kind(e: &Error) -> &'static str {
         Error::Config(_) => "config",
         Error::Unsupported(_) => "unsupported",
         Error::VCard(_) => "vcard",
-        Error::Cache(_) => "cache",
+        Error::Cache { .. } => "cache",
         Error::CacheLocked(_) => "cache_locked",
         Error::Io(_) => "io",
         _ => "other",
@@ -413,7 +413,7 @@ impl From<Error> for Failure {
                     format!("{e} (a fault of the server; lookups still work from the cache)")
                 }
                 // Not a network problem: retrying or waiting will not help.
-                Error::Certificate { url, reason } => format!(
+                Error::Certificate { url, reason, .. } => format!(
                     "the server's certificate is not trusted ({url}): {reason}; if the server \
                  uses its own CA, pass the CA certificate with --ca-file PEM \
                  (`folder set NAME --ca-file PEM` for an existing folder)"

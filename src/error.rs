@@ -5,6 +5,12 @@
 
 use std::fmt;
 
+use crate::record::{Record, RecordId, Version};
+
+/// The underlying error of an [`Error`], kept so that hosts can log the whole chain
+/// ([`std::error::Error::source`]).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -30,12 +36,12 @@ pub enum Error {
     #[error("conflict: {id} was changed on the server since version {based_on}")]
     Conflict {
         /// Id of the record.
-        id: crate::source::RecordId,
+        id: RecordId,
         /// The version the rejected write was based on (empty for a create that met an
         /// existing record).
-        based_on: crate::source::Version,
+        based_on: Version,
         /// The current record at the source, when it could be fetched.
-        current: Option<Box<crate::source::Record>>,
+        current: Option<Box<Record>>,
     },
     /// The server refused the credentials (or wants some and got none).
     #[error("unauthorized: the server at {url} refused the credentials")]
@@ -65,6 +71,9 @@ pub enum Error {
         url: String,
         /// What happened.
         reason: String,
+        /// The transport's own error, when there is one.
+        #[source]
+        cause: Option<Cause>,
     },
     /// The server answered with an error of its own (a 5xx status): it is reachable,
     /// but failed this request. Transient like [`Error::Network`], and not a sign of
@@ -93,6 +102,9 @@ pub enum Error {
         url: String,
         /// What is wrong with the certificate.
         reason: String,
+        /// The TLS library's own error, when there is one.
+        #[source]
+        cause: Option<Cause>,
     },
     /// The peer answered something we cannot use (malformed XML, wrong status, too large).
     #[error("invalid response from {url}: {reason}")]
@@ -120,8 +132,14 @@ pub enum Error {
     #[error("invalid vCard: {0}")]
     VCard(#[from] crate::vcard::ParseError),
     /// The local cache failed (unreadable, damaged, disk full).
-    #[error("cache error: {0}")]
-    Cache(String),
+    #[error("cache error: {reason}")]
+    Cache {
+        /// The file or directory concerned and what went wrong with it.
+        reason: String,
+        /// The storage layer's own error (SQLite, the file system), when there is one.
+        #[source]
+        cause: Option<Cause>,
+    },
     /// Another process held a lock on the cache file for longer than the cache waits
     /// ([`cache::LOCK_WAIT`](crate::cache::LOCK_WAIT)). Nothing was read or changed,
     /// and the file is not damaged: the same call succeeds once the other process is
@@ -148,6 +166,18 @@ impl Error {
                 | Error::CacheLocked(_)
                 | Error::NotConnected { .. }
         )
+    }
+
+    /// An [`Error::Cache`] about `path`, keeping `cause` as the error's source.
+    pub fn cache(
+        path: &std::path::Path,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        let cause = cause.into();
+        Error::Cache {
+            reason: format!("{}: {cause}", path.display()),
+            cause: Some(cause),
+        }
     }
 
     /// Shorthand for [`Error::NotFound`].

@@ -44,6 +44,7 @@ pub mod lookup;
 pub mod map;
 pub mod memory;
 pub mod phonebook;
+pub mod record;
 pub mod schema;
 pub mod search;
 pub mod source;
@@ -53,8 +54,9 @@ pub use error::{Error, Result};
 pub use lookup::{CallerIndex, DialPlan, MatchQuality};
 pub use memory::MemorySource;
 pub use phonebook::Phonebook;
+pub use record::{Record, RecordId, SyncToken, Version};
 pub use schema::{Row, Schema};
-pub use source::{PhonebookSource, Record, RecordId, SyncProgress, SyncToken, Version};
+pub use source::{PhonebookSource, SyncProgress};
 
 /// The README's code blocks, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

@@ -27,9 +27,10 @@ use crate::lookup::{
     CallerIndex, CallerLookup, CallerMatch, DialPlan, IndexChange, IndexReport, IndexedContact,
     NotANumber, PhoneField, country_code,
 };
+use crate::record::RecordId;
 use crate::schema::{AddressPart, ColumnKind, Field, PhoneKind, Row, Schema};
 use crate::search::{SearchHit, SearchIndex};
-use crate::source::{PhonebookSource, RecordId};
+use crate::source::PhonebookSource;
 use crate::vcard::VCard;
 
 /// A folder as a phone book holds it, with the change listener that keeps the index

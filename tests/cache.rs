@@ -47,6 +47,7 @@ impl Flaky {
             return Err(Error::Network {
                 url: "http://127.0.0.1:1/".into(),
                 reason: "connection reset (injected)".into(),
+                cause: None,
             });
         }
         Ok(())

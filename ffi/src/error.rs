@@ -72,7 +72,7 @@ pub fn code_of(error: &Error) -> i32 {
         Error::Config(_) => CTI_ERR_CONFIG,
         Error::Unsupported(_) => CTI_ERR_UNSUPPORTED,
         Error::VCard(_) => CTI_ERR_VCARD,
-        Error::Cache(_) => CTI_ERR_CACHE,
+        Error::Cache { .. } => CTI_ERR_CACHE,
         Error::CacheLocked(_) => CTI_ERR_CACHE_LOCKED,
         Error::Io(_) => CTI_ERR_IO,
         Error::NotConnected { .. } => CTI_ERR_NOT_CONNECTED,

@@ -454,8 +454,7 @@ impl CachedFolder {
         if folder_exists(dir, name) {
             return Err(exists());
         }
-        files::create_private_dir(dir)
-            .map_err(|e| Error::Cache(format!("{}: {e}", dir.display())))?;
+        files::create_private_dir(dir).map_err(|e| Error::cache(dir, e))?;
         let mut map = std::collections::BTreeMap::new();
         map.insert(settings::NAME.to_owned(), name.to_owned());
         map.insert(META_SCHEMA.to_owned(), source.schema().to_spec());

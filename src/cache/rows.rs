@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::CachedRow;
-use crate::source::RecordId;
+use crate::record::RecordId;
 
 /// Most rows in one chunk; a chunk that grows past it is split in two.
 const MAX_CHUNK: usize = 512;
@@ -125,8 +125,8 @@ impl RowMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Version;
     use crate::schema::Row;
-    use crate::source::Version;
     use std::collections::BTreeMap;
 
     fn row(n: u32) -> Arc<CachedRow> {

@@ -33,8 +33,8 @@ pub(crate) struct SettingsFile {
     lock: PathBuf,
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Cache(format!("{}: {e}", path.display()))
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::cache(path, e)
 }
 
 fn escape(v: &str) -> String {

@@ -23,8 +23,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use super::files;
 use crate::error::{Error, Result};
+use crate::record::{RecordId, Version};
 use crate::schema::Row;
-use crate::source::{RecordId, Version};
 
 /// Marks our files (`PRAGMA application_id`), so a foreign SQLite file is not mistaken
 /// for a cache: "CTIP".
@@ -89,8 +89,8 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn cache_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Cache(format!("{}: {e}", path.display()))
+fn cache_err(path: &Path, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    Error::cache(path, e)
 }
 
 /// What a SQLite error means for the file.
@@ -426,10 +426,13 @@ impl Store {
             Fault::Locked => locked_err(&self.path),
             Fault::Damaged => {
                 self.damaged.set(true);
-                Error::Cache(format!(
-                    "{} is damaged ({e}); a full sync rebuilds it from the source",
-                    self.path.display()
-                ))
+                Error::Cache {
+                    reason: format!(
+                        "{} is damaged ({e}); a full sync rebuilds it from the source",
+                        self.path.display()
+                    ),
+                    cause: Some(Box::new(e)),
+                }
             }
             Fault::Other => cache_err(&self.path, e),
         }

@@ -184,23 +184,38 @@ fn network(url: &Url, e: impl std::fmt::Display) -> Error {
     Error::Network {
         url: url.to_string(),
         reason: e.to_string(),
+        cause: None,
+    }
+}
+
+/// An [`Error::Network`] that keeps the transport's error as its source.
+fn network_caused(
+    url: &Url,
+    reason: impl std::fmt::Display,
+    cause: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Network {
+        url: url.to_string(),
+        reason: reason.to_string(),
+        cause: Some(Box::new(cause)),
     }
 }
 
 /// The error of a request that got no answer: [`Error::Certificate`] when TLS refused
 /// the server's certificate, else [`Error::Network`].
-fn send_error(url: &Url, e: &reqwest::Error) -> Error {
-    if let Some(c) = certificate_error(e) {
+fn send_error(url: &Url, e: reqwest::Error) -> Error {
+    if let Some(c) = certificate_error(&e) {
         return Error::Certificate {
             url: url.to_string(),
             reason: certificate_reason(c),
+            cause: Some(Box::new(e)),
         };
     }
     // An https URL to a server that answers in plain http (`127.0.0.1:5232` typed
     // without a scheme is taken as https): rustls reads the answer as a corrupt TLS
     // record. Retrying will not help; the URL needs `http://`.
     if url.scheme() == "https"
-        && rustls_error(e).is_some_and(|r| matches!(r, rustls::Error::InvalidMessage(_)))
+        && rustls_error(&e).is_some_and(|r| matches!(r, rustls::Error::InvalidMessage(_)))
     {
         let mut plain = url.clone();
         let _ = plain.set_scheme("http");
@@ -211,7 +226,8 @@ fn send_error(url: &Url, e: &reqwest::Error) -> Error {
             ),
         };
     }
-    network(url, reqwest_reason(e))
+    let reason = reqwest_reason(&e);
+    network_caused(url, reason, e)
 }
 
 /// The rustls error somewhere in `e`'s cause chain (see [`certificate_error`]).
@@ -560,7 +576,7 @@ impl Client {
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let mut resp = b.send().map_err(|e| send_error(url, &e))?;
+        let mut resp = b.send().map_err(|e| send_error(url, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let too_large = || Error::InvalidResponse {
@@ -588,7 +604,7 @@ impl Client {
             }
             let n = resp
                 .read(&mut buf)
-                .map_err(|e| network(url, format!("{READ_FAILED}: {e}")))?;
+                .map_err(|e| network_caused(url, format!("{READ_FAILED}: {e}"), e))?;
             if n == 0 {
                 break;
             }

@@ -29,7 +29,8 @@ use super::client::{Client, Reply, Request};
 use super::propfind::propfind;
 use super::{href_key, names, percent_decode, resolve, xml};
 use crate::error::{Error, Result};
-use crate::source::{ProgressFn, RecordId, RecordWarning, SyncProgress};
+use crate::record::{RecordId, RecordWarning};
+use crate::source::{ProgressFn, SyncProgress};
 use crate::vcard::VCard;
 
 /// A card as the server holds it.

@@ -33,8 +33,8 @@ use super::dialplan::DialPlan;
 use super::normalize::{Assumed, Normalized, NotANumber};
 use super::records::{RecordHead, RecordRef, RecordTable};
 use super::slots::{Near, Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
+use crate::record::RecordId;
 use crate::schema::PhoneKind;
-use crate::source::RecordId;
 
 /// One phone field of a contact, as the index receives it.
 ///

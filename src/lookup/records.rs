@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
+use crate::record::RecordId;
 use crate::schema::PhoneKind;
-use crate::source::RecordId;
 
 /// Records per chunk.
 pub(super) const CHUNK: usize = 1024;

@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
+use crate::record::RecordId;
 use crate::schema::{Field, Row};
-use crate::source::RecordId;
 
 use super::columns::{SearchColumns, Use};
 use super::fold::{matched_len, words};

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::cache::Snapshot;
+use crate::record::RecordId;
 use crate::schema::Schema;
-use crate::source::RecordId;
 
 use super::columns::SearchColumns;
 use super::hit::{SearchHit, matched_fields, names};

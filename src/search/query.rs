@@ -3,8 +3,8 @@
 
 use foldhash::HashSet;
 
+use crate::record::RecordId;
 use crate::schema::Row;
-use crate::source::RecordId;
 
 use super::columns::{Class, SearchColumns};
 use super::fold::{fold, words};

@@ -12,7 +12,7 @@ use std::ops::Range;
 use foldhash::HashMap;
 
 use crate::cache::Snapshot;
-use crate::source::RecordId;
+use crate::record::RecordId;
 
 use super::columns::{Class, SearchColumns};
 use super::digits::PackedDigits;
