@@ -1,4 +1,4 @@
-//! Cache goals (issue 6): cold open of 100,000 contacts with every row ready
+//! Cache goals: cold open of 100,000 contacts with every row ready
 //! (< 300 ms), and the local work of an incremental sync of 100 changes (< 20 ms).
 //! Also the other half of an application's start-up: indexing the opened folder's
 //! 200,000 numbers for caller lookup (`Phonebook::add`).

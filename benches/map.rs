@@ -1,4 +1,4 @@
-//! Mapping 10,000 cards to rows, and merging an edited row back (issue 3).
+//! Mapping 10,000 cards to rows, and merging an edited row back.
 //!
 //! `cargo bench --bench map`
 

@@ -534,7 +534,7 @@ fn user_property(card: &VCard, field: &UserField) -> Option<(PropId, String)> {
         UserField::Labeled(label) => {
             let group = card
                 .find("X-ABLABEL")
-                .find(|(_, p)| vcard_label(&p.text(v)).eq_ignore_ascii_case(label))
+                .find(|(_, p)| vcard::decode_ablabel(&p.text(v)).eq_ignore_ascii_case(label))
                 .and_then(|(_, p)| p.group.clone())?;
             card.properties()
                 .find(|(_, p)| {
@@ -546,12 +546,6 @@ fn user_property(card: &VCard, field: &UserField) -> Option<(PropId, String)> {
                 .map(|(id, p)| (id, p.text(v)))
         }
     }
-}
-
-fn vcard_label(raw: &str) -> &str {
-    raw.strip_prefix("_$!<")
-        .and_then(|s| s.strip_suffix(">!$_"))
-        .unwrap_or(raw)
 }
 
 fn set_single(card: &mut VCard, name: &str, value: Option<&str>) {

@@ -1,4 +1,4 @@
-//! Load (issue 9): a book of 10,000 cards syncing from a real server (sabre/dav)
+//! Load: a book of 10,000 cards syncing from a real server (sabre/dav)
 //! within bounded memory.
 //!
 //! The sync runs in a child process (this test binary again, running the ignored test

@@ -1,4 +1,4 @@
-//! Secrets (issue 9): passwords and bearer tokens never show in `Debug` or `Display`
+//! Secrets: passwords and bearer tokens never show in `Debug` or `Display`
 //! of configs, builders, sources, folders and errors, never land in the cache files,
 //! and plain `http://` with credentials is warned about. TLS certificate errors are
 //! errors (a real TLS server, Xandikos behind its own CA).

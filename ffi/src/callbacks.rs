@@ -5,10 +5,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cti_phonebook::SyncProgress;
-use cti_phonebook::cache::FolderChange;
+use cti_phonebook::cache::{CachedFolder, FolderChange, ListenerId};
 
 use crate::book::{CtiPhonebook, book};
-use crate::error::{Failure, guard};
+use crate::error::{Failure, FfiResult, guard};
 use crate::strings::{c_string, put, text};
 
 /// Called after folder `folder` changed: `changed` records were added or changed,
@@ -54,13 +54,31 @@ impl UserData {
 
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
-fn remember(b: &CtiPhonebook, folder: &str, id: cti_phonebook::cache::ListenerId) -> u64 {
+/// What both registrations do around their own `subscribe`: find the folder, let
+/// `subscribe` add the listener to it, remember the listener under a new id of ours
+/// and write that id to `*listener` (NULL: not wanted).
+///
+/// # Safety
+/// `book`, `folder` and `listener` as for `cti_folder_on_change`.
+unsafe fn register(
+    book: *const CtiPhonebook,
+    folder: *const c_char,
+    listener: *mut u64,
+    subscribe: impl FnOnce(&CachedFolder, &str) -> ListenerId,
+) -> FfiResult {
+    // SAFETY: the caller's contract.
+    let (b, name) = unsafe { (self::book(book)?, text(folder, "folder")?) };
+    let id = subscribe(&*b.folder(name)?, name);
     let ours = NEXT.fetch_add(1, Ordering::Relaxed);
     b.listeners
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(ours, (folder.to_owned(), id));
-    ours
+        .insert(ours, (name.to_owned(), id));
+    if !listener.is_null() {
+        // SAFETY: not NULL; writable by contract.
+        unsafe { put(listener, ours, "listener")? };
+    }
+    Ok(())
 }
 
 /// Registers `callback` for the changes of folder `folder`, called with
@@ -86,32 +104,27 @@ pub unsafe extern "C" fn cti_folder_on_change(
     listener: *mut u64,
 ) -> i32 {
     guard(|| {
-        // SAFETY: the caller's contract.
-        let (b, name) = unsafe { (self::book(book)?, text(folder, "folder")?) };
         let callback = callback.ok_or_else(|| Failure::invalid("callback is NULL"))?;
-        let f = b.folder(name)?;
         let data = UserData(user_data);
-        let id = f.on_change(move |change: &FolderChange| {
-            let folder = c_string(&change.folder);
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                // SAFETY: the host registered a valid function for this data.
-                unsafe {
-                    callback(
-                        data.get(),
-                        folder.as_ptr(),
-                        change.changed.len(),
-                        change.removed.len(),
-                        i32::from(change.reloaded),
-                    )
-                }
-            }));
-        });
-        let ours = remember(b, name, id);
-        if !listener.is_null() {
-            // SAFETY: not NULL; writable by contract.
-            unsafe { put(listener, ours, "listener")? };
-        }
-        Ok(())
+        let subscribe = |f: &CachedFolder, _: &str| {
+            f.on_change(move |change: &FolderChange| {
+                let folder = c_string(&change.folder);
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    // SAFETY: the host registered a valid function for this data.
+                    unsafe {
+                        callback(
+                            data.get(),
+                            folder.as_ptr(),
+                            change.changed.len(),
+                            change.removed.len(),
+                            i32::from(change.reloaded),
+                        )
+                    }
+                }));
+            })
+        };
+        // SAFETY: the caller's contract.
+        unsafe { register(book, folder, listener, subscribe) }
     })
 }
 
@@ -132,25 +145,20 @@ pub unsafe extern "C" fn cti_folder_on_progress(
     listener: *mut u64,
 ) -> i32 {
     guard(|| {
-        // SAFETY: the caller's contract.
-        let (b, name) = unsafe { (self::book(book)?, text(folder, "folder")?) };
         let callback = callback.ok_or_else(|| Failure::invalid("callback is NULL"))?;
-        let f = b.folder(name)?;
         let data = UserData(user_data);
-        let folder_name: CString = c_string(name);
-        let id = f.on_progress(move |p: SyncProgress| {
-            let total = p.total.map_or(-1, |t| i64::try_from(t).unwrap_or(i64::MAX));
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                // SAFETY: the host registered a valid function for this data.
-                unsafe { callback(data.get(), folder_name.as_ptr(), p.fetched, total) }
-            }));
-        });
-        let ours = remember(b, name, id);
-        if !listener.is_null() {
-            // SAFETY: not NULL; writable by contract.
-            unsafe { put(listener, ours, "listener")? };
-        }
-        Ok(())
+        let subscribe = |f: &CachedFolder, name: &str| {
+            let folder_name: CString = c_string(name);
+            f.on_progress(move |p: SyncProgress| {
+                let total = p.total.map_or(-1, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    // SAFETY: the host registered a valid function for this data.
+                    unsafe { callback(data.get(), folder_name.as_ptr(), p.fetched, total) }
+                }));
+            })
+        };
+        // SAFETY: the caller's contract.
+        unsafe { register(book, folder, listener, subscribe) }
     })
 }
 

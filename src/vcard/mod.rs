@@ -25,13 +25,14 @@
 
 mod lexer;
 mod property;
-pub mod text;
+pub(crate) mod text;
 mod views;
 
 use std::fmt;
 use std::sync::OnceLock;
 
 pub use property::{Param, Property};
+pub(crate) use views::decode_ablabel;
 pub use views::{Address, Email, Name, Organization, Tel, Url};
 
 use lexer::{LogicalLine, logical_lines};

@@ -1,7 +1,7 @@
 //! Typed, read-only views of the properties a phone book needs. Each view carries the
 //! [`PropId`] of its line, so that edits go back to exactly that line.
 
-use super::{PropId, Property, VCard, Version};
+use super::{PropId, Property, VCard};
 
 /// A TEL property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,12 +108,12 @@ fn clean_types(p: &Property, drop: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Decodes Apple's `_$!<Label>!$_` wrapping.
-pub(crate) fn decode_ablabel(raw: &str) -> String {
+/// Unwraps Apple's `_$!<Label>!$_` form of a standard label (`_$!<Mobile>!$_` is
+/// `Mobile`); a custom label is returned as it is.
+pub(crate) fn decode_ablabel(raw: &str) -> &str {
     raw.strip_prefix("_$!<")
         .and_then(|s| s.strip_suffix(">!$_"))
         .unwrap_or(raw)
-        .to_owned()
 }
 
 impl VCard {
@@ -126,16 +126,12 @@ impl VCard {
                     .as_deref()
                     .is_some_and(|g| g.eq_ignore_ascii_case(group))
             })
-            .map(|(_, p)| decode_ablabel(&p.text(self.version)))
-    }
-
-    fn text_of(&self, name: &str) -> Option<String> {
-        self.first(name).map(|(_, p)| p.text(self.version))
+            .map(|(_, p)| decode_ablabel(&p.text(self.version)).to_owned())
     }
 
     /// FN, unescaped.
     pub fn formatted_name(&self) -> Option<String> {
-        self.text_of("FN")
+        self.text_value("FN")
     }
 
     /// N, split.
@@ -180,33 +176,33 @@ impl VCard {
 
     /// TITLE, unescaped.
     pub fn title(&self) -> Option<String> {
-        self.text_of("TITLE")
+        self.text_value("TITLE")
     }
 
     /// NOTE, unescaped.
     pub fn note(&self) -> Option<String> {
-        self.text_of("NOTE")
+        self.text_value("NOTE")
     }
 
     /// BDAY as written.
     pub fn birthday(&self) -> Option<String> {
-        self.text_of("BDAY")
+        self.text_value("BDAY")
     }
 
     /// UID (a 4.0 `urn:uuid:` prefix is kept).
     pub fn uid(&self) -> Option<String> {
-        self.text_of("UID")
+        self.text_value("UID")
     }
 
     /// REV as written.
     pub fn rev(&self) -> Option<String> {
-        self.text_of("REV")
+        self.text_value("REV")
     }
 
     /// KIND (4.0) or `X-ADDRESSBOOKSERVER-KIND` (Apple 3.0), lower-cased.
     pub fn kind(&self) -> Option<String> {
-        self.text_of("KIND")
-            .or_else(|| self.text_of("X-ADDRESSBOOKSERVER-KIND"))
+        self.text_value("KIND")
+            .or_else(|| self.text_value("X-ADDRESSBOOKSERVER-KIND"))
             .map(|k| k.to_ascii_lowercase())
     }
 
@@ -283,14 +279,10 @@ impl VCard {
             .collect()
     }
 
-    /// The value of the first property `name` (any property, e.g. an `X-` one).
+    /// The value of the first property `name` (any property, e.g. an `X-` one),
+    /// unescaped.
     pub fn text_value(&self, name: &str) -> Option<String> {
-        self.text_of(name)
-    }
-
-    /// Whether the card is written in `version`.
-    pub fn is_version(&self, version: Version) -> bool {
-        self.version == version
+        self.first(name).map(|(_, p)| p.text(self.version))
     }
 }
 
