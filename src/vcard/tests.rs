@@ -142,3 +142,25 @@ fn quoted_printable_crlf_reads_as_newline() {
     .unwrap();
     assert_eq!(card.note().as_deref(), Some("a\nb"));
 }
+
+#[test]
+fn v21_quoted_printable_latin1_reads_and_round_trips() {
+    let input: &[u8] = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=F6rg\r\nNOTE;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Stra=DFe=0D=0A=\r\n2. Stock\r\nEND:VCARD\r\n";
+    let card = VCard::parse(input).unwrap();
+    let name = card.name().unwrap();
+    assert_eq!(
+        (name.family.as_str(), name.given.as_str()),
+        ("Müller", "Jörg")
+    );
+    assert_eq!(card.note().as_deref(), Some("Straße\n2. Stock"));
+    assert_eq!(card.to_bytes(), input);
+}
+
+#[test]
+fn a_fold_inside_a_utf8_character_reads_as_the_character() {
+    // "Müller": the fold splits the two bytes of ü (C3 BC).
+    let input: &[u8] = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:M\xc3\r\n \xbcller\r\nEND:VCARD\r\n";
+    let card = VCard::parse(input).unwrap();
+    assert_eq!(card.formatted_name().as_deref(), Some("Müller"));
+    assert_eq!(card.to_bytes(), input);
+}
