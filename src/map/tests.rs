@@ -1,5 +1,6 @@
 use super::*;
-use crate::schema::Schema;
+use crate::schema::{PhoneKind, Schema, UserField};
+use crate::vcard::Version;
 use phones::TelTraits;
 
 fn card(body: &str) -> VCard {
