@@ -26,6 +26,19 @@
 //!   [`SyncProgress`] as they go. Sources without anything to report keep the provided
 //!   methods, which call no callback.
 //!
+//! # Why sources map cards to rows
+//!
+//! A source owns its [`Schema`] and hands out [`Record`]s with their row, rather than
+//! dealing in cards and versions and leaving the mapping to the cache. Every consumer
+//! of the trait wants the row: the cache, [`Phonebook`](crate::Phonebook), the C ABI,
+//! the conformance suite and a host that uses a source without a cache (a
+//! [`MemorySource`](crate::MemorySource) in a test, a CardDAV book read once). With
+//! the schema here, each of them gets a table without a mapping layer of its own, and
+//! [`PhonebookSource::create`] and [`PhonebookSource::update`] take rows, which is
+//! what an edited table gives. The price is one schema value per backend, which
+//! [`CachedFolder::set_schema`](crate::cache::CachedFolder::set_schema) keeps in step
+//! with the folder's stored schema.
+//!
 //! Errors a caller branches on: [`Error::NotFound`], [`Error::Conflict`],
 //! [`Error::Unauthorized`], [`Error::ReadOnly`], [`Error::TokenExpired`],
 //! [`Error::Network`] (transient), [`Error::Certificate`] (not transient: the server's
