@@ -157,6 +157,31 @@ impl CachedFolder {
         self.notify(changed, Vec::new(), true);
         Ok(())
     }
+
+    /// [`set_schema`](Self::set_schema) for a caller that cannot take an error
+    /// (the [`PhonebookSource`](crate::source::PhonebookSource) trait): a failure
+    /// becomes the folder's [`open_warning`](Self::open_warning), where the caller
+    /// sees it, until a reload clears the warning.
+    ///
+    /// A schema over the column limits is not applied. One the cache cannot take (its
+    /// file or settings cannot be written, a stored card no longer parses) is still
+    /// given to the source, so records read from it use the new columns; the cached
+    /// rows follow with the next reload, and the folder opens with the schema stored
+    /// before until one is stored.
+    pub(super) fn set_schema_or_warn(&self, schema: Schema) {
+        let warning = if let Err(e) = schema.validate() {
+            format!("the schema was not applied ({e})")
+        } else if let Err(e) = self.set_schema(schema.clone()) {
+            self.source().set_schema(schema);
+            format!(
+                "the schema could not be stored with the folder ({e}); the source maps \
+                 with it and the cached rows follow with the next reload"
+            )
+        } else {
+            return;
+        };
+        *lock(&self.warning) = Some(warning);
+    }
 }
 
 /// The sync interval stored as `secs`, when it is one within bounds.

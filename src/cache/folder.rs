@@ -235,8 +235,9 @@ impl CachedFolder {
     /// damaged (at open, or by a read) and the records are missing until a reload
     /// has brought them back, which the next [`refresh`](Self::refresh),
     /// [`sync_if_due`](Self::sync_if_due) or [`reload`](Self::reload) does by
-    /// itself; or the stored schema could not be used. `None` once a reload has
-    /// rebuilt the records.
+    /// itself; or the stored schema could not be used; or a schema set through
+    /// [`PhonebookSource::set_schema`] could not be applied or stored. `None` once a
+    /// reload has rebuilt the records.
     pub fn open_warning(&self) -> Option<String> {
         lock(&self.warning).clone()
     }

@@ -20,12 +20,12 @@ impl PhonebookSource for CachedFolder {
         self.source().schema()
     }
 
+    /// As [`CachedFolder::set_schema`], which returns what failed; this method cannot,
+    /// so a failure becomes the folder's [`open_warning`](CachedFolder::open_warning).
+    /// A schema over the column limits is not applied; one the cache cannot store is
+    /// still given to the source, and the cached rows follow it with the next reload.
     fn set_schema(&self, schema: Schema) {
-        // The trait cannot report errors here. A schema over the limits is ignored;
-        // a failing store keeps the old rows, which are re-mapped on the next reload.
-        if schema.validate().is_ok() && self.set_schema(schema.clone()).is_err() {
-            self.source().set_schema(schema);
-        }
+        self.set_schema_or_warn(schema);
     }
 
     fn list(&self) -> Result<Listing> {
@@ -77,5 +77,63 @@ impl PhonebookSource for CachedFolder {
 
     fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
         CachedFolder::delete(self, id, based_on)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::memory::MemorySource;
+    use crate::schema::PhoneKind;
+
+    fn folder(dir: &std::path::Path) -> CachedFolder {
+        CachedFolder::open(dir, "work", Arc::new(MemorySource::new("work"))).unwrap()
+    }
+
+    #[test]
+    fn a_schema_over_the_limits_is_refused_visibly() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path());
+        let before = f.source().schema();
+        let huge = Schema {
+            phones: vec![PhoneKind::Other; 100_000],
+            ..Schema::default()
+        };
+        let source: &dyn PhonebookSource = &f;
+        source.set_schema(huge);
+        assert_eq!(f.source().schema(), before);
+        let warning = f.open_warning().expect("the failure is visible");
+        assert!(warning.contains("schema was not applied"), "{warning}");
+    }
+
+    #[test]
+    fn a_schema_the_cache_cannot_store_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path());
+        // The settings file's lock cannot be taken: a directory stands in its place
+        // (also for root, whom file permissions do not stop).
+        let lock = dir.path().join("work.lock");
+        let _ = std::fs::remove_file(&lock);
+        std::fs::create_dir(&lock).unwrap();
+        let mut wide = Schema::default();
+        wide.set_phone_count(9).unwrap();
+        assert!(f.set_schema(wide.clone()).is_err());
+        assert_eq!(
+            f.open_warning(),
+            None,
+            "the inherent method returns the error"
+        );
+
+        let source: &dyn PhonebookSource = &f;
+        source.set_schema(wide.clone());
+        let warning = f.open_warning().expect("the failure is visible");
+        assert!(warning.contains("could not be stored"), "{warning}");
+        // The source maps with the new schema; a reload brings the rows to it and
+        // clears the warning.
+        assert_eq!(f.source().schema(), wide);
+        f.reload().unwrap();
+        assert_eq!(f.open_warning(), None);
     }
 }
