@@ -239,6 +239,56 @@ pub fn remove_folder(dir: &Path, name: &str) -> Result<bool> {
     Ok(found)
 }
 
+/// The database file of folder `name` in `dir`.
+///
+/// Names map to files one-to-one: ASCII letters, digits, `-` and `_` stay, any other
+/// character is written as `%XX` of its UTF-8 bytes (`Work Book` is
+/// `Work%20Book.sqlite`, `Work/Book` is `Work%2FBook.sqlite`). The folder's settings
+/// file is beside it, with the extension `.settings`.
+///
+/// # Errors
+/// [`Error::Config`] for an empty name or one longer than a file name can be.
+pub fn folder_path(dir: &Path, name: &str) -> Result<PathBuf> {
+    Ok(file(dir, &stem(name)?, DB_EXT))
+}
+
+/// Whether folder `name` has a cache in `dir` (its database or its settings file,
+/// or a database under the file name older versions gave it, which opening the
+/// folder moves to its new name).
+pub fn folder_exists(dir: &Path, name: &str) -> bool {
+    let Ok(stem) = stem(name) else {
+        return false;
+    };
+    file(dir, &stem, DB_EXT).exists()
+        || file(dir, &stem, SETTINGS_EXT).exists()
+        || legacy_db(dir, name, &stem).is_some()
+}
+
+/// Names of the folders cached in `dir` (from their file names), sorted.
+///
+/// # Errors
+/// [`Error::Io`] when the directory exists but cannot be read.
+pub fn cached_folders(dir: &Path) -> Result<Vec<String>> {
+    let mut out = std::collections::BTreeSet::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    for e in entries {
+        let p = e?.path();
+        let ours = p
+            .extension()
+            .is_some_and(|x| x == DB_EXT || x == SETTINGS_EXT);
+        if let (Some(stem), true) = (p.file_stem().and_then(|s| s.to_str()), ours)
+            && let Some(name) = name_of(stem)
+        {
+            out.insert(name);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

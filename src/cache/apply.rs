@@ -1,0 +1,233 @@
+//! Applying records fetched from the source to a folder: one store transaction,
+//! then the new snapshot swapped in and the listeners told. A failure leaves the
+//! cache as it was.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::rows::RowMap;
+use super::settings;
+use super::store::Batch;
+use super::{
+    CachedFolder, CachedRow, META_LAST_SYNC, META_NEXT_SYNC, META_TOKEN, Snapshot, SyncMode,
+    SyncReport, lock,
+};
+use crate::error::Result;
+use crate::source::{Record, RecordId, SyncToken};
+
+/// What the records given to [`CachedFolder::apply`] stand for, which says what
+/// else it changes.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Fetched<'a> {
+    /// Single records written or re-read; `removed` are records the source no longer
+    /// has. The sync token and times stay as they are.
+    Records { removed: &'a [RecordId] },
+    /// What changed since the last sync, and the records `removed` since. The sync's
+    /// token and time are stored.
+    Changes {
+        removed: &'a [RecordId],
+        token: Option<&'a SyncToken>,
+    },
+    /// Every record there is (a reload): they replace the cache, and whatever else it
+    /// held is removed. The sync's token and time are stored.
+    Everything { token: Option<&'a SyncToken> },
+}
+
+impl Fetched<'_> {
+    /// Whether the records replace everything the cache holds.
+    fn replaces_all(self) -> bool {
+        matches!(self, Fetched::Everything { .. })
+    }
+}
+
+/// A change being prepared: the next snapshot and the store's writes, built from
+/// the current snapshot before anything is written.
+struct Staged {
+    /// Whether the records replace everything the cache holds.
+    replaces_all: bool,
+    next: Snapshot,
+    batch: Batch,
+    /// Records new to the cache or of a new version.
+    changed: Vec<RecordId>,
+    /// Records taken out of the cache.
+    removed: Vec<RecordId>,
+}
+
+impl Staged {
+    /// A change starting from `snap`, or from nothing when the records replace all.
+    fn new(snap: &Snapshot, replaces_all: bool) -> Staged {
+        Staged {
+            replaces_all,
+            next: if replaces_all {
+                Snapshot::default()
+            } else {
+                snap.clone()
+            },
+            batch: Batch {
+                clear: replaces_all,
+                ..Batch::default()
+            },
+            changed: Vec::new(),
+            removed: Vec::new(),
+        }
+    }
+
+    /// Stages `records` (the first of each id), counting in `report` those new to
+    /// `snap` and those of a new version. A record the cache holds with the same
+    /// version and row is not written again, unless everything is replaced.
+    fn records(&mut self, snap: &Snapshot, records: Vec<Record>, report: &mut SyncReport) {
+        // A reload builds the new rows in one go rather than by single inserts.
+        let mut fresh = Vec::new();
+        let mut seen = HashSet::new();
+        for r in records {
+            if !seen.insert(r.id.clone()) {
+                continue;
+            }
+            let old = snap.get(&r.id);
+            match old {
+                None => report.added += 1,
+                Some(old) if old.version != r.version => report.changed += 1,
+                Some(old) if self.replaces_all || old.row != r.row => {}
+                // Same version, same row: nothing to write (and `next` has it).
+                Some(_) => continue,
+            }
+            if old.is_none_or(|old| old.version != r.version) {
+                self.changed.push(r.id.clone());
+            }
+            let cached = Arc::new(CachedRow {
+                version: r.version.clone(),
+                row: r.row.clone(),
+            });
+            if self.replaces_all {
+                fresh.push((r.id.clone(), cached));
+            } else {
+                self.next.rows.insert(r.id.clone(), cached);
+            }
+            self.batch
+                .upserts
+                .push((r.id, r.version, r.row, r.card.to_bytes()));
+        }
+        if self.replaces_all {
+            self.next.rows = RowMap::from_entries(fresh);
+        }
+    }
+
+    /// Stages the removals: when everything is replaced, every record of `snap` the
+    /// records did not bring; otherwise those of `removed` the cache holds.
+    fn removals(&mut self, snap: &Snapshot, removed: &[RecordId]) {
+        if self.replaces_all {
+            let gone = snap
+                .rows
+                .keys()
+                .filter(|id| !self.next.rows.contains_key(id));
+            self.removed.extend(gone.cloned());
+            return;
+        }
+        for id in removed {
+            if self.next.rows.remove(id) {
+                self.batch.deletes.push(id.clone());
+                self.removed.push(id.clone());
+            }
+        }
+    }
+}
+
+impl CachedFolder {
+    /// Applies records already fetched from the source, and what `fetched` says
+    /// besides, atomically: written in one transaction, then swapped in as the new
+    /// snapshot and told to the change listeners.
+    pub(super) fn apply(
+        &self,
+        mode: SyncMode,
+        records: Vec<Record>,
+        fetched: Fetched<'_>,
+    ) -> Result<SyncReport> {
+        let now = self.clock.now();
+        let snap = self.snapshot();
+        let mut report = SyncReport {
+            mode,
+            ..SyncReport::default()
+        };
+        let mut staged = Staged::new(&snap, fetched.replaces_all());
+        staged.records(&snap, records, &mut report);
+        let removed = match fetched {
+            Fetched::Records { removed } | Fetched::Changes { removed, .. } => removed,
+            Fetched::Everything { .. } => &[],
+        };
+        staged.removals(&snap, removed);
+        report.removed = staged.removed.len();
+        match fetched {
+            Fetched::Records { .. } => {}
+            Fetched::Changes { token, .. } | Fetched::Everything { token } => {
+                self.stamp_sync(&mut staged, token, now)
+            }
+        }
+        if staged.replaces_all {
+            self.write_reload(&staged.batch)?;
+        } else {
+            // Not under the store's lock: noting damage takes it.
+            let done = lock(&self.store).apply(&staged.batch);
+            done.inspect_err(|e| self.note_damage(e))?;
+        }
+        self.swap(staged.next);
+        self.notify(staged.changed, staged.removed, staged.replaces_all);
+        Ok(report)
+    }
+
+    /// Stores records the source just returned (one-record paths: writes, conflicts,
+    /// refresh of one record); the sync token and times stay as they are.
+    pub(super) fn keep(&self, records: Vec<Record>) -> Result<SyncReport> {
+        self.apply(SyncMode::Record, records, Fetched::Records { removed: &[] })
+    }
+
+    /// Removes records the source no longer has (one-record paths).
+    pub(super) fn forget(&self, ids: &[RecordId]) -> Result<SyncReport> {
+        self.apply(
+            SyncMode::Record,
+            Vec::new(),
+            Fetched::Records { removed: ids },
+        )
+    }
+
+    /// Stages a sync's token and time at `now`, and when the next one is due.
+    fn stamp_sync(&self, staged: &mut Staged, token: Option<&SyncToken>, now: DateTime<Utc>) {
+        let next_sync = self.next_sync_after(now);
+        staged.batch.meta = vec![
+            (META_TOKEN.into(), token.map(|t| t.as_str().to_owned())),
+            (META_LAST_SYNC.into(), Some(now.to_rfc3339())),
+            (META_NEXT_SYNC.into(), next_sync.map(|t| t.to_rfc3339())),
+        ];
+        staged.next.token = token.cloned();
+        staged.next.last_sync = Some(now);
+        staged.next.next_sync = next_sync;
+    }
+
+    /// Writes a full reload. A store that reported damage, fails the quick integrity
+    /// check or reports damage while the reload is written is replaced by a new file
+    /// holding the reload; either way the damage is then gone, and so is the note
+    /// that the records must be rebuilt.
+    fn write_reload(&self, batch: &Batch) -> Result<()> {
+        let mut store = lock(&self.store);
+        let damaged = store.is_damaged() || store.quick_check().is_some();
+        if damaged {
+            store.rebuild(batch)?;
+        } else if let Err(e) = store.apply(batch) {
+            if !store.is_damaged() {
+                return Err(e);
+            }
+            store.rebuild(batch)?;
+        }
+        drop(store);
+        // The reload is stored: a note that cannot be cleared now only costs one more
+        // reload after the next open, so it fails nothing.
+        if self.needs_rebuild() {
+            let _ = self.settings.update(|m| {
+                m.remove(settings::REBUILD);
+            });
+        }
+        *lock(&self.warning) = None;
+        Ok(())
+    }
+}
