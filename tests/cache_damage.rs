@@ -475,7 +475,8 @@ fn schemas_are_bounded_where_they_enter_the_cache() {
     };
     assert!(matches!(f.set_schema(huge.clone()), Err(Error::Config(_))));
     assert_eq!(f.source().schema().phones.len(), 3, "unchanged");
-    // Through the source trait, which cannot say no: ignored.
+    // Through the source trait, which cannot return an error: not applied, and the
+    // folder says why in its open warning.
     cti_phonebook::PhonebookSource::set_schema(&f, huge);
     assert_eq!(f.source().schema().phones.len(), 3, "unchanged");
     drop(f);
