@@ -19,8 +19,8 @@
 
 use url::Url;
 
-use super::client::{Client, Reply};
-use super::propfind::{Outcome, propfind, propfind_degrading};
+use super::client::Client;
+use super::propfind::{Outcome, multistatus, propfind, propfind_degrading};
 use super::xml::{self, Props};
 use super::{CardDavConfig, dns, resolve};
 use crate::error::{Error, Result};
@@ -210,10 +210,6 @@ pub(crate) fn discover_with(client: &Client, config: &CardDavConfig) -> Result<V
         url: start.to_string(),
         reason: notes.join("; "),
     })
-}
-
-fn multistatus(reply: &Reply) -> Result<xml::Multistatus> {
-    xml::parse_multistatus(&reply.body).map_err(|e| reply.invalid(e.0))
 }
 
 /// The response about `reply.url` itself in a Depth 0 answer (the first that has

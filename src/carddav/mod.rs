@@ -8,7 +8,7 @@
 //!   [`PhonebookSource`](crate::PhonebookSource).
 //! * [`CardDavConfig`] holds the URL, credentials and HTTP limits.
 //!
-//! The layers: [`xml`] builds request bodies and parses multistatus answers (pure),
+//! The layers: `xml` builds request bodies and parses multistatus answers (pure),
 //! `client` is the only code that does HTTP, `discover` and `sync` are the protocol
 //! flows over it.
 //!
@@ -35,12 +35,21 @@
 mod client;
 mod discover;
 mod dns;
-pub mod names;
 mod propfind;
 mod raw_text;
 mod source;
 mod sync;
+
+// The XML reader and the protocol names are public only for the fuzz targets and
+// tests (feature `internals`); they are no stable API.
+#[cfg(feature = "internals")]
+pub mod names;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod names;
+#[cfg(feature = "internals")]
 pub mod xml;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod xml;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -391,24 +400,12 @@ impl CardDavConfigBuilder {
     }
 }
 
-/// Percent-decodes `s` (invalid escapes are kept as they are).
+/// Percent-decodes `s` (invalid escapes are kept as they are; bytes that are no
+/// UTF-8 become U+FFFD).
 pub(crate) fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The comparison key of an href: resolved against `base`, percent-decoded

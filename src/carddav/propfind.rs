@@ -11,18 +11,27 @@
 
 use url::Url;
 
-use super::client::{Client, Reply, Request};
+use super::client::{Client, Reply, Request, server_error};
 use super::sync::narrower_may_help;
 use super::{href_key, names, xml};
 use crate::error::{Error, Result};
 
+/// The PROPFIND request of `body` at `url` with `depth`.
+fn request(url: &Url, depth: &str, body: String) -> Request {
+    Request::new("PROPFIND", url.clone())
+        .header("Depth", depth)
+        .body(names::XML_CONTENT_TYPE, body)
+}
+
 /// A PROPFIND of `body` at `url` with `depth`.
 pub(crate) fn propfind(client: &Client, url: &Url, depth: &str, body: String) -> Result<Reply> {
-    client.send(
-        &Request::new("PROPFIND", url.clone())
-            .header("Depth", depth)
-            .body(names::XML_CONTENT_TYPE, body),
-    )
+    client.send(&request(url, depth, body))
+}
+
+/// The multistatus in a 207 answer's body; [`Error::InvalidResponse`] when it does
+/// not parse.
+pub(crate) fn multistatus(reply: &Reply) -> Result<xml::Multistatus> {
+    xml::parse_multistatus(&reply.body).map_err(|e| reply.invalid(e.0))
 }
 
 /// A multistatus answer and the URL that gave it (after redirects).
@@ -49,10 +58,7 @@ pub(crate) enum Outcome {
 
 /// Whether the server's answer to a PROPFIND is a usable multistatus, or else why not.
 fn answer(client: &Client, url: &Url, depth: &str, props: &[(&str, &str)]) -> Result<Outcome> {
-    let mut req = Request::new("PROPFIND", url.clone())
-        .header("Depth", depth)
-        .body(names::XML_CONTENT_TYPE, xml::propfind(props));
-    req.keep_server_errors = true;
+    let req = request(url, depth, xml::propfind(props)).keeping_server_errors();
     let reply = match client.send(&req) {
         Ok(r) => r,
         Err(e) if narrower_may_help(&e) => return Ok(Outcome::Failed(e)),
@@ -73,7 +79,7 @@ fn answer(client: &Client, url: &Url, depth: &str, props: &[(&str, &str)]) -> Re
         405 | 501 => Ok(Outcome::Refused(
             reply.invalid(format!("PROPFIND answered {}", reply.status)),
         )),
-        s if s >= 500 => Ok(Outcome::Failed(super::client::server_error(&reply))),
+        s if s >= 500 => Ok(Outcome::Failed(server_error(&reply))),
         s => Ok(Outcome::Failed(
             reply.invalid(format!("PROPFIND answered {s}")),
         )),

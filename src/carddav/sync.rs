@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use url::Url;
 
 use super::client::{Client, Reply, Request};
-use super::propfind::propfind;
+use super::propfind::{multistatus, propfind};
 use super::{href_key, names, percent_decode, resolve, xml};
 use crate::error::{Error, Result};
 use crate::record::{RecordId, RecordWarning};
@@ -70,10 +70,6 @@ pub(crate) struct Delta {
     pub removed: Vec<String>,
     pub token: String,
     pub warnings: Vec<RecordWarning>,
-}
-
-fn multistatus(reply: &Reply) -> Result<xml::Multistatus> {
-    xml::parse_multistatus(&reply.body).map_err(|e| reply.invalid(e.0))
 }
 
 fn is_book(book: &Url, href: &str) -> bool {
@@ -128,15 +124,28 @@ fn parse_card(
     }
 }
 
+/// A PROPFIND of `props` at `book` that must answer 207: its multistatus.
+///
+/// # Errors
+/// [`Error::NotFound`] for a 404; [`Error::InvalidResponse`] for any other status or
+/// a body that does not parse.
+fn book_propfind(
+    client: &Client,
+    book: &Url,
+    depth: &str,
+    props: &[(&str, &str)],
+) -> Result<xml::Multistatus> {
+    let reply = propfind(client, book, depth, xml::propfind(props))?;
+    match reply.status {
+        207 => multistatus(&reply),
+        404 => Err(Error::not_found(book)),
+        s => Err(reply.invalid(format!("PROPFIND answered {s}"))),
+    }
+}
+
 /// Depth 1 PROPFIND of the book: ETags of its cards plus its CTag and sync-token.
 pub(crate) fn list_etags(client: &Client, book: &Url) -> Result<EtagListing> {
-    let reply = propfind(client, book, "1", xml::propfind(xml::LISTING_PROPS))?;
-    match reply.status {
-        207 => {}
-        404 => return Err(Error::not_found(book)),
-        s => return Err(reply.invalid(format!("PROPFIND answered {s}"))),
-    }
-    let ms = multistatus(&reply)?;
+    let ms = book_propfind(client, book, "1", xml::LISTING_PROPS)?;
     let mut out = EtagListing::default();
     let mut seen = HashMap::new();
     for r in ms.responses {
@@ -168,13 +177,7 @@ pub(crate) fn list_etags(client: &Client, book: &Url) -> Result<EtagListing> {
 
 /// Depth 0 check of the book's CTag and sync-token: the cheap "anything changed?".
 pub(crate) fn check(client: &Client, book: &Url) -> Result<(Option<String>, Option<String>)> {
-    let reply = propfind(client, book, "0", xml::propfind(xml::CHECK_PROPS))?;
-    match reply.status {
-        207 => {}
-        404 => return Err(Error::not_found(book)),
-        s => return Err(reply.invalid(format!("PROPFIND answered {s}"))),
-    }
-    let ms = multistatus(&reply)?;
+    let ms = book_propfind(client, book, "0", xml::CHECK_PROPS)?;
     let mut ctag = None;
     let mut token = None;
     for r in ms.responses {
@@ -546,13 +549,13 @@ fn sync_report(
                 reason: "sync-collection still truncated (507) after 100 rounds".into(),
             });
         }
-        let mut req = Request::new("REPORT", book.clone())
+        let req = Request::new("REPORT", book.clone())
             .header("Depth", depth)
             .body(
                 names::XML_CONTENT_TYPE,
                 xml::sync_collection(&out.token, with_data),
-            );
-        req.keep_server_errors = true;
+            )
+            .keeping_server_errors();
         let reply = client.send_observed(&req, &on_body)?;
         match reply.status {
             207 => {}
@@ -734,8 +737,7 @@ fn write_error(reply: &Reply, what: &str, href: &str) -> Error {
 /// every write we send is conditional (`If-Match` / `If-None-Match`): a retry of a
 /// write that did happen meets a 412, never overwrites.
 fn send_write(client: &Client, req: &Request) -> Result<Reply> {
-    let mut req = req.clone();
-    req.keep_server_errors = true;
+    let req = req.clone().keeping_server_errors();
     let mut wait = std::time::Duration::from_millis(50);
     let mut reply = client.send(&req)?;
     for _ in 0..6 {
