@@ -249,30 +249,32 @@ pub fn decode_charset(bytes: &[u8], charset: Option<&str>) -> (String, bool) {
     }
 }
 
-/// Decodes standard base64 (RFC 4648 §4), ignoring white space and padding. `None`
-/// for anything else.
+/// Decodes standard base64 (RFC 4648 §4), ignoring white space and padding wherever
+/// they stand (folded lines, cards that join encoded parts). `None` for any other
+/// character.
 pub fn decode_base64(raw: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(raw.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for b in raw.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    // Lenient like the cards in the wild: no padding needed, and bits left over in
+    // the last character are ignored.
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut digits: Vec<u8> = raw
+        .bytes()
+        .filter(|b| !matches!(b, b'=' | b' ' | b'\t' | b'\r' | b'\n'))
+        .collect();
+    // A lone last character holds six bits, no whole byte.
+    if digits.len() % 4 == 1 {
+        let last = digits.pop()?;
+        if !(last.is_ascii_alphanumeric() || last == b'+' || last == b'/') {
+            return None;
         }
     }
-    Some(out)
+    LENIENT.decode(&digits).ok()
 }
 
 /// Turns the CR LF and lone CR line breaks that quoted-printable values carry
