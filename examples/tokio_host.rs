@@ -5,59 +5,114 @@
 //! async worker thread (reqwest's blocking client panics inside a runtime). The hot
 //! path, caller lookup, is an in-memory index and cheap enough to call inline.
 //!
+//! The background task calls `sync_if_due`, which syncs only once the folder's sync
+//! interval has passed since its last sync. The folder here runs on a `ManualClock`
+//! and has an interval of one day, so that each tick of the task can stand for half a
+//! day: the first tick finds nothing due, the second syncs and picks up a contact
+//! added meanwhile, the third again finds nothing due.
+//!
 //! `cargo run --example tokio_host`
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use cti_phonebook::cache::{CachedFolder, ManualClock};
 use cti_phonebook::vcard::VCard;
 use cti_phonebook::{DialPlan, MemorySource, Phonebook};
 
+/// Any error of the example, as it crosses threads.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const HALF_A_DAY: Duration = Duration::from_secs(12 * 3600);
+
+/// A supplier's card with one work number.
+fn supplier(name: &str, number: &str) -> Result<VCard, BoxError> {
+    Ok(VCard::parse(
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nTEL;TYPE=WORK:{number}\r\nEND:VCARD\r\n"
+        )
+        .as_bytes(),
+    )?)
+}
+
+/// Prints who calls from `incoming`, by the in-memory index.
+fn show_caller(book: &Phonebook, incoming: &str) -> Result<(), BoxError> {
+    match book.lookup(incoming)?.first() {
+        Some(m) => println!("{incoming} → {} ({:?})", m.display_name(), m.quality()),
+        None => println!("{incoming} → unknown"),
+    }
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn main() -> Result<(), BoxError> {
     let dir = tempfile::tempdir()?;
     let book = Arc::new(Phonebook::new(
         dir.path(),
         DialPlan::new("GB")?.with_area_code("20")?,
     ));
+    // The server stands in as a source in memory; the clock moves when told to.
+    let server = Arc::new(MemorySource::new("Suppliers"));
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
 
     // Opening folders and syncing do I/O: blocking pool.
     let folder = {
-        let book = book.clone();
+        let (book, server, clock) = (book.clone(), server.clone(), clock.clone());
         tokio::task::spawn_blocking(move || {
-            let src = Arc::new(MemorySource::new("Suppliers"));
-            let card = VCard::parse(
-                b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Thames Valley Components\r\nTEL;TYPE=WORK:+44 20 7946 0000\r\nEND:VCARD\r\n",
-            )?;
-            src.put_card("tvc.vcf", card);
-            let folder = book.attach("Suppliers", src)?;
+            server.put_card(
+                "tvc.vcf",
+                supplier("Thames Valley Components", "+44 20 7946 0000")?,
+            );
+            let folder = Arc::new(CachedFolder::open_with_clock(
+                book.dir(),
+                "Suppliers",
+                server,
+                clock,
+            )?);
+            folder.set_sync_interval(Duration::from_secs(86_400))?;
+            book.add(folder.clone());
             folder.refresh()?;
-            Ok::<_, cti_phonebook::Error>(folder)
+            Ok::<_, BoxError>(folder)
         })
         .await??
     };
 
-    // A periodic background sync as an async task; each run goes to the blocking pool.
-    let sync_task = {
-        let folder = folder.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
-            for _ in 0..3 {
-                tick.tick().await;
-                let f = folder.clone();
-                let report = tokio::task::spawn_blocking(move || f.sync_if_due()).await;
-                println!("background sync: {report:?}");
-            }
-        })
-    };
-
     // Incoming calls: the lookup is in memory, fine to call on an async thread.
     for incoming in ["020 7946 0000", "+44 20 7946 0123", "0044 20 79460000"] {
-        let hits = book.lookup(incoming)?;
-        match hits.first() {
-            Some(m) => println!("{incoming} → {} ({:?})", m.display_name(), m.quality()),
-            None => println!("{incoming} → unknown"),
-        }
+        show_caller(&book, incoming)?;
     }
-    sync_task.await?;
+
+    // Meanwhile a colleague adds a supplier on the server.
+    server.put_card(
+        "dlf.vcf",
+        supplier("Docklands Freight", "+44 20 7946 0999")?,
+    );
+    show_caller(&book, "020 7946 0999")?;
+
+    // A periodic background sync as an async task; each run goes to the blocking pool.
+    let sync_task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        for half_days in 1..=3 {
+            tick.tick().await;
+            clock.advance(HALF_A_DAY);
+            let f = folder.clone();
+            match tokio::task::spawn_blocking(move || f.sync_if_due()).await? {
+                Ok(Some(r)) => println!(
+                    "{} h later: synced, {} added, {} changed, {} removed",
+                    half_days * 12,
+                    r.added,
+                    r.changed,
+                    r.removed
+                ),
+                Ok(None) => println!("{} h later: not due, nothing fetched", half_days * 12),
+                Err(e) => println!("{} h later: sync failed: {e}", half_days * 12),
+            }
+        }
+        Ok::<_, tokio::task::JoinError>(())
+    });
+    sync_task.await??;
+
+    // The synced folder updated the index: the new supplier is known.
+    show_caller(&book, "020 7946 0999")?;
     Ok(())
 }

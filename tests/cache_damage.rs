@@ -3,9 +3,13 @@
 //! repaired by the next sync; folder names map to their own files; intervals and
 //! schemas are bounded; passwords are never stored.
 
-use std::io::{BufRead, BufReader};
+#[path = "support/damage.rs"]
+mod damage;
+#[path = "support/lock.rs"]
+mod lock;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -18,6 +22,8 @@ use cti_phonebook::cache::{
 use cti_phonebook::schema::Schema;
 use cti_phonebook::vcard::VCard;
 use cti_phonebook::{Error, MemorySource};
+use damage::damage_card_pages;
+use lock::hold_lock;
 
 /// A card of about 2 KB whose bulk is in no column, so that cards fill most pages
 /// of the file and rows few.
@@ -82,55 +88,18 @@ fn moved_aside(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Child side of the lock tests: holds an exclusive lock on the SQLite file named by
-/// `CTI_LOCK_FILE` for `CTI_LOCK_MS` milliseconds, as another program would, and
-/// says "locked" on stdout once it holds it.
-#[test]
-#[ignore = "run as a child process by the lock tests"]
-fn child_lock_holder() {
-    let (Ok(path), Ok(ms)) = (std::env::var("CTI_LOCK_FILE"), std::env::var("CTI_LOCK_MS")) else {
-        return;
-    };
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-        .unwrap();
-    conn.execute_batch("BEGIN EXCLUSIVE; INSERT INTO meta (key, value) VALUES ('held', 'yes');")
-        .unwrap();
-    println!("locked");
-    std::thread::sleep(StdDuration::from_millis(ms.parse().unwrap()));
-    conn.execute_batch("ROLLBACK").unwrap();
-}
-
-/// Another process holding `path` locked for `held`; returns once it holds it.
-fn hold_lock(path: &Path, held: StdDuration) -> Child {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "child_lock_holder", "--nocapture"])
-        .env("CTI_LOCK_FILE", path)
-        .env("CTI_LOCK_MS", held.as_millis().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let locked = BufReader::new(out)
-        .lines()
-        .any(|l| l.is_ok_and(|l| l.contains("locked")));
-    assert!(locked, "the child did not take the lock");
-    child
-}
-
 #[test]
 fn a_short_lock_is_waited_for() {
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path(), source(20));
-    let mut holder = hold_lock(&path, StdDuration::from_millis(1500));
+    let holder = hold_lock(&path, StdDuration::from_millis(1500));
     let start = Instant::now();
     let f = offline(dir.path()).expect("waits for the lock");
     assert!(
         start.elapsed() >= StdDuration::from_millis(500),
         "no lock was held"
     );
-    holder.wait().unwrap();
+    holder.wait();
     assert_eq!(f.snapshot().len(), 20);
     assert_eq!(f.open_warning(), None);
     assert_settings_kept(&f);
@@ -142,13 +111,13 @@ fn a_long_lock_is_reported_and_the_cache_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = filled(dir.path(), source(20));
     let before = std::fs::read(&path).unwrap();
-    let mut holder = hold_lock(&path, LOCK_WAIT + StdDuration::from_secs(3));
+    let holder = hold_lock(&path, LOCK_WAIT + StdDuration::from_secs(3));
     let err = offline(dir.path()).unwrap_err();
     assert!(matches!(err, Error::CacheLocked(_)), "{err:?}");
     assert!(err.is_transient());
     assert!(err.to_string().contains("locked"), "{err}");
     assert!(moved_aside(dir.path()).is_empty(), "a lock is no damage");
-    holder.wait().unwrap();
+    holder.wait();
     assert_eq!(std::fs::read(&path).unwrap().len(), before.len());
     let f = offline(dir.path()).unwrap();
     assert_eq!(f.snapshot().len(), 20);
@@ -193,35 +162,6 @@ fn a_damaged_file_keeps_the_settings_and_the_next_sync_rebuilds_it() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(!remove_folder(dir.path(), "work").unwrap());
-}
-
-/// Zeroes 64 KiB of a copy of `path` at offsets 64 KiB apart until one leaves the
-/// records readable but some cards not (damage inside the card data), and puts that
-/// copy in place. Returns whether one did.
-fn damage_card_pages(path: &Path) -> bool {
-    let good = std::fs::read(path).unwrap();
-    let probe = path.with_extension("probe");
-    for start in (1..good.len() / 65536).map(|k| k * 65536) {
-        let mut bytes = good.clone();
-        bytes[start..(start + 65536).min(good.len())].fill(0);
-        std::fs::write(&probe, &bytes).unwrap();
-        let conn = rusqlite::Connection::open(&probe).unwrap();
-        let rows = conn
-            .query_row("SELECT sum(length(row)) FROM records", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .and_then(|_| conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0)));
-        let cards = conn.query_row("SELECT sum(length(card)) FROM cards", [], |r| {
-            r.get::<_, i64>(0)
-        });
-        drop(conn);
-        if rows.is_ok() && cards.is_err() {
-            std::fs::rename(&probe, path).unwrap();
-            return true;
-        }
-    }
-    let _ = std::fs::remove_file(&probe);
-    false
 }
 
 fn integrity(path: &Path) -> String {
@@ -374,6 +314,21 @@ fn a_folder_under_its_older_file_name_is_moved_to_its_new_one() {
     assert_eq!(cached_folders(dir.path()).unwrap(), ["Müller", "Work Book"]);
 }
 
+/// Rewrites the line of setting `key` in the settings file of the folder whose
+/// database is `path`, as a hand edit would.
+fn store_setting(path: &Path, key: &str, value: &str) {
+    let settings = path.with_extension("settings");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| match l.split_once('=') {
+            Some((k, _)) if k == key => format!("{key}={value}\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&settings, text).unwrap();
+}
+
 /// Child side of `a_cache_directory_it_creates_is_owner_only`: opens a folder in
 /// `CTI_UMASK_DIR`, run under `umask 000`.
 #[test]
@@ -444,19 +399,7 @@ fn sync_intervals_are_bounded_and_never_panic() {
     drop(f);
     // A stored value out of bounds (edited by hand, or written by an older version)
     // is not used: the default is.
-    let settings = path.with_extension("settings");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("sync_interval_secs=") {
-                "sync_interval_secs=999999999999999999\n".to_owned()
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&settings, text).unwrap();
+    store_setting(&path, "sync_interval_secs", "999999999999999999");
     let f = offline(dir.path()).unwrap();
     assert_eq!(
         f.sync_interval(),
@@ -482,19 +425,11 @@ fn schemas_are_bounded_where_they_enter_the_cache() {
     drop(f);
     // A stored schema over the limits is refused before it is built: the folder
     // opens with the source's schema and says why.
-    let settings = path.with_extension("settings");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("schema=") {
-                format!("schema=phones={}\n", "other,".repeat(1_000_000))
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&settings, text).unwrap();
+    store_setting(
+        &path,
+        "schema",
+        &format!("phones={}", "other,".repeat(1_000_000)),
+    );
     let start = Instant::now();
     let f = offline(dir.path()).unwrap();
     assert!(start.elapsed() < StdDuration::from_secs(5));

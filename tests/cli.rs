@@ -1,23 +1,26 @@
 //! Acceptance test of the `phonebook` example CLI against a real Radicale on
 //! 127.0.0.1: the invocations the README documents, with their JSON output; and
-//! against Xandikos over TLS, for the message about an untrusted certificate.
+//! against Xandikos over TLS, for the message about an untrusted certificate; and the
+//! `list` table with wide characters, over a cache made here.
 #![cfg(feature = "conformance")]
 
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use std::sync::Arc;
 
+use cti_phonebook::MemorySource;
 use cti_phonebook::carddav::{CardDavConfig, CardDavSource};
 use cti_phonebook::vcard::VCard;
 use serde_json::Value;
+use support::cli::{offline_folder, phonebook, run_offline};
 use support::dns::{DnsServer, Rdata};
 use support::servers::Server;
+use unicode_width::UnicodeWidthStr;
 
 fn run(dir: &Path, password: &str, args: &[&str]) -> Output {
-    Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(dir)
+    phonebook(dir)
         .args(args)
         .env("PHONEBOOK_PASSWORD", password)
         .output()
@@ -469,16 +472,7 @@ fn cli_password_in_the_url_is_used_not_kept() {
     let d = dir.path();
     let port = url::Url::parse(&s.url).unwrap().port().unwrap();
     let typed = format!("http://alice:{}@127.0.0.1:{port}/", s.password);
-    let no_password = |args: &[&str]| {
-        Command::new(support::phonebook_exe())
-            .arg("--cache-dir")
-            .arg(d)
-            .args(args)
-            .env_remove("PHONEBOOK_PASSWORD")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let no_password = |args: &[&str]| run_offline(d, args);
 
     // The user name in the URL and --user must agree.
     let out = no_password(&["folder", "add", "s2", "--url", &typed, "--user", "bob"]);
@@ -554,9 +548,7 @@ fn cli_password_in_the_url_is_used_not_kept() {
     // Two `folder add` of one name at once: one adds it, the other says it exists.
     let adds: Vec<_> = (0..2)
         .map(|_| {
-            Command::new(support::phonebook_exe())
-                .arg("--cache-dir")
-                .arg(d)
+            phonebook(d)
                 .args([
                     "folder",
                     "add",
@@ -589,4 +581,46 @@ fn cli_password_in_the_url_is_used_not_kept() {
     let refused = outs.iter().find(|o| !o.status.success()).unwrap();
     assert!(String::from_utf8_lossy(&refused.stderr).contains("exists"));
     drop(s);
+}
+
+/// `list` pads its table's cells to their display width: names in CJK characters and
+/// emoji, which take two terminal columns each, keep the columns after them aligned.
+#[test]
+fn cli_table_aligns_wide_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let contacts = [
+        ("王小明", "北京贸易有限公司", "+49 30 1000"),
+        ("😀 Smiley", "Emoji ✨ Ltd", "+49 30 1001"),
+        ("Ada", "ACME", "+49 30 1002"),
+    ];
+    let src = Arc::new(MemorySource::new("work"));
+    for (i, (name, company, number)) in contacts.iter().enumerate() {
+        let card = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nORG:{company}\r\nTEL;TYPE=WORK:{number}\r\nEND:VCARD\r\n"
+        );
+        src.put_card(format!("c{i}.vcf"), VCard::parse(card.as_bytes()).unwrap());
+    }
+    offline_folder(d, src);
+    let out = run_offline(d, &["list", "work"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The terminal column at which `cell` starts in `line`.
+    let column = |line: &str, cell: &str| {
+        let at = line
+            .find(cell)
+            .unwrap_or_else(|| panic!("no {cell:?} in {line:?}"));
+        line[..at].width()
+    };
+    let header = text.lines().next().unwrap();
+    let (company_at, phone_at) = (column(header, "company"), column(header, "business"));
+    for (name, company, number) in contacts {
+        let line = text.lines().find(|l| l.contains(name)).unwrap();
+        assert_eq!(column(line, company), company_at, "\n{text}");
+        assert_eq!(column(line, number), phone_at, "\n{text}");
+    }
 }

@@ -3,28 +3,24 @@
 //! out of bounds, and the one JSON document every `--json` run prints.
 #![cfg(feature = "conformance")]
 
+#[path = "support/damage.rs"]
+mod damage;
+#[path = "support/lock.rs"]
+mod lock;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cti_phonebook::MemorySource;
 use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::vcard::VCard;
+use damage::damage_card_pages;
+use lock::hold_lock;
 use serde_json::Value;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("PHONEBOOK_PASSWORD")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use support::cli::{offline_folder, phonebook, run_offline as run};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -62,19 +58,7 @@ fn folder(dir: &Path, cards: &[&str], filler: usize) -> PathBuf {
         );
         src.put_card(format!("f{i}.vcf"), VCard::parse(card.as_bytes()).unwrap());
     }
-    let f = CachedFolder::create_new(
-        dir,
-        "work",
-        src,
-        &[
-            ("url", "http://127.0.0.1:9/"),
-            ("book_url", "http://127.0.0.1:9/book/"),
-            ("user", "alice"),
-        ],
-    )
-    .unwrap();
-    f.reload().unwrap();
-    f.path()
+    offline_folder(dir, src)
 }
 
 fn moved_aside(dir: &Path) -> usize {
@@ -93,41 +77,6 @@ fn moved_aside(dir: &Path) -> usize {
 const ADA: &str =
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nTEL;TYPE=WORK:+49 30 1234567\r\nEND:VCARD\r\n";
 
-/// This process holds an exclusive SQLite lock on `path` for `held` (the CLI is
-/// another process); the returned thread ends when the lock is released.
-fn hold_lock(path: &Path, held: Duration) -> std::thread::JoinHandle<()> {
-    hold_lock_until(path, held).0
-}
-
-/// Holds an exclusive lock on the file until `held` has passed or the returned sender
-/// says to let go, whichever comes first.
-fn hold_lock_until(
-    path: &Path,
-    held: Duration,
-) -> (std::thread::JoinHandle<()>, std::sync::mpsc::Sender<()>) {
-    let path = path.to_owned();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let t = std::thread::spawn(move || {
-        let conn = rusqlite::Connection::open(path).unwrap();
-        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-            .unwrap();
-        conn.execute_batch(
-            "BEGIN EXCLUSIVE; INSERT INTO meta (key, value) VALUES ('held', 'yes');",
-        )
-        .unwrap();
-        tx.send(()).unwrap();
-        let start = Instant::now();
-        if let Err(std::sync::mpsc::RecvTimeoutError::Disconnected) = released.recv_timeout(held) {
-            // Nobody will say: the whole time.
-            std::thread::sleep(held.saturating_sub(start.elapsed()));
-        }
-        conn.execute_batch("ROLLBACK").unwrap();
-    });
-    rx.recv().unwrap();
-    (t, release)
-}
-
 #[test]
 fn cli_locked_cache_is_reported_not_moved() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,13 +84,13 @@ fn cli_locked_cache_is_reported_not_moved() {
     let path = folder(d, &[ADA], 50);
 
     // A short lock: waited for.
-    let t = hold_lock(&path, Duration::from_millis(1500));
+    let holder = hold_lock(&path, Duration::from_millis(1500));
     let start = Instant::now();
     let out = run(d, &["list", "work", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(start.elapsed() >= Duration::from_millis(500));
     assert_eq!(json(&out).as_array().unwrap().len(), 51);
-    t.join().unwrap();
+    holder.wait();
 
     // A lock held longer than the CLI waits: reported, the file left alone.
     // Meanwhile a lookup answers from the other folders.
@@ -156,10 +105,8 @@ fn cli_locked_cache_is_reported_not_moved() {
         .unwrap();
     drop(other);
     // Held until both commands are done: a loaded machine may start them late.
-    let (t, release) = hold_lock_until(&path, Duration::from_secs(120));
-    let lookup = Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(d)
+    let holder = hold_lock(&path, Duration::from_secs(120));
+    let lookup = phonebook(d)
         .args(["lookup", "+49 30 999999", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -170,7 +117,7 @@ fn cli_locked_cache_is_reported_not_moved() {
     assert!(stderr(&out).contains("locked"), "{}", stderr(&out));
     assert_eq!(moved_aside(d), 0, "a lock is no damage");
     let lookup = lookup.wait_with_output().unwrap();
-    release.send(()).unwrap();
+    holder.release();
     assert!(lookup.status.success(), "{}", stderr(&lookup));
     assert_eq!(json(&lookup)["matches"][0]["display_name"], "Bob");
     assert!(
@@ -178,7 +125,6 @@ fn cli_locked_cache_is_reported_not_moved() {
         "{}",
         stderr(&lookup)
     );
-    t.join().unwrap();
     let out = run(d, &["folder", "list", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let folders = json(&out);
@@ -222,9 +168,7 @@ fn cli_damaged_cache_is_reported() {
 
     // The sync that would rebuild it needs the server: it fails as a sync, and says
     // no more than that.
-    let out = Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(d)
+    let out = phonebook(d)
         .args(["sync", "work", "--json"])
         .env("PHONEBOOK_PASSWORD", "pw")
         .output()
@@ -277,9 +221,7 @@ fn cli_json_errors_are_one_document() {
     let out = run(d, &["dial", "-1", "--json"]);
     json(&out);
     // All folders: one array, each entry a report or an error.
-    let out = Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(d)
+    let out = phonebook(d)
         .args(["sync", "--json"])
         .env("PHONEBOOK_PASSWORD", "pw")
         .output()
@@ -376,33 +318,6 @@ fn cli_refuses_unbounded_values() {
     assert_eq!(f["sync_interval_days"], 3650.0);
     let phones = f["schema"].as_str().unwrap().split(';').next().unwrap();
     assert_eq!(phones.split(',').count(), 64, "{phones}");
-}
-
-/// Zeroes 64 KiB of a copy of `path` at offsets 64 KiB apart until one leaves the
-/// rows readable and some cards not, and puts that copy in place.
-fn damage_card_pages(path: &Path) -> bool {
-    let good = std::fs::read(path).unwrap();
-    let probe = path.with_extension("probe");
-    for start in (1..good.len() / 65536).map(|k| k * 65536) {
-        let mut bytes = good.clone();
-        bytes[start..(start + 65536).min(good.len())].fill(0);
-        std::fs::write(&probe, &bytes).unwrap();
-        let conn = rusqlite::Connection::open(&probe).unwrap();
-        let rows = conn
-            .query_row("SELECT sum(length(row)) FROM records", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .and_then(|_| conn.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0)));
-        let cards = conn.query_row("SELECT sum(length(card)) FROM cards", [], |r| {
-            r.get::<_, i64>(0)
-        });
-        drop(conn);
-        if rows.is_ok() && cards.is_err() {
-            std::fs::rename(&probe, path).unwrap();
-            return true;
-        }
-    }
-    false
 }
 
 #[test]

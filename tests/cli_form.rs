@@ -6,24 +6,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use cti_phonebook::MemorySource;
-use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::vcard::VCard;
 use serde_json::{Value, json};
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(support::phonebook_exe())
-        .arg("--cache-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("PHONEBOOK_PASSWORD")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use support::cli::{offline_folder, run_offline as run};
 
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -39,18 +28,7 @@ fn json(o: &Output) -> Value {
 fn folder(dir: &Path, card: &str) {
     let src = Arc::new(MemorySource::new("work"));
     src.put_card("c.vcf", VCard::parse(card.as_bytes()).unwrap());
-    let f = CachedFolder::create_new(
-        dir,
-        "work",
-        src,
-        &[
-            ("url", "http://127.0.0.1:9/"),
-            ("book_url", "http://127.0.0.1:9/book/"),
-            ("user", "alice"),
-        ],
-    )
-    .unwrap();
-    f.reload().unwrap();
+    offline_folder(dir, src);
 }
 
 const APPLE: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jan Kowalski\r\nORG:ACME\r\n\
