@@ -361,7 +361,7 @@ const OTHER_CA: &str = include_str!("data/other-ca.pem");
 
 /// The `phonebook` example CLI: discovering and adding a folder with a password, then
 /// a wrong password: neither its output nor its cache directory holds the secret.
-/// Needs the example built (`cargo test --all-targets`), as `tests/cli.rs`.
+/// The example is built by the test itself (`tests/support/example.rs`).
 #[cfg(feature = "conformance")]
 #[test]
 fn cli_output_and_cache_hold_no_secret() {
