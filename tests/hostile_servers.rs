@@ -1,4 +1,4 @@
-//! Hostile and broken servers (issue 9): XML bombs, deep nesting, huge and endless
+//! Hostile and broken servers: XML bombs, deep nesting, huge and endless
 //! answers, slow drips, redirect loops and hops to other hosts, a thousand bogus hrefs,
 //! cards of several MB, invalid UTF-8 and a card that changes under the sync.
 //!

@@ -526,7 +526,7 @@ pub(crate) fn href_for_uid(book: &Url, uid: &str) -> String {
         uid.to_owned()
     } else {
         let h = sha2::Sha256::digest(uid.as_bytes());
-        h[..16].iter().map(|x| format!("{x:02x}")).collect()
+        super::client::hex(&h[..16])
     };
     let mut path = book.path().to_owned();
     if !path.ends_with('/') {

@@ -1,3 +1,5 @@
+//! Unit tests of the mapping: column placement, merge-back and new cards.
+
 use super::*;
 use crate::schema::{PhoneKind, Schema, UserField};
 use crate::vcard::Version;

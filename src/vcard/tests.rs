@@ -1,3 +1,5 @@
+//! Unit tests of the vCard engine: round trips, edits, charsets, folds and broken cards.
+
 use super::*;
 
 const APPLE: &[u8] = b"BEGIN:VCARD\r\r\nVERSION:3.0\r\r\nN:Doe;John;;;\r\r\nFN:John Doe\r\r\nitem1.TEL;type=CELL;type=VOICE;type=pref:+1 555 0100\r\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\r\nPHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\r\n BBBB\r\r\nEND:VCARD\r\r\n";

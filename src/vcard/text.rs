@@ -189,13 +189,11 @@ pub fn decode_qp(raw: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The value of one hex digit.
 fn hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
+    char::from(c)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// Encodes UTF-8 text as quoted-printable with soft line breaks so that no physical

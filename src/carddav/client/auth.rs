@@ -19,6 +19,7 @@ use reqwest::header;
 use url::Url;
 
 use self::challenge::{DigestChallenge, Offered};
+pub(crate) use self::digest::hex;
 use super::classify::server_error;
 use super::transport::{Client, Reply, Request};
 use super::trust::origin;

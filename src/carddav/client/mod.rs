@@ -30,5 +30,6 @@ mod classify;
 mod transport;
 mod trust;
 
+pub(crate) use auth::hex;
 pub(crate) use classify::{broke_off, server_error};
 pub(crate) use transport::{Client, Reply, Request};
