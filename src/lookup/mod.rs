@@ -95,9 +95,11 @@ mod index;
 #[cfg(feature = "internals")]
 mod naive;
 mod normalize;
+mod number;
 mod numbering_plan;
 mod records;
 mod slots;
+mod written;
 
 pub use caller_lookup::{CallerLookup, is_withheld};
 pub use country_names::country_code;
@@ -109,4 +111,4 @@ pub use index::{
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub use naive::normalize_with_phonenumber;
-pub use normalize::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};
+pub use number::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};

@@ -3,7 +3,7 @@
 //! tests and fuzz targets. Compiled only with the `internals` feature.
 
 use super::dialplan::DialPlan;
-use super::normalize::NumberKey;
+use super::number::NumberKey;
 
 /// Normalises with the `phonenumber` crate alone, as a naive implementation would:
 /// the baseline the benchmark compares the fast path with, and the witness of the

@@ -8,7 +8,7 @@ use super::writer::Writer;
 use super::{CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact, MemoryUsage};
 use crate::lookup::caller_lookup::CallerLookup;
 use crate::lookup::dialplan::DialPlan;
-use crate::lookup::normalize::NotANumber;
+use crate::lookup::number::NotANumber;
 use crate::record::RecordId;
 
 /// The caller lookup index across all folders. Cheap to share (`Arc<CallerIndex>`);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::writer::Writer;
 use super::{IndexChange, IndexReport, IndexSnapshot, IndexedContact, PhoneField, RejectedNumber};
 use crate::lookup::dialplan::DialPlan;
-use crate::lookup::normalize::{Assumed, Normalized, NotANumber};
+use crate::lookup::number::{Assumed, Normalized, NotANumber};
 use crate::lookup::records::{RecordHead, RecordTable};
 use crate::lookup::slots::{Overlay, Slot, SlotTable, merge_sorted, mix, sort_slots};
 use crate::record::RecordId;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::{CallerMatch, MatchQuality};
 use crate::lookup::caller_lookup::CallerLookup;
 use crate::lookup::dialplan::DialPlan;
-use crate::lookup::normalize::{Assumed, Normalized, NotANumber};
+use crate::lookup::number::{Assumed, Normalized, NotANumber};
 use crate::lookup::records::RecordTable;
 use crate::lookup::slots::{Near, Overlay, Slot, SlotTable, mix};
 use crate::schema::PhoneKind;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 #[cfg(doc)]
 use super::CallerIndex;
 use super::IndexSnapshot;
-use crate::lookup::normalize::NotANumber;
+use crate::lookup::number::NotANumber;
 use crate::lookup::records::RecordRef;
 use crate::record::RecordId;
 use crate::schema::PhoneKind;
