@@ -3,105 +3,56 @@
 //! Prints, before criterion's own measurements: index build time, memory per number,
 //! median lookup latency (normalisation included) for hits, misses and switchboard
 //! hits, and the same for the `phonenumber`-only approach with the ratio.
-//! Goals (issue 7): build < 100 ms, < 32 bytes per number, median lookup < 200 ns.
+//! Goals: build < 100 ms, < 32 bytes per number, median lookup < 200 ns.
 //!
-//! `cargo bench --bench lookup -- --quick`
+//! `cargo bench --features internals --bench lookup -- --quick` (criterion's
+//! arguments after `--`: a name such as `lookup/hit` runs only that measurement;
+//! the printed figures come first in every run).
 //!
 //! The build borrows its input from contacts made once, before anything else, as
 //! an application's cache holds them (both build measurements read the same
-//! contacts; how they treat memory differs, see below). "First build in a fresh process"
-//! runs the bench binary again (`LOOKUP_BENCH_COLD`) for a start-up figure, where
-//! every page the index takes is new (24 MB here, about 3.5 µs a page on this VM).
+//! contacts; how they treat memory differs, see below). "First build in a fresh
+//! process" runs the bench binary again (`LOOKUP_BENCH_COLD`) for a start-up figure,
+//! where every page the index takes is new (24 MB here, about 3.5 µs a page on this
+//! VM).
 //!
-//! All figures: the 2-core development VM (AMD EPYC), otherwise idle, `--quick`.
-//! The VM's speed drifts by 2x within minutes, not only within the hour: the
-//! `phonenumber`-only parse, which this crate does not touch, took 1.8 to 3.7 µs
-//! in the same session and 0.83 to 1.74 s for its scaled build in consecutive runs.
-//! Compare ratios and columns, not single runs.
-//!
-//! | what | session 1 end | session 2 end | session 3 | session 4 | session 5 (overlay filter) | session 6 (every TEL indexed, numbering plans) |
-//! |---|---|---|---|---|---|---|
-//! | build, 300,000 numbers, own timing (wall median) | 339 ms | 75-160 ms | 60-146 ms (11 runs) | 83-94 ms (3 runs) | 60-111 ms (3 runs) | 36-37 ms before, 37-73 ms after (3 runs, the VM busy in between) |
-//! | build, criterion `build/100k_contacts` | 356 ms | 100-148 ms | 59-129 ms (11 runs) | 83-135 ms (3 runs) | 80-93 ms (3 runs) | 32.7 ms before, 31-60 ms after |
-//! | first build in a fresh process (median of 7) | - | - | 93-133 ms (4 runs; single builds 80-154) | 85-102 ms (3 runs; single 77-149) | 105-124 ms (3 runs; single 70-152) | 46 ms before, 44-71 ms after |
-//! | build, instructions (callgrind, 100,000 contacts) | - | - | 389 million | 342 million | 340 million | - |
-//! | one changed contact into the full index | 3.2 ms | 0.0-0.1 ms | 0.0-0.1 ms | 0.0-0.1 ms | 0.1 ms | 0.0 ms |
-//! | index memory per number | 27.1 bytes | 24.5 bytes | 24.5 bytes | 24.5 bytes | 24.5 bytes | 24.5 bytes |
-//! | names and texts shown with a match, per number | 96 bytes | 52 bytes | 52 bytes | 44 bytes | 44 bytes | 46 bytes (a kind byte a number; 44 before) |
-//! | median hit, own timing / criterion | 314 / 200 ns | 103-208 / 100-153 ns | 123-215 / 86-138 ns | 117-232 / 90-108 ns | 111-117 / 87-145 ns | 76 / 69 ns before, 75-76 / 67-98 ns after |
-//! | median miss, own / criterion | 377 / 255 ns | 154-386 / 171-310 ns | 211-366 / 158-276 ns | 180-298 / 167-173 ns | 100-176 / 88-145 ns | 71 / 68 ns before, 70-71 / 70-93 ns after |
-//! | median switchboard hit, own / criterion | 229 / 278 ns | 160-282 / 192-256 ns | 198-398 / 160-275 ns | 306-400 / 159-272 ns | 145-299 / 111-186 ns | 103 / 86 ns before, 102 / 84-115 ns after |
-//! | instructions per hit / miss / switchboard hit (callgrind) | - | - | 890 / 1,391 / 1,482 | 954 / 1,110 / 1,417 | 973 / 1,075 / 1,388 | - |
-//! | the same with 20 changed contacts in the overlay, as the lookups here run | - | - | - | - | 1,048 / 1,269 / 1,605 (1,102 / 2,009 / 2,128 before the overlay filter) | - |
-//! | normalisation alone | 142 ns | 33-46 ns | 35-58 ns | 33-65 ns | 34-58 ns | 25 ns before, 23-25 ns after; national digits on ES / CN / AR / BR lines, read by their numbering plan: 60 / 353 / 163 / 308 ns |
-//! | phonenumber-only per hit, and its ratio to ours | 2.1 µs, 6.7x | 1.8-3.7 µs, 11-19x | 1.7-4.1 µs, 9-24x | 1.6-2.9 µs, 9-29x | 1.7-3.7 µs, 15-33x | 1.2-1.3 µs, 16-17x (1.5 µs in the busy run) |
-//!
-//! Session 6 measured before and after its changes in the same session, each
-//! bench run once or twice; the "after" ranges span a quiet and a busy run (the
-//! `phonenumber`-only parse, untouched, took 1.27 and 1.52 µs in them).
-//!
-//! The lookups run after the 20 single-contact changes above, so the index has an
-//! overlay, as a running application's nearly always does. Until session 5 every
-//! probe searched that overlay, which doubled the instructions of a miss (second
-//! instructions row, measured in session 5 before and after the change); the
-//! overlay now has a filter of its own, and the earlier sessions' lookup timings
-//! carried that cost. Instructions come
-//! from `valgrind --tool=callgrind --toggle-collect` over a lookup function, 1,000
-//! queries of each kind (hits: 1,031) asked 101 times, and repeat exactly from run
-//! to run.
+//! The lookups run after 20 single-contact changes, so the index has an overlay, as
+//! a running application's nearly always does.
 //!
 //! The own timing of a hit asks a different number each time (1,000 of them, so
 //! the table's cache lines are mostly cold); criterion asks one number over and
-//! over. The first is what an incoming call sees; in the slow minutes of this VM it
-//! passed 200 ns (215 ns).
+//! over. The first is what an incoming call sees.
 //!
 //! The own build timing keeps the previous index until the new one is built, so
 //! every build gets fresh pages like a first build; criterion drops each index
-//! after its measurement and the next build reuses that memory. Fresh pages cost
-//! about 3.5 µs each here, and a build touches about 24 MB.
+//! after its measurement and the next build reuses that memory.
 //!
-//! Session 3 changes to the build, measured phase by phase inside one process
-//! (scratch timers, same runs): laying out the slot table took 8-10 ms after a
-//! 10-15 ms sort of the new slots and now takes 2-3 ms after the same sort, because
-//! the sorted slots become the table as they are instead of being counted into a
-//! second 4.8 MB buffer. Handing the index borrowed texts spares freeing the
-//! input's 900,000 strings inside the build (20-37 ms when timed alone). The
-//! rest, about 45 ms in a quiet minute, is one pass over the input: reading
-//! scattered strings, normalising, and copying texts into the record table.
+//! Instructions, where given, come from `valgrind --tool=callgrind
+//! --toggle-collect` over a lookup function, 1,000 queries of each kind (hits:
+//! 1,031) asked 101 times; they repeat exactly from run to run.
 //!
-//! Tried and left out: reading the numbers on two threads after the bookkeeping
-//! pass. Each half took 12-15 ms against 19 ms for all on one thread, plus 4-6 ms
-//! to join the results, which gained nothing: memory, not the CPU, seems to be
-//! the limit of that pass on this VM.
+//! All figures: the 2-core development VM (AMD EPYC), otherwise idle, `--quick`.
+//! The VM's speed drifts by 2x within minutes: compare ratios and columns measured
+//! in one run, not single runs. Current figures (ranges over a quiet and a busy
+//! run):
 //!
-//! Session 4, counted with `valgrind --tool=callgrind` (instructions do not drift
-//! with the VM; a scratch program building the same contacts): sorting the new
-//! slots by comparison was 73 of 389 million instructions. A counting pass over
-//! the hashes' top bits and an insertion sort per bucket take 19 million, and the
-//! counts are the directory. Phone fields lost their text offset (4 bytes a field,
-//! not 12), hence 44 bytes of texts a number instead of 52. The filter became
-//! blocked by number (see `SlotTable`): a miss reads one line of it instead of up to
-//! nine; the block of every slot costs the build 23 million instructions. Page
-//! faults of a first build: about 5,300 before, 5,800 after (the counting sort's
-//! second buffer, less the fields' 2.4 MB). Interleaved runs of the build alone,
-//! sort and fields changed, filter not yet (minimum of 4 builds a process, 12
-//! processes each): 78 / 114 ms (best, median of minimums) before, 69 / 105 ms
-//! after, in a slow hour.
+//! | what | figure |
+//! |---|---|
+//! | build, 300,000 numbers, own timing (wall median) | 37-73 ms |
+//! | build, criterion `build/100k_contacts` | 31-60 ms |
+//! | first build in a fresh process (median of 7) | 44-71 ms |
+//! | one changed contact into the full index | 0.0 ms |
+//! | index memory per number | 24.5 bytes |
+//! | names and texts shown with a match, per number | 46 bytes |
+//! | median hit, own timing / criterion | 75-76 / 67-98 ns |
+//! | median miss, own / criterion | 70-71 / 70-93 ns |
+//! | median switchboard hit, own / criterion | 102 / 84-115 ns |
+//! | normalisation alone | 23-25 ns; national digits on ES / CN / AR / BR lines, read by their numbering plan: 60 / 353 / 163 / 308 ns |
+//! | phonenumber-only per hit, and its ratio to ours | 1.2-1.5 µs, 16-17x |
 //!
-//! Tried and left out in session 4: the counting sort in place (256 regions moved
-//! along their cycles, then each region through a small scratch buffer). It saved
-//! the 4.8 MB buffer (4,600 page faults instead of 5,800) but took 7 million more
-//! instructions and measured no faster (75 / 107 ms against 69 / 105 ms in the same
-//! interleaved runs), so the simpler form stays.
-//!
-//! A guess, not checked: fresh pages may cost this much because the VM runs DAMON
-//! with a `pageout` scheme beside a virtio balloon, so the host may have to back
-//! memory again when the guest first touches it.
-//!
-//! Earlier: the overlay (session 2) showed no cost on `lookup/hit` beyond the noise
-//! in an interleaved A/B (83-129 ns before, 87-150 ns after) and saves 2.5-4 ms per
-//! changed contact. Dropping a 300,000-number index took 50 to 250 ms with one
-//! allocation per record and takes 2-3 ms with the chunked table.
+//! How the figures came to be, and what was tried and left out, is in CHANGELOG.md.
+
+mod support;
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -113,23 +64,10 @@ use cti_phonebook::lookup::{
     CallerIndex, DialPlan, IndexChange, IndexedContact, PhoneField, country_code,
     normalize_with_phonenumber,
 };
+use support::contacts::Lcg;
+use support::cpu_clock::cpu_ns;
 
 const CONTACTS: usize = 100_000;
-
-/// A small deterministic generator (no rand dependency needed).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn plan() -> DialPlan {
     DialPlan::new("DE")
@@ -253,17 +191,6 @@ fn checked_queries(
     assert!(!misses.iter().any(found));
     assert!(switchboards.iter().all(found));
     (hits, misses, switchboards)
-}
-
-/// Nanoseconds this thread has run on a CPU (Linux), so that figures taken on a busy
-/// machine are not inflated by time spent waiting for a core.
-fn cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// Nanoseconds per call over batches of `queries`: (median wall clock, mean CPU

@@ -20,6 +20,8 @@
 //! searches for ten seconds after the set-up, and `SEARCH_BENCH_PROFILE=build`
 //! only builds (it prints `profiling` to stderr when that starts, to attach to).
 
+mod support;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,23 +32,11 @@ use cti_phonebook::search::{SearchIndex, fold};
 use cti_phonebook::vcard::VCard;
 use cti_phonebook::{MemorySource, PhonebookSource, Schema};
 use rusqlite::Connection;
+use support::contacts::Lcg;
+use support::cpu_clock::cpu_ns;
 
 const CONTACTS: usize = 100_000;
 const LIMIT: usize = 20;
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
-}
 
 const FIRST: &[&str] = &[
     "Agnieszka",
@@ -328,17 +318,6 @@ fn queries(texts: &[Texts]) -> (Vec<String>, Vec<String>, Vec<String>) {
         digits.push(d.to_owned());
     }
     (prefix3, two, digits)
-}
-
-/// Nanoseconds this thread has run on a CPU (Linux): a build's own cost on a
-/// machine where other work takes turns on the cores.
-fn cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// Median microseconds per query over rounds of all `queries`.

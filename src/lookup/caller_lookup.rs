@@ -4,7 +4,7 @@
 //! who suppressed the number.
 
 use super::index::CallerMatch;
-use super::normalize::NotANumber;
+use super::number::NotANumber;
 
 /// The outcome of [`CallerIndex::lookup_caller`](super::CallerIndex::lookup_caller):
 /// every call has one, and none of them is an error.

@@ -3,7 +3,8 @@
 //! PBX must dial under the line's [`DialPlan`].
 
 use super::dialplan::DialPlan;
-use super::normalize::{Normalized, NotANumber, read};
+use super::normalize::read;
+use super::number::{Normalized, NotANumber};
 
 impl DialPlan {
     /// The digits to dial for `number` on this line.

@@ -61,8 +61,11 @@
 //! * Local numbers need the plan's area code; a plan without one rejects them with
 //!   [`NotANumber::NeedsAreaCode`].
 //! * Stored numbers without country code are read in the index's country unless
-//!   their folder has a plan of its own ([`CallerIndex::set_folder_plan`]); there is
-//!   no per-contact country (a vCard's `ADR` country is not consulted).
+//!   their folder has a plan of its own ([`CallerIndex::set_folder_plan`]). A
+//!   contact's own country counts only as a second reading: when its addresses
+//!   (a vCard's `ADR` country, read by [`country_code`]) all name one country
+//!   other than that, each such number is indexed once more as a number of that
+//!   country ([`IndexedContact::country`]), so both readings find the contact.
 //! * Numbers written without country code are read by the country's numbering
 //!   plan from the `phonenumber` metadata: a trunk prefix where there is one (and
 //!   the prefix-for-parsing and transform rules: Argentina's mobile `15`, Brazil's
@@ -84,20 +87,19 @@
 //!   that words in a phone field (`030 1234567 (office)`) are rejected instead of
 //!   being turned into digits.
 
-mod dial;
-// The README's caller lookup example compiles and runs as a doc test.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeExample;
-
 mod caller_lookup;
 mod country_names;
+mod dial;
 mod dialplan;
 mod index;
+#[cfg(feature = "internals")]
+mod naive;
 mod normalize;
+mod number;
 mod numbering_plan;
 mod records;
 mod slots;
+mod written;
 
 pub use caller_lookup::{CallerLookup, is_withheld};
 pub use country_names::country_code;
@@ -106,6 +108,7 @@ pub use index::{
     CallerIndex, CallerMatch, IndexChange, IndexReport, IndexSnapshot, IndexedContact,
     MatchQuality, MemoryUsage, NumberPlace, PhoneField, RejectedNumber,
 };
+#[cfg(feature = "internals")]
 #[doc(hidden)]
-pub use normalize::normalize_with_phonenumber;
-pub use normalize::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};
+pub use naive::normalize_with_phonenumber;
+pub use number::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};
