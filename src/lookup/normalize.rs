@@ -10,14 +10,14 @@
 //! then only after guarding against its known bugs in 0.3.10:
 //!
 //! * numbers already in `+CC` form are parsed *without* a default region, because with
-//!   one they lose that region's trunk prefix (upstream issue #30: with region US,
+//!   one they lose that region's trunk prefix (phonenumber issue #30: with region US,
 //!   `+49 1512 3456789` came out wrong);
 //! * text with ASCII letters never reaches it, because it maps letters to digits
-//!   silently (#100), turning words into "numbers"; vanity letters are mapped here,
-//!   upper case only, and only after a digit prefix;
-//! * its regex cache thrashes when numbers come from many countries (#103, about 1 ms a
-//!   parse), which is why the fast path covers every country by itself and the slow
-//!   path is the exception.
+//!   silently (phonenumber issue #100), turning words into "numbers"; vanity letters
+//!   are mapped here, upper case only, and only after a digit prefix;
+//! * its regex cache thrashes when numbers come from many countries (phonenumber
+//!   issue #103, about 1 ms a parse), which is why the fast path covers every country
+//!   by itself and the slow path is the exception.
 
 use super::dialplan::{DialPlan, split_country_code, strips_trunk_zero};
 use super::number::{Assumed, Extension, Normalized, NotANumber, NumberKey, PublicNumber};
@@ -290,7 +290,8 @@ pub(crate) fn read(
 }
 
 /// Reads text the fast path rejected with the `phonenumber` crate. Never sees ASCII
-/// letters (#100); `+` numbers are parsed without a default region (#30).
+/// letters (phonenumber issue #100); `+` numbers are parsed without a default region
+/// (phonenumber issue #30).
 fn slow_path(plan: &DialPlan, input: &str) -> Result<Normalized, NotANumber> {
     let s = input.trim();
     if s.bytes().any(|b| b.is_ascii_alphabetic()) {
