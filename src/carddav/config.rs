@@ -75,7 +75,7 @@ pub struct CardDavConfig {
 }
 
 impl CardDavConfig {
-    /// Starts a configuration for `url` (any of the forms [`discover`] accepts).
+    /// Starts a configuration for `url` (any of the forms [`discover`](super::discover()) accepts).
     pub fn builder(url: &str) -> CardDavConfigBuilder {
         CardDavConfigBuilder {
             url: url.to_owned(),
@@ -142,7 +142,7 @@ impl CardDavConfig {
         }
     }
 
-    /// The same settings for another URL (for example a book found by [`discover`]).
+    /// The same settings for another URL (for example a book found by [`discover`](super::discover())).
     pub fn with_url(&self, url: Url) -> CardDavConfig {
         CardDavConfig {
             url,
@@ -170,7 +170,7 @@ pub struct CardDavConfigBuilder {
 
 /// The HTTP authentication scheme a server asked for.
 ///
-/// [`CardDavSource::auth_scheme`] tells which one a source learned; an application
+/// [`CardDavSource::auth_scheme`](super::CardDavSource::auth_scheme) tells which one a source learned; an application
 /// stores it with the folder and hands it back with
 /// [`CardDavConfigBuilder::known_auth_scheme`], so that the next run answers its first
 /// request with credentials instead of meeting a 401 first.
@@ -204,7 +204,7 @@ impl AuthScheme {
 }
 
 impl CardDavConfigBuilder {
-    /// The scheme the server asked for in an earlier run ([`CardDavSource::auth_scheme`]).
+    /// The scheme the server asked for in an earlier run ([`CardDavSource::auth_scheme`](super::CardDavSource::auth_scheme)).
     /// With [`AuthScheme::Basic`] the credentials go with the first request to the
     /// configured URL's origin (scheme, host and port), never to another one; a 401
     /// still makes the client learn the scheme anew. Default: none, the first request
@@ -288,7 +288,7 @@ impl CardDavConfigBuilder {
         self
     }
 
-    /// Lets [`discover`] follow a DNS SRV record of the user's domain to a host in
+    /// Lets [`discover`](super::discover()) follow a DNS SRV record of the user's domain to a host in
     /// another domain (`example.com` whose address books are at
     /// `carddav.provider.net`), and send the credentials there. DNS answers are easier
     /// to forge than TLS certificates, so the default is false: discovery then fails
