@@ -94,16 +94,7 @@ fn render(n: usize, card: &VCard) -> String {
         out.push('\n');
     }
     for a in card.addresses() {
-        let parts = [
-            &a.po_box,
-            &a.extended,
-            &a.street,
-            &a.locality,
-            &a.region,
-            &a.postal_code,
-            &a.country,
-        ];
-        write!(out, "adr: {parts:?}").unwrap();
+        write!(out, "adr: {:?}", a.components()).unwrap();
         extras(&mut out, &a.types, None, a.label.as_ref());
         out.push('\n');
     }

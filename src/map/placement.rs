@@ -145,16 +145,8 @@ impl Schema {
             p.addresses.push(s.and_then(|i| adrs[i].id));
             if let Some(i) = s {
                 let a = &adrs[*i];
-                for (part, v) in AddressPart::ALL.iter().zip([
-                    &a.po_box,
-                    &a.extended,
-                    &a.street,
-                    &a.locality,
-                    &a.region,
-                    &a.postal_code,
-                    &a.country,
-                ]) {
-                    row.set(address_column(c, *part), v.clone());
+                for (part, v) in AddressPart::ALL.iter().zip(a.components()) {
+                    row.set(address_column(c, *part), v);
                 }
             }
         }

@@ -35,6 +35,22 @@ pub struct Email {
     pub label: Option<String>,
 }
 
+impl Address {
+    /// The seven ADR components in the order the property writes them: post office
+    /// box, extended address, street, locality, region, postal code, country.
+    pub fn components(&self) -> [&str; 7] {
+        [
+            &self.po_box,
+            &self.extended,
+            &self.street,
+            &self.locality,
+            &self.region,
+            &self.postal_code,
+            &self.country,
+        ]
+    }
+}
+
 /// A URL property.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
