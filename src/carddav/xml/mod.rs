@@ -1,0 +1,8 @@
+//! Pure XML for WebDAV and CardDAV (no I/O): the request bodies we send and the
+//! multistatus answers we read.
+
+mod request;
+mod response;
+
+pub use request::*;
+pub use response::*;
