@@ -639,7 +639,7 @@ fn well_known_405_moves_on() {
 }
 
 /// Redirects: the PROPFIND body is resent (vdirsyncer `_fix_redirects`), loops end.
-/// (https → http downgrades are refused; unit-tested in `client.rs`, wiremock has no TLS.)
+/// (https → http downgrades are refused; unit-tested in `carddav/client/trust.rs`, wiremock has no TLS.)
 #[test]
 fn redirects_resend_the_body_and_loops_end() {
     let m = Mocked::new();

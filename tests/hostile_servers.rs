@@ -690,7 +690,7 @@ fn redirect_loop_ends_with_an_error() {
 /// A redirect to another host (here `localhost` instead of `127.0.0.1`, another
 /// origin) that the configured server named: followed, with credentials, as for a
 /// `.well-known` on another host. A redirect to `http://` from `https://` is refused
-/// (unit test in `client.rs`: wiremock has no TLS).
+/// (unit test in `carddav/client/trust.rs`: wiremock has no TLS).
 #[test]
 fn redirect_named_by_the_server_is_followed() {
     let a = Mocked::new();
