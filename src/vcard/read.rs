@@ -128,15 +128,20 @@ impl VCard {
     }
 }
 
+// The three line tests are `#[inline]`: `Document::parse`, in another module and so
+// possibly another codegen unit, calls them for every line of a document.
+#[inline]
 pub(super) fn is_begin(content: &[u8]) -> bool {
     let c = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
     c.trim_ascii().eq_ignore_ascii_case(b"BEGIN:VCARD")
 }
 
+#[inline]
 pub(super) fn is_end(content: &[u8]) -> bool {
     content.trim_ascii().eq_ignore_ascii_case(b"END:VCARD")
 }
 
+#[inline]
 pub(super) fn is_blank(content: &[u8]) -> bool {
     content
         .strip_prefix(b"\xEF\xBB\xBF")
