@@ -19,6 +19,8 @@
 //!   after the token was issued, or fails with [`Error::TokenExpired`]: then the caller
 //!   does a full [`PhonebookSource::list`].
 //!
+//! * A large listing need not be held whole: [`PhonebookSource::list_into`] hands the
+//!   records to a [`RecordSink`] as they arrive.
 //! * A long [`list`](PhonebookSource::list) or
 //!   [`changes_since`](PhonebookSource::changes_since) can tell how far it got:
 //!   [`PhonebookSource::list_with_progress`] and
@@ -115,6 +117,88 @@ impl SyncProgress {
 /// from several threads.
 pub type ProgressFn<'a> = &'a (dyn Fn(SyncProgress) + Sync);
 
+/// Where [`PhonebookSource::list_into`] hands records as they arrive, so that a
+/// listing of 100,000 records is never held whole. The cache implements it to write
+/// a reload as it comes in; [`Collected`] keeps everything.
+///
+/// A source calls it from one thread at a time (it is `Send`, so that the thread may
+/// be one of the source's own), and stops the listing with the error any method
+/// returns.
+pub trait RecordSink: Send {
+    /// Records that arrived. A record whose id was delivered before replaces it.
+    ///
+    /// # Errors
+    /// Whatever keeps the sink from taking them; the listing then fails with it.
+    fn records(&mut self, records: Vec<Record>) -> Result<()>;
+
+    /// Records found removed after all, also ones delivered before (a listing in
+    /// several rounds during which a record was deleted).
+    ///
+    /// # Errors
+    /// As [`records`](Self::records).
+    fn removed(&mut self, ids: Vec<RecordId>) -> Result<()>;
+
+    /// Forget everything delivered so far: the listing starts over (a source that
+    /// falls back to another way of listing after a partial one).
+    ///
+    /// # Errors
+    /// As [`records`](Self::records).
+    fn restart(&mut self) -> Result<()>;
+}
+
+/// A [`RecordSink`] that keeps what it is given, the last word on each id counting,
+/// in the order the ids first came: what [`PhonebookSource::list`] returns, built
+/// from [`PhonebookSource::list_into`].
+#[derive(Debug, Default)]
+pub struct Collected {
+    index: HashMap<RecordId, usize>,
+    entries: Vec<Option<Record>>,
+}
+
+impl Collected {
+    /// An empty collection.
+    pub fn new() -> Collected {
+        Collected::default()
+    }
+
+    /// The records collected, without the removed ones.
+    pub fn into_records(self) -> Vec<Record> {
+        self.entries.into_iter().flatten().collect()
+    }
+
+    fn put(&mut self, id: RecordId, record: Option<Record>) {
+        match self.index.get(&id) {
+            Some(&i) => self.entries[i] = record,
+            None if record.is_none() => {}
+            None => {
+                self.index.insert(id, self.entries.len());
+                self.entries.push(record);
+            }
+        }
+    }
+}
+
+impl RecordSink for Collected {
+    fn records(&mut self, records: Vec<Record>) -> Result<()> {
+        for r in records {
+            self.put(r.id.clone(), Some(r));
+        }
+        Ok(())
+    }
+
+    fn removed(&mut self, ids: Vec<RecordId>) -> Result<()> {
+        for id in ids {
+            self.put(id, None);
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<()> {
+        *self = Collected::default();
+        Ok(())
+    }
+}
+
 /// What a source is and can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceInfo {
@@ -172,6 +256,22 @@ pub trait PhonebookSource: Send + Sync + fmt::Debug {
     fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
         let _ = progress;
         self.list()
+    }
+
+    /// As [`list_with_progress`](Self::list_with_progress), but the records go to
+    /// `sink` as they arrive instead of into [`Listing::records`], which comes back
+    /// empty: a source that reads its records in pieces (CardDAV does) never holds
+    /// them all. The provided method lists with
+    /// [`list_with_progress`](Self::list_with_progress) and hands everything over at
+    /// once.
+    ///
+    /// # Errors
+    /// As [`list`](Self::list), and an error of `sink`. `sink` may then hold part of
+    /// the records.
+    fn list_into(&self, progress: ProgressFn<'_>, sink: &mut dyn RecordSink) -> Result<Listing> {
+        let mut listing = self.list_with_progress(progress)?;
+        sink.records(std::mem::take(&mut listing.records))?;
+        Ok(listing)
     }
 
     /// As [`changes_since`](Self::changes_since), calling `progress` as changed records

@@ -14,8 +14,8 @@ use cti_phonebook::cache::{
 };
 use cti_phonebook::schema::Schema;
 use cti_phonebook::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, SourceInfo,
-    SyncProgress, SyncToken, Version,
+    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, RecordSink,
+    SourceInfo, SyncProgress, SyncToken, Version,
 };
 use cti_phonebook::vcard::VCard;
 use cti_phonebook::{Error, MemorySource, Row};
@@ -395,6 +395,133 @@ fn network_failure_mid_sync_changes_nothing() {
     src.fail.store(false, Ordering::SeqCst);
     clock.advance(Duration::from_secs(60));
     assert_eq!(f.refresh().unwrap().changed, 1);
+}
+
+/// A source that lists in pieces, as CardDAV does, and can break off or start over
+/// half way; in the middle it lets the test look at the folder.
+struct Streaming {
+    inner: MemorySource,
+    /// 0: list whole; 1: break off half way; 2: start over half way, then list
+    /// everything and report the first record removed.
+    plan: AtomicUsize,
+    halfway: Mutex<Option<Box<dyn Fn() + Send>>>,
+}
+
+impl std::fmt::Debug for Streaming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streaming").finish_non_exhaustive()
+    }
+}
+
+impl PhonebookSource for Streaming {
+    fn info(&self) -> SourceInfo {
+        self.inner.info()
+    }
+    fn schema(&self) -> Schema {
+        self.inner.schema()
+    }
+    fn set_schema(&self, s: Schema) {
+        self.inner.set_schema(s)
+    }
+    fn list(&self) -> Result<Listing, Error> {
+        self.inner.list()
+    }
+    fn list_into(&self, _: ProgressFn<'_>, sink: &mut dyn RecordSink) -> Result<Listing, Error> {
+        let mut listing = self.inner.list()?;
+        let mut records = std::mem::take(&mut listing.records);
+        let rest = records.split_off(records.len() / 2);
+        sink.records(records.clone())?;
+        if let Some(look) = &*self.halfway.lock().unwrap() {
+            look();
+        }
+        match self.plan.load(Ordering::SeqCst) {
+            1 => {
+                return Err(Error::Network {
+                    url: "http://127.0.0.1:1/".into(),
+                    reason: "connection reset (injected)".into(),
+                    cause: None,
+                });
+            }
+            2 => {
+                sink.restart()?;
+                sink.records(records.clone())?;
+                sink.removed(vec![records[0].id.clone()])?;
+            }
+            _ => {}
+        }
+        sink.records(rest)?;
+        Ok(listing)
+    }
+    fn changes_since(&self, t: &SyncToken, k: &KnownVersions) -> Result<Changes, Error> {
+        self.inner.changes_since(t, k)
+    }
+    fn get(&self, id: &RecordId) -> Result<Record, Error> {
+        self.inner.get(id)
+    }
+    fn create(&self, row: &Row) -> Result<Record, Error> {
+        self.inner.create(row)
+    }
+    fn update(&self, base: &Record, row: &Row) -> Result<Record, Error> {
+        self.inner.update(base, row)
+    }
+    fn delete(&self, id: &RecordId, v: &Version) -> Result<(), Error> {
+        self.inner.delete(id, v)
+    }
+}
+
+#[test]
+fn a_reload_written_as_it_arrives_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Arc::new(Streaming {
+        inner: MemorySource::new("streaming"),
+        plan: AtomicUsize::new(0),
+        halfway: Mutex::new(None),
+    });
+    for i in 0..100 {
+        src.inner
+            .put_card(format!("{i:03}.vcf"), card(&format!("n{i}"), "1"));
+    }
+    let clock = clock();
+    let f = Arc::new(open(dir.path(), src.clone(), clock.clone()));
+    assert_eq!(f.reload().unwrap().added, 100);
+    let before = phones(&f);
+    for i in 0..100 {
+        src.inner
+            .put_card(format!("{i:03}.vcf"), card(&format!("n{i}"), "2"));
+    }
+    // Half way through, readers still see the old records, rows and cards alike.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    {
+        let (f, seen) = (Arc::downgrade(&f), seen.clone());
+        *src.halfway.lock().unwrap() = Some(Box::new(move || {
+            let f = f.upgrade().unwrap();
+            let rec = f.cached_record(&RecordId::new("000.vcf")).unwrap();
+            let tel = rec.card.first("TEL").unwrap().1.value.clone();
+            seen.lock().unwrap().push((phones(&f)[0].1.clone(), tel));
+        }));
+    }
+    src.plan.store(1, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(60));
+    assert!(f.reload().unwrap_err().is_transient());
+    assert_eq!(phones(&f), before);
+    assert_eq!(seen.lock().unwrap()[0], ("1".to_owned(), "1".to_owned()));
+    let reopened = open(dir.path(), src.clone(), clock.clone());
+    assert_eq!(phones(&reopened), before, "nothing half-written on disk");
+    drop(reopened);
+
+    // Started over half way, with one record found removed after it was delivered.
+    src.plan.store(2, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(60));
+    let report = f.reload().unwrap();
+    assert_eq!((report.added, report.changed, report.removed), (0, 99, 1));
+    let after = phones(&f);
+    assert_eq!(after.len(), 99);
+    assert!(after.iter().all(|(id, tel)| id != "000.vcf" && tel == "2"));
+    let reopened = open(dir.path(), src.clone(), clock.clone());
+    assert_eq!(phones(&reopened), after);
+    assert!(reopened.cached_record(&RecordId::new("000.vcf")).is_err());
+    let rec = reopened.cached_record(&RecordId::new("050.vcf")).unwrap();
+    assert_eq!(rec.card.first("TEL").unwrap().1.value, "2");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Arbitrary bytes as a WebDAV multistatus or error body: the parser never panics,
-//! and whatever it accepts is usable (hrefs trimmed, statuses in range).
+//! whatever it accepts is usable (hrefs trimmed, statuses in range), and reading the
+//! body in pieces, as a streamed answer is read, gives the same answer as reading it
+//! whole.
 #![no_main]
 
 use cti_phonebook::carddav::xml;
@@ -19,7 +21,30 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => data,
     };
-    if let Ok(ms) = xml::parse_multistatus(body) {
+    let whole = xml::parse_multistatus(body);
+    let piece = 1 + data.first().map_or(0, |b| usize::from(b >> 1));
+    let mut reader = xml::MultistatusReader::new(usize::MAX);
+    let mut streamed = xml::Multistatus::default();
+    let read = body
+        .chunks(piece)
+        .try_for_each(|p| {
+            if let Some(ms) = reader.feed(p)? {
+                streamed.responses.extend(ms.responses);
+                streamed.sync_token = ms.sync_token.or(streamed.sync_token.take());
+            }
+            Ok(())
+        })
+        .and_then(|()| reader.finish());
+    match (&whole, read) {
+        (Ok(w), Ok(rest)) => {
+            streamed.responses.extend(rest.responses);
+            streamed.sync_token = rest.sync_token.or(streamed.sync_token.take());
+            assert_eq!(*w, streamed, "pieces of {piece}");
+        }
+        (Err(_), Err(_)) => {}
+        (w, r) => panic!("whole: {w:?}, in pieces of {piece}: {r:?}"),
+    }
+    if let Ok(ms) = whole {
         for r in &ms.responses {
             assert!(!r.href.is_empty());
             assert_eq!(r.href, r.href.trim());

@@ -1,4 +1,4 @@
-//! Applying records fetched from the source to a folder: one store transaction,
+//! Applying changes fetched from the source to a folder: one store transaction,
 //! then the new snapshot swapped in and the listeners told. A failure leaves the
 //! cache as it was.
 
@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::rows::RowMap;
-use super::settings;
 use super::store::Batch;
 use super::{
     CachedFolder, CachedRow, META_LAST_SYNC, META_NEXT_SYNC, META_TOKEN, Snapshot, SyncMode,
@@ -30,23 +28,11 @@ pub(super) enum Fetched<'a> {
         removed: &'a [RecordId],
         token: Option<&'a SyncToken>,
     },
-    /// Every record there is (a reload): they replace the cache, and whatever else it
-    /// held is removed. The sync's token and time are stored.
-    Everything { token: Option<&'a SyncToken> },
-}
-
-impl Fetched<'_> {
-    /// Whether the records replace everything the cache holds.
-    fn replaces_all(self) -> bool {
-        matches!(self, Fetched::Everything { .. })
-    }
 }
 
 /// A change being prepared: the next snapshot and the store's writes, built from
 /// the current snapshot before anything is written.
 struct Staged {
-    /// Whether the records replace everything the cache holds.
-    replaces_all: bool,
     next: Snapshot,
     batch: Batch,
     /// Records new to the cache or of a new version.
@@ -56,19 +42,11 @@ struct Staged {
 }
 
 impl Staged {
-    /// A change starting from `snap`, or from nothing when the records replace all.
-    fn new(snap: &Snapshot, replaces_all: bool) -> Staged {
+    /// A change starting from `snap`.
+    fn new(snap: &Snapshot) -> Staged {
         Staged {
-            replaces_all,
-            next: if replaces_all {
-                Snapshot::default()
-            } else {
-                snap.clone()
-            },
-            batch: Batch {
-                clear: replaces_all,
-                ..Batch::default()
-            },
+            next: snap.clone(),
+            batch: Batch::default(),
             changed: Vec::new(),
             removed: Vec::new(),
         }
@@ -76,10 +54,8 @@ impl Staged {
 
     /// Stages `records` (the first of each id), counting in `report` those new to
     /// `snap` and those of a new version. A record the cache holds with the same
-    /// version and row is not written again, unless everything is replaced.
+    /// version and row is not written again.
     fn records(&mut self, snap: &Snapshot, records: Vec<Record>, report: &mut SyncReport) {
-        // A reload builds the new rows in one go rather than by single inserts.
-        let mut fresh = Vec::new();
         let mut seen = HashSet::new();
         for r in records {
             if !seen.insert(r.id.clone()) {
@@ -89,7 +65,7 @@ impl Staged {
             match old {
                 None => report.added += 1,
                 Some(old) if old.version != r.version => report.changed += 1,
-                Some(old) if self.replaces_all || old.row != r.row => {}
+                Some(old) if old.row != r.row => {}
                 // Same version, same row: nothing to write (and `next` has it).
                 Some(_) => continue,
             }
@@ -100,31 +76,15 @@ impl Staged {
                 version: r.version.clone(),
                 row: r.row.clone(),
             });
-            if self.replaces_all {
-                fresh.push((r.id.clone(), cached));
-            } else {
-                self.next.rows.insert(r.id.clone(), cached);
-            }
+            self.next.rows.insert(r.id.clone(), cached);
             self.batch
                 .upserts
                 .push((r.id, r.version, r.row, r.card.to_bytes()));
         }
-        if self.replaces_all {
-            self.next.rows = RowMap::from_entries(fresh);
-        }
     }
 
-    /// Stages the removals: when everything is replaced, every record of `snap` the
-    /// records did not bring; otherwise those of `removed` the cache holds.
-    fn removals(&mut self, snap: &Snapshot, removed: &[RecordId]) {
-        if self.replaces_all {
-            let gone = snap
-                .rows
-                .keys()
-                .filter(|id| !self.next.rows.contains_key(id));
-            self.removed.extend(gone.cloned());
-            return;
-        }
+    /// Stages the removals of those of `removed` the cache holds.
+    fn removals(&mut self, removed: &[RecordId]) {
         for id in removed {
             if self.next.rows.remove(id) {
                 self.batch.deletes.push(id.clone());
@@ -137,7 +97,8 @@ impl Staged {
 impl CachedFolder {
     /// Applies records already fetched from the source, and what `fetched` says
     /// besides, atomically: written in one transaction, then swapped in as the new
-    /// snapshot and told to the change listeners.
+    /// snapshot and told to the change listeners. (A full reload is written as it
+    /// arrives instead, see [`super::reload`].)
     pub(super) fn apply(
         &self,
         mode: SyncMode,
@@ -150,29 +111,21 @@ impl CachedFolder {
             mode,
             ..SyncReport::default()
         };
-        let mut staged = Staged::new(&snap, fetched.replaces_all());
+        let mut staged = Staged::new(&snap);
         staged.records(&snap, records, &mut report);
         let removed = match fetched {
             Fetched::Records { removed } | Fetched::Changes { removed, .. } => removed,
-            Fetched::Everything { .. } => &[],
         };
-        staged.removals(&snap, removed);
+        staged.removals(removed);
         report.removed = staged.removed.len();
-        match fetched {
-            Fetched::Records { .. } => {}
-            Fetched::Changes { token, .. } | Fetched::Everything { token } => {
-                self.stamp_sync(&mut staged, token, now)
-            }
+        if let Fetched::Changes { token, .. } = fetched {
+            self.stamp_sync(&mut staged, token, now);
         }
-        if staged.replaces_all {
-            self.write_reload(&staged.batch)?;
-        } else {
-            // Not under the store's lock: noting damage takes it.
-            let done = lock(&self.store).apply(&staged.batch);
-            done.inspect_err(|e| self.note_damage(e))?;
-        }
+        // Not under the store's lock: noting damage takes it.
+        let done = lock(&self.store).apply(&staged.batch);
+        done.inspect_err(|e| self.note_damage(e))?;
         self.swap(staged.next);
-        self.notify(staged.changed, staged.removed, staged.replaces_all);
+        self.notify(staged.changed, staged.removed, false);
         Ok(report)
     }
 
@@ -202,32 +155,5 @@ impl CachedFolder {
         staged.next.token = token.cloned();
         staged.next.last_sync = Some(now);
         staged.next.next_sync = next_sync;
-    }
-
-    /// Writes a full reload. A store that reported damage, fails the quick integrity
-    /// check or reports damage while the reload is written is replaced by a new file
-    /// holding the reload; either way the damage is then gone, and so is the note
-    /// that the records must be rebuilt.
-    fn write_reload(&self, batch: &Batch) -> Result<()> {
-        let mut store = lock(&self.store);
-        let damaged = store.is_damaged() || store.quick_check().is_some();
-        if damaged {
-            store.rebuild(batch)?;
-        } else if let Err(e) = store.apply(batch) {
-            if !store.is_damaged() {
-                return Err(e);
-            }
-            store.rebuild(batch)?;
-        }
-        drop(store);
-        // The reload is stored: a note that cannot be cleared now only costs one more
-        // reload after the next open, so it fails nothing.
-        if self.needs_rebuild() {
-            let _ = self.settings.update(|m| {
-                m.remove(settings::REBUILD);
-            });
-        }
-        *lock(&self.warning) = None;
-        Ok(())
     }
 }

@@ -11,9 +11,11 @@
 //!   one record;
 //!   [`CachedFolder::sync_if_due`] and [`AutoSync`] sync on an interval (default 7 days,
 //!   persisted per folder).
-//! * **Atomic.** Network work happens first; the result is applied in one store
-//!   transaction and then swapped in as a new [`Snapshot`]. A failure anywhere leaves
-//!   the cache as it was; readers never see half a sync and never wait for the network.
+//! * **Atomic.** A sync is applied in one store transaction and then swapped in as a
+//!   new [`Snapshot`]. A failure anywhere leaves the cache as it was; readers never see
+//!   half a sync and never wait for the network. A full reload is written as the
+//!   records arrive, in one transaction on a connection of its own, so that it never
+//!   holds all the cards in memory; until it commits, readers see the old records.
 //! * **Write-through.** Creates, updates and deletes go to the source and update the
 //!   cache in the same call. A conflict stores the server's version and returns
 //!   [`Error::Conflict`] carrying it, so the caller holds both sides.
@@ -36,6 +38,7 @@ mod files;
 mod folder;
 mod listeners;
 mod offline;
+mod reload;
 mod rows;
 mod settings;
 mod source_impl;

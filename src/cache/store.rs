@@ -70,8 +70,6 @@ pub(crate) struct Batch {
     pub upserts: Vec<(RecordId, Version, Row, Vec<u8>)>,
     /// Records to delete.
     pub deletes: Vec<RecordId>,
-    /// Delete every record first (a full reload).
-    pub clear: bool,
     /// Meta values to set (`None` deletes).
     pub meta: Vec<(String, Option<String>)>,
 }
@@ -297,24 +295,9 @@ fn salvage_meta(path: &Path) -> HashMap<String, String> {
     read().unwrap_or_default()
 }
 
-/// Writes `batch` (a full reload) into a new file at `path`, in one transaction.
-fn write_fresh(path: &Path, batch: &Batch) -> rusqlite::Result<()> {
-    let mut conn = Connection::open(path)?;
-    conn.busy_timeout(LOCK_WAIT)?;
-    init(&conn)?;
-    write(&mut conn, batch)?;
-    // In WAL mode for the readers to come; closing folds the log into the file.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.close().map_err(|(_, e)| e)
-}
-
 /// Applies `batch` in one transaction.
 fn write(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    if batch.clear {
-        tx.execute("DELETE FROM records", [])?;
-        tx.execute("DELETE FROM cards", [])?;
-    }
     {
         let mut del = tx.prepare_cached("DELETE FROM records WHERE id = ?1")?;
         let mut del_card = tx.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
@@ -510,28 +493,81 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the file with a new one holding `batch` (a full reload), for a file
-    /// that is damaged: the batch is written to `NAME.sqlite.rebuild`, the damaged
-    /// file is kept aside (bounded, see [`files::MAX_MOVED_ASIDE`]), and the new one
-    /// is renamed over it, so that the folder's file is at every moment the old one
-    /// or the new one. Returns where the damaged copy went.
+    /// Starts a full reload, written as the records arrive (see [`ReloadWriter`]).
+    /// With `fresh`, for a file that is damaged, it goes into a new file,
+    /// `NAME.sqlite.rebuild`, that replaces the folder's file when the reload is
+    /// done; otherwise into the folder's file, on a connection of its own.
     ///
     /// # Errors
-    /// [`Error::Cache`] when the new file cannot be written; the old one is then
-    /// still in place.
-    pub fn rebuild(&mut self, batch: &Batch) -> Result<PathBuf> {
-        let path = self.path.clone();
-        let tmp = files::with_suffix(&path, ".rebuild");
-        let _ = std::fs::remove_file(&tmp);
-        files::remove_companions(&tmp);
-        let written = create_private(&tmp)
-            .map_err(|e| cache_err(&tmp, e))
-            .and_then(|()| write_fresh(&tmp, batch).map_err(|e| cache_err(&tmp, e)));
-        if let Err(e) = written {
+    /// [`Error::CacheLocked`] when another process writes to the file longer than
+    /// [`LOCK_WAIT`]; [`Error::Cache`].
+    pub fn begin_reload(&self, fresh: bool) -> Result<ReloadWriter> {
+        let path = if fresh {
+            let tmp = files::with_suffix(&self.path, ".rebuild");
             let _ = std::fs::remove_file(&tmp);
             files::remove_companions(&tmp);
+            create_private(&tmp).map_err(|e| cache_err(&tmp, e))?;
+            tmp
+        } else {
+            self.path.clone()
+        };
+        let mut w = ReloadWriter {
+            conn: None,
+            path,
+            fresh,
+            damaged: false,
+        };
+        let conn = if fresh {
+            Connection::open(&w.path).and_then(|c| {
+                c.busy_timeout(LOCK_WAIT)?;
+                init(&c)?;
+                Ok(c)
+            })
+        } else {
+            connect(&w.path)
+        };
+        let conn = conn.map_err(|e| w.err(e))?;
+        conn.execute_batch("BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM cards;")
+            .map_err(|e| w.err(e))?;
+        w.conn = Some(conn);
+        Ok(w)
+    }
+
+    /// Commits a reload. One written into a new file replaces the folder's file:
+    /// the damaged file is kept aside (bounded, see [`files::MAX_MOVED_ASIDE`]), and
+    /// the new one is renamed over it, so that the folder's file is at every moment
+    /// the old one or the new one.
+    ///
+    /// # Errors
+    /// [`Error::Cache`] when the reload cannot be committed; the old file and its
+    /// records are then still in place.
+    pub fn finish_reload(&mut self, mut w: ReloadWriter) -> Result<()> {
+        let Some(conn) = w.conn.take() else {
+            return Err(cache_err(&w.path, "the reload was already given up"));
+        };
+        let committed = conn.execute_batch("COMMIT").and_then(|()| {
+            if w.fresh {
+                // In WAL mode for the readers to come; closing folds the log into
+                // the file.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+            }
+            conn.close().map_err(|(_, e)| e)
+        });
+        if let Err(e) = committed {
+            let e = w.err(e);
+            if w.damaged && !w.fresh {
+                self.damaged.set(true);
+            }
+            if w.fresh {
+                let _ = std::fs::remove_file(&w.path);
+                files::remove_companions(&w.path);
+            }
             return Err(e);
         }
+        if !w.fresh {
+            return Ok(());
+        }
+        let path = self.path.clone();
         // Close the damaged file first: SQLite must not fold its log into the new one.
         let old = std::mem::replace(
             &mut self.conn,
@@ -543,15 +579,128 @@ impl Store {
             let _ = std::fs::copy(&path, &aside);
         }
         files::remove_companions(&path);
-        std::fs::rename(&tmp, &path).map_err(|e| cache_err(&path, e))?;
+        std::fs::rename(&w.path, &path).map_err(|e| cache_err(&path, e))?;
         self.conn = connect(&path).map_err(|e| cache_err(&path, e))?;
         self.damaged.set(false);
-        Ok(aside)
+        Ok(())
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// A full reload being written: one transaction, begun by [`Store::begin_reload`]
+/// and committed by [`Store::finish_reload`], into which records go as they arrive.
+/// Until it is committed, readers see the records as they were (WAL); given up
+/// (dropped), it leaves the file as it was.
+pub(crate) struct ReloadWriter {
+    /// `None` once committed.
+    conn: Option<Connection>,
+    /// The file written: the folder's own, or a new one to replace it.
+    path: PathBuf,
+    fresh: bool,
+    damaged: bool,
+}
+
+impl std::fmt::Debug for ReloadWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReloadWriter")
+            .field("path", &self.path)
+            .field("fresh", &self.fresh)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReloadWriter {
+    /// Whether SQLite reported damage while writing: the reload must go into a new
+    /// file.
+    pub fn is_damaged(&self) -> bool {
+        self.damaged
+    }
+
+    fn err(&mut self, e: rusqlite::Error) -> Error {
+        match fault(&e) {
+            Fault::Locked => locked_err(&self.path),
+            Fault::Damaged => {
+                self.damaged = true;
+                Error::Cache {
+                    reason: format!("{} is damaged ({e})", self.path.display()),
+                    cause: Some(Box::new(e)),
+                }
+            }
+            Fault::Other => cache_err(&self.path, e),
+        }
+    }
+
+    fn run(&mut self, f: impl FnOnce(&Connection) -> rusqlite::Result<()>) -> Result<()> {
+        let done = match &self.conn {
+            Some(conn) => f(conn),
+            None => return Err(cache_err(&self.path, "the reload is already committed")),
+        };
+        done.map_err(|e| self.err(e))
+    }
+
+    /// Writes a record (replacing one of the same id written before).
+    pub fn put(&mut self, id: &RecordId, version: &Version, row: &Row, card: &[u8]) -> Result<()> {
+        self.run(|c| {
+            c.prepare_cached(
+                "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id.as_str(), version.as_str(), encode_row(row)])?;
+            c.prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")?
+                .execute(params![id.as_str(), card])?;
+            Ok(())
+        })
+    }
+
+    /// Deletes records written before.
+    pub fn delete(&mut self, ids: &[RecordId]) -> Result<()> {
+        self.run(|c| {
+            let mut del = c.prepare_cached("DELETE FROM records WHERE id = ?1")?;
+            let mut del_card = c.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
+            for id in ids {
+                del.execute(params![id.as_str()])?;
+                del_card.execute(params![id.as_str()])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes every record written so far.
+    pub fn clear(&mut self) -> Result<()> {
+        self.run(|c| c.execute_batch("DELETE FROM records; DELETE FROM cards;"))
+    }
+
+    /// Sets meta values (`None` deletes).
+    pub fn set_meta(&mut self, meta: &[(String, Option<String>)]) -> Result<()> {
+        self.run(|c| {
+            let mut set =
+                c.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+            let mut unset = c.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
+            for (k, v) in meta {
+                match v {
+                    Some(v) => set.execute(params![k, v])?,
+                    None => unset.execute(params![k])?,
+                };
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Drop for ReloadWriter {
+    fn drop(&mut self) {
+        // Closing without a commit rolls the transaction back; a new file that was
+        // not committed is of no use.
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.close();
+            if self.fresh {
+                let _ = std::fs::remove_file(&self.path);
+                files::remove_companions(&self.path);
+            }
+        }
     }
 }
 

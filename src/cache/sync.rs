@@ -1,7 +1,6 @@
 //! The sync engine: incremental refresh, the user's refresh that escalates to a
 //! reload, the full reload, one record re-read, and the automatic sync's schedule.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -9,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::apply::Fetched;
 use super::{CachedFolder, SyncMode, SyncReport, lock};
 use crate::error::{Error, Result};
-use crate::source::{Changes, KnownVersions, Listing, RecordId};
+use crate::source::{Changes, KnownVersions, RecordId};
 
 impl CachedFolder {
     /// Fetches what changed and applies it: never more than that, however often it is
@@ -100,45 +99,13 @@ impl CachedFolder {
         }
     }
 
-    /// Reads the whole folder anew and replaces the cache with it.
+    /// Reads the whole folder anew and replaces the cache with it, writing the
+    /// records as they arrive.
     ///
     /// # Errors
     /// Source errors; the cache is then unchanged.
     pub fn reload(&self) -> Result<SyncReport> {
         self.reload_as(SyncMode::Reload)
-    }
-
-    fn reload_as(&self, mode: SyncMode) -> Result<SyncReport> {
-        let _g = lock(&self.sync_lock);
-        let Listing {
-            records,
-            token,
-            warnings,
-            requests,
-        } = self.source().list_with_progress(&self.progress())?;
-        let mut records = records;
-        // A record the source listed but could not deliver (too large, unreadable,
-        // changed under us) still exists there: keep the cached copy rather than lose
-        // it on a reload. The next sync tries it again.
-        let delivered: HashSet<RecordId> = records.iter().map(|r| r.id.clone()).collect();
-        for w in &warnings {
-            if !delivered.contains(&w.id)
-                && let Ok(kept) = self.cached_record(&w.id)
-            {
-                records.push(kept);
-            }
-        }
-        let mut report = self.apply(
-            mode,
-            records,
-            Fetched::Everything {
-                token: token.as_ref(),
-            },
-        )?;
-        report.skipped = warnings.len();
-        report.warnings = warnings;
-        report.requests = requests;
-        Ok(report)
     }
 
     /// Re-reads one record from the source (also what opening a record should do).

@@ -11,8 +11,8 @@ use super::{CardDavConfig, href_key, xml};
 use crate::error::{Error, Result};
 use crate::schema::{Row, Schema};
 use crate::source::{
-    Changes, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId, SourceInfo,
-    SyncProgress, SyncToken, Version,
+    Changes, Collected, KnownVersions, Listing, PhonebookSource, ProgressFn, Record, RecordId,
+    RecordSink, SourceInfo, SyncProgress, SyncToken, Version,
 };
 use crate::vcard::{self, VCard};
 
@@ -179,12 +179,7 @@ impl CardDavSource {
     }
 
     fn record(&self, c: RemoteCard) -> Record {
-        Record {
-            row: to_row(&self.schema_now(), &c.card),
-            id: RecordId::new(c.href),
-            version: Version::new(xml::normalize_etag(&c.etag)),
-            card: c.card,
-        }
+        record_with(&self.schema_now(), c)
     }
 
     fn token_of(&self, ctag: Option<String>, sync_token: Option<String>) -> SyncToken {
@@ -348,7 +343,18 @@ impl PhonebookSource for CardDavSource {
     }
 
     fn list_with_progress(&self, progress: ProgressFn<'_>) -> Result<Listing> {
+        let mut all = Collected::new();
+        let mut listing = self.list_into(progress, &mut all)?;
+        listing.records = all.into_records();
+        Ok(listing)
+    }
+
+    fn list_into(&self, progress: ProgressFn<'_>, sink: &mut dyn RecordSink) -> Result<Listing> {
         let before = self.client.requests();
+        let mut sink = Mapped {
+            schema: self.schema_now(),
+            sink,
+        };
         if self.book.supports_sync {
             // One sync-collection report from an empty token brings every card with
             // its data and the token: the fewest requests a full listing can take.
@@ -358,10 +364,11 @@ impl PhonebookSource for CardDavSource {
                 "",
                 self.config.batching(),
                 progress,
+                &mut sink,
             ) {
                 Ok(delta) => {
                     return Ok(Listing {
-                        records: delta.changed.into_iter().map(|c| self.record(c)).collect(),
+                        records: Vec::new(),
                         token: Some(SyncToken::new(format!("{SYNC}{}", delta.token))),
                         warnings: delta.warnings,
                         requests: self.client.requests() - before,
@@ -371,18 +378,38 @@ impl PhonebookSource for CardDavSource {
                 // listing and multigets below need none.
                 Err(e)
                     if sync::narrower_may_help(&e)
-                        || matches!(e, Error::Unsupported(_) | Error::TokenExpired) => {}
+                        || matches!(e, Error::Unsupported(_) | Error::TokenExpired) =>
+                {
+                    sync::CardSink::restart(&mut sink)?;
+                }
                 Err(e) => return Err(e),
             }
         }
         let listing = sync::list_etags(&self.client, self.url())?;
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
-        let mut f = self.fetch(&hrefs, progress)?;
-        f.warnings.splice(0..0, listing.warnings);
+        let total = Some(hrefs.len());
+        progress(SyncProgress::new(0, total));
+        let warnings = std::sync::Mutex::new(listing.warnings);
+        let sink = std::sync::Mutex::new(&mut sink);
+        sync::fetch_each(
+            &self.client,
+            self.url(),
+            &hrefs,
+            self.config.batching(),
+            &|n| progress(SyncProgress::new(n, total)),
+            &|_, f| {
+                warnings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(f.warnings);
+                // Gone since the listing: nothing to deliver or remove.
+                sync::CardSink::cards(*sink.lock().unwrap_or_else(|e| e.into_inner()), f.cards)
+            },
+        )?;
         Ok(Listing {
-            records: f.cards.into_iter().map(|c| self.record(c)).collect(),
+            records: Vec::new(),
             token: Some(self.token_of(listing.ctag, listing.sync_token)),
-            warnings: f.warnings,
+            warnings: warnings.into_inner().unwrap_or_else(|e| e.into_inner()),
             requests: self.client.requests() - before,
         })
     }
@@ -396,12 +423,14 @@ impl PhonebookSource for CardDavSource {
         let before = self.client.requests();
         let t = token.as_str();
         if let Some(server_token) = t.strip_prefix(SYNC) {
+            let mut collect = sync::Collect::new(self.url());
             let delta = match sync::sync_collection(
                 &self.client,
                 self.url(),
                 server_token,
                 self.config.batching(),
                 progress,
+                &mut collect,
             ) {
                 // The server lost sync support (downgrade): compare ETags instead.
                 Err(Error::Unsupported(_)) => return self.etag_diff(known, before, progress),
@@ -416,8 +445,8 @@ impl PhonebookSource for CardDavSource {
                 .keys()
                 .map(|id| (href_key(self.url(), id.as_str()), id.clone()))
                 .collect();
-            let changed = delta
-                .changed
+            let (changed, removed) = collect.into_parts();
+            let changed = changed
                 .into_iter()
                 .map(|mut c| {
                     c.href = self.id_for(c.href, &ids).as_str().to_owned();
@@ -426,11 +455,7 @@ impl PhonebookSource for CardDavSource {
                 .collect();
             return Ok(Changes {
                 changed,
-                removed: delta
-                    .removed
-                    .into_iter()
-                    .map(|h| self.id_for(h, &ids))
-                    .collect(),
+                removed: removed.into_iter().map(|h| self.id_for(h, &ids)).collect(),
                 token: Some(SyncToken::new(format!("{SYNC}{}", delta.token))),
                 warnings: delta.warnings,
                 requests: self.client.requests() - before,
@@ -533,6 +558,48 @@ pub(crate) fn href_for_uid(book: &Url, uid: &str) -> String {
         path.push('/');
     }
     format!("{path}{name}.vcf")
+}
+
+/// A card as a record under `schema`.
+fn record_with(schema: &Schema, c: RemoteCard) -> Record {
+    Record {
+        row: to_row(schema, &c.card),
+        id: RecordId::new(c.href),
+        version: Version::new(xml::normalize_etag(&c.etag)),
+        card: c.card,
+    }
+}
+
+/// The cards of a listing as records for a [`RecordSink`], mapped with the schema
+/// of the listing's start.
+struct Mapped<'a> {
+    schema: Schema,
+    sink: &'a mut dyn RecordSink,
+}
+
+impl sync::CardSink for Mapped<'_> {
+    fn cards(&mut self, cards: Vec<RemoteCard>) -> Result<()> {
+        if cards.is_empty() {
+            return Ok(());
+        }
+        let records = cards
+            .into_iter()
+            .map(|c| record_with(&self.schema, c))
+            .collect();
+        self.sink.records(records)
+    }
+
+    fn removed(&mut self, hrefs: Vec<String>) -> Result<()> {
+        if hrefs.is_empty() {
+            return Ok(());
+        }
+        self.sink
+            .removed(hrefs.into_iter().map(RecordId::new).collect())
+    }
+
+    fn restart(&mut self) -> Result<()> {
+        self.sink.restart()
+    }
 }
 
 #[cfg(test)]

@@ -148,7 +148,7 @@ impl Client {
         &self,
         req: &Request,
         url: &Url,
-        on_body: &dyn Fn(&[u8]),
+        on_body: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<Reply> {
         let trusted = self.trusted.contains(url);
         let auth = if trusted {
@@ -162,7 +162,12 @@ impl Client {
         if reply.status >= 500 && !sent_auth && has_password && trusted {
             // sabre-io/dav#932: Digest + unauthenticated REPORT → 500. Ask for the
             // challenge without a body and try again with it.
-            let probe = self.exchange(&Request::new("OPTIONS", url.clone()), url, None, &|_| {})?;
+            let probe = self.exchange(
+                &Request::new("OPTIONS", url.clone()),
+                url,
+                None,
+                &mut |_| Ok(()),
+            )?;
             if probe.status == 401 && self.auth.learn(&probe, false) {
                 let auth = self.auth.authorization(req.method, url)?;
                 reply = self.exchange(req, url, auth, on_body)?;

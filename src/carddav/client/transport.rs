@@ -1,6 +1,6 @@
 //! The transport: one blocking reqwest client per account, sending a request with its
-//! redirects followed by hand and its answer read whole, under a size cap and a
-//! deadline for the whole request.
+//! redirects followed by hand and its answer read whole, under a size cap, or handed
+//! on piece by piece, under a deadline for the whole request.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -74,6 +74,11 @@ pub struct Request {
     /// Hand 5xx answers back as replies instead of [`Error::Server`] (for callers
     /// that retry them).
     pub keep_server_errors: bool,
+    /// A 2xx answer's body goes only to the observer of
+    /// [`Client::send_observed`], piece by piece, and is not kept in the
+    /// [`Reply`]; the observer bounds the memory it takes, so the size cap does not
+    /// apply to it. Other answers are read whole as usual.
+    pub streamed: bool,
 }
 
 impl Request {
@@ -85,6 +90,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             keep_server_errors: false,
+            streamed: false,
         }
     }
 
@@ -103,6 +109,12 @@ impl Request {
     /// Hands 5xx answers back as replies (see [`Request::keep_server_errors`]).
     pub fn keeping_server_errors(mut self) -> Self {
         self.keep_server_errors = true;
+        self
+    }
+
+    /// Hands a 2xx body to the observer only (see [`Request::streamed`]).
+    pub fn streamed(mut self) -> Self {
+        self.streamed = true;
         self
     }
 }
@@ -177,6 +189,12 @@ impl Client {
         self.auth.scheme(url)
     }
 
+    /// The size cap on answers read whole, which also bounds one response of a
+    /// streamed one.
+    pub fn max_body(&self) -> usize {
+        usize::try_from(self.max_body).unwrap_or(usize::MAX)
+    }
+
     /// HTTP round trips made so far.
     pub fn requests(&self) -> u32 {
         self.requests.load(Ordering::Relaxed)
@@ -194,12 +212,18 @@ impl Client {
     /// timeouts → [`Error::Network`]; a refused TLS certificate → [`Error::Certificate`]; a body
     /// over the cap → [`Error::InvalidResponse`].
     pub fn send(&self, req: &Request) -> Result<Reply> {
-        self.send_observed(req, &|_| {})
+        self.send_observed(req, &mut |_| Ok(()))
     }
 
     /// [`send`](Self::send), handing each piece of a 2xx answer's body to `on_body` as
-    /// it arrives (for progress while a large answer streams in).
-    pub fn send_observed(&self, req: &Request, on_body: &dyn Fn(&[u8])) -> Result<Reply> {
+    /// it arrives (for progress while a large answer streams in, or to read a
+    /// [streamed](Request::streamed) one). An error of `on_body` ends the request
+    /// with that error.
+    pub fn send_observed(
+        &self,
+        req: &Request,
+        on_body: &mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> Result<Reply> {
         let mut url = req.url.clone();
         for hop in 0..=MAX_REDIRECTS {
             let reply = self.send_authed(req, &url, on_body)?;
@@ -229,7 +253,7 @@ impl Client {
         req: &Request,
         url: &Url,
         auth: Option<String>,
-        on_body: &dyn Fn(&[u8]),
+        on_body: &mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> Result<Reply> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| Error::Config(format!("bad method {}: {e}", req.method)))?;
@@ -256,7 +280,9 @@ impl Client {
             url: url.to_string(),
             reason: format!("response larger than the {} byte limit", self.max_body),
         };
-        if resp.content_length().is_some_and(|n| n > self.max_body) {
+        let success = (200..300).contains(&status);
+        let streamed = req.streamed && success;
+        if !streamed && resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(too_large());
         }
         // reqwest's blocking timeout bounds each read of the body, not the whole of
@@ -281,12 +307,15 @@ impl Client {
             if n == 0 {
                 break;
             }
+            if success {
+                on_body(&buf[..n])?;
+            }
+            if streamed {
+                continue;
+            }
             body.extend_from_slice(&buf[..n]);
             if body.len() as u64 > self.max_body {
                 return Err(too_large());
-            }
-            if (200..300).contains(&status) {
-                on_body(&buf[..n]);
             }
         }
         Ok(Reply {

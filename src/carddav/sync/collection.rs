@@ -1,41 +1,44 @@
 //! Incremental sync: RFC 6578 `sync-collection` reports, with card data or
-//! without, and counting cards as the answer streams in.
+//! without, read as the answer streams in: cards go to a [`CardSink`] a stretch at a
+//! time, so that a first sync of 100,000 cards never holds them all.
 
-use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use url::Url;
 
-use super::listing::{Batching, fetch};
-use super::{Delta, inside, is_book, narrower_may_help, outside_warning, parse_card, warning};
+use super::listing::{Batching, fetch_each};
+use super::{
+    CardSink, Delta, RemoteCard, inside, is_book, narrower_may_help, outside_warning, parse_card,
+    warning,
+};
 use crate::carddav::client::{Client, Request, server_error};
-use crate::carddav::propfind::multistatus;
-use crate::carddav::{href_key, names, xml};
+use crate::carddav::{names, xml};
 use crate::error::{Error, Result};
 use crate::record::RecordWarning;
 use crate::source::{ProgressFn, SyncProgress};
 
-/// A changed card in a sync report: ETag and, when sent, its data.
-type Change = (String, Option<String>);
-
-/// What the rounds of one sync-collection report listed.
+/// What the rounds of one sync-collection report said besides the cards it carried.
 #[derive(Default)]
 struct Report {
-    /// href key -> (href, `Some((etag, data))` for changed / `None` for removed).
-    state: HashMap<String, (String, Option<Change>)>,
-    /// The keys of `state` in the order the server listed them.
-    order: Vec<String>,
-    /// Entries whose href points outside the book.
-    outside: Vec<RecordWarning>,
+    /// Changed cards listed without usable data: fetched afterwards.
+    missing: Vec<String>,
+    /// Cards that came with data and were delivered or skipped.
+    inline: usize,
+    /// Entries outside the book and cards that do not parse.
+    warnings: Vec<RecordWarning>,
     token: String,
 }
 
-/// RFC 6578 sync-collection from `token` (empty: initial), following 507 truncation.
-/// Cards the report lists without `address-data` are fetched with multiget.
+/// RFC 6578 sync-collection from `token` (empty: initial), following 507 truncation,
+/// handing the cards to `sink` as they arrive. Cards the report lists without
+/// `address-data` are fetched with multiget afterwards.
 ///
 /// A report with card data that fails as a whole (one card the server cannot render
-/// makes some servers answer 500 to every such report) is asked again without card
-/// data, and the cards are then fetched by multiget, which narrows down to single GETs
-/// around a card that cannot be served. A warning on the book's href says so.
+/// makes some servers answer 500 to every such report; an answer that breaks off) is
+/// asked again without card data, after `sink` is told to start over, and the cards
+/// are then fetched by multiget, which narrows down to single GETs around a card that
+/// cannot be served. A warning on the book's href says so.
 ///
 /// `progress` hears, while the report streams in, how many cards it brought so far (no
 /// total yet); once it is in (the cards it carried count as fetched, the total is all
@@ -44,107 +47,97 @@ struct Report {
 /// # Errors
 /// [`Error::TokenExpired`] for an invalid token; [`Error::Unsupported`] when the
 /// server has no sync-collection; the error of the report with card data when the one
-/// without fails too.
+/// without fails too; an error of `sink`. When it fails, `sink` may hold part of the
+/// cards.
 pub(crate) fn sync_collection(
     client: &Client,
     book: &Url,
     token: &str,
     batching: Batching,
     progress: ProgressFn<'_>,
+    sink: &mut dyn CardSink,
 ) -> Result<Delta> {
     // `fetched` only grows: the cards counted while the report streamed in may be a few
     // more than the ones it carried in the end (empty card data is fetched later).
-    let last = std::sync::atomic::AtomicUsize::new(0);
+    let last = AtomicUsize::new(0);
     let progress = &|p: SyncProgress| {
-        let mut n = p
-            .fetched
-            .max(last.load(std::sync::atomic::Ordering::Relaxed));
+        let mut n = p.fetched.max(last.load(Ordering::Relaxed));
         if let Some(total) = p.total {
             n = n.min(total);
         }
-        last.store(n, std::sync::atomic::Ordering::Relaxed);
+        last.store(n, Ordering::Relaxed);
         progress(SyncProgress::new(n, p.total));
     };
-    let (report, note) = match sync_report(client, book, token, true, progress) {
-        Ok(r) => (r, None),
-        Err(e) if narrower_may_help(&e) => match sync_report(client, book, token, false, &|_| {}) {
-            Ok(r) => (
-                r,
-                Some(warning(
-                    book.as_str(),
-                    format!(
-                        "the sync report with card data failed ({e}); \
-                         the cards were fetched in batches instead"
-                    ),
-                )),
-            ),
-            Err(_) => return Err(e),
-        },
+    let mut report = match sync_report(client, book, token, true, progress, sink) {
+        Ok(r) => r,
+        Err(e) if narrower_may_help(&e) => {
+            sink.restart()?;
+            match sync_report(client, book, token, false, &|_| {}, sink) {
+                Ok(mut r) => {
+                    r.warnings.insert(
+                        0,
+                        warning(
+                            book.as_str(),
+                            format!(
+                                "the sync report with card data failed ({e}); \
+                                 the cards were fetched in batches instead"
+                            ),
+                        ),
+                    );
+                    r
+                }
+                Err(_) => return Err(e),
+            }
+        }
         Err(e) => return Err(e),
     };
-    let Report {
-        mut state,
-        order,
-        outside,
-        token,
-    } = report;
-    let mut delta = Delta {
-        token,
-        warnings: note.into_iter().chain(outside).collect(),
-        ..Delta::default()
-    };
-    let noted = delta.warnings.len();
-    let mut missing = Vec::new();
-    for key in order {
-        let Some((href, entry)) = state.remove(&key) else {
-            continue;
-        };
-        match entry {
-            None => delta.removed.push(href),
-            Some((etag, Some(data))) => match parse_card(&href, etag, &data) {
-                Ok(c) => delta.changed.push(c),
-                Err(w) => delta.warnings.push(w),
-            },
-            Some((_, None)) => missing.push(href),
-        }
-    }
-    // Parsed or skipped: either way dealt with.
-    let inline = delta.changed.len() + delta.warnings.len() - noted;
-    let total = Some(inline + missing.len());
+    let inline = report.inline;
+    let total = Some(inline + report.missing.len());
     progress(SyncProgress::new(inline, total));
-    if !missing.is_empty() {
-        let f = fetch(client, book, &missing, batching, &|n| {
-            progress(SyncProgress::new(inline + n, total));
-        })?;
-        delta.changed.extend(f.cards);
-        delta.warnings.extend(f.warnings);
-        delta.removed.extend(f.gone);
+    if !report.missing.is_empty() {
+        let warnings = Mutex::new(Vec::new());
+        let sink = Mutex::new(&mut *sink);
+        fetch_each(
+            client,
+            book,
+            &report.missing,
+            batching,
+            &|n| progress(SyncProgress::new(inline + n, total)),
+            &|_, f| {
+                warnings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(f.warnings);
+                let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+                sink.cards(f.cards)?;
+                sink.removed(f.gone)
+            },
+        )?;
+        report
+            .warnings
+            .extend(warnings.into_inner().unwrap_or_else(|e| e.into_inner()));
     }
-    Ok(delta)
+    Ok(Delta {
+        token: report.token,
+        warnings: report.warnings,
+    })
 }
 
-/// The rounds of one sync-collection report, with or without card data. While an
-/// answer streams in, `progress` hears how many cards have arrived so far (with no
-/// total: the report does not say in advance).
+/// The rounds of one sync-collection report, with or without card data, read as
+/// they stream in: each stretch's cards and removals go to `sink` as soon as it is
+/// read. While an answer streams in, `progress` hears how many cards have arrived so
+/// far (with no total: the report does not say in advance).
 fn sync_report(
     client: &Client,
     book: &Url,
     token: &str,
     with_data: bool,
     progress: ProgressFn<'_>,
+    sink: &mut dyn CardSink,
 ) -> Result<Report> {
     let mut out = Report {
         token: token.to_owned(),
         ..Report::default()
-    };
-    let counter = std::sync::Mutex::new(CardCounter::default());
-    let on_body = |chunk: &[u8]| {
-        let mut c = counter.lock().unwrap_or_else(|e| e.into_inner());
-        let before = c.count;
-        c.feed(chunk);
-        if c.count > before {
-            progress(SyncProgress::new(c.count, None));
-        }
     };
     let mut depth = "0";
     let mut rounds = 0;
@@ -162,8 +155,18 @@ fn sync_report(
                 names::XML_CONTENT_TYPE,
                 xml::sync_collection(&out.token, with_data),
             )
-            .keeping_server_errors();
-        let reply = client.send_observed(&req, &on_body)?;
+            .keeping_server_errors()
+            .streamed();
+        let mut round = Round {
+            book,
+            reader: Some(xml::MultistatusReader::new(client.max_body())),
+            counter: CardCounter::default(),
+            truncated: false,
+            token: None,
+        };
+        let reply = client.send_observed(&req, &mut |piece| {
+            round.piece(piece, progress, sink, &mut out)
+        })?;
         match reply.status {
             207 => {}
             // Google wants Depth 1 (RFC 6578 says 0).
@@ -197,12 +200,79 @@ fn sync_report(
             s if s >= 500 => return Err(server_error(&reply)),
             s => return Err(reply.invalid(format!("sync-collection answered {s}"))),
         }
-        let ms = multistatus(&reply)?;
-        let mut truncated = false;
+        let rest = round
+            .reader
+            .take()
+            .map(xml::MultistatusReader::finish)
+            .transpose()
+            .map_err(|e| reply.invalid(e.0))?;
+        if let Some(ms) = rest {
+            round.absorb(ms, sink, &mut out)?;
+        }
+        out.token = round
+            .token
+            .ok_or_else(|| reply.invalid("sync-collection answer without sync-token"))?;
+        if !round.truncated {
+            return Ok(out);
+        }
+    }
+}
+
+/// One round of a sync-collection report as it streams in.
+struct Round<'a> {
+    book: &'a Url,
+    reader: Option<xml::MultistatusReader>,
+    counter: CardCounter,
+    /// Whether the book's own response said 507: ask again from the new token.
+    truncated: bool,
+    token: Option<String>,
+}
+
+impl Round<'_> {
+    /// Takes a piece of the answer: counts the cards in it for `progress` and hands
+    /// what stretches are complete to `sink`.
+    fn piece(
+        &mut self,
+        piece: &[u8],
+        progress: ProgressFn<'_>,
+        sink: &mut dyn CardSink,
+        out: &mut Report,
+    ) -> Result<()> {
+        let before = self.counter.count;
+        self.counter.feed(piece);
+        if self.counter.count > before {
+            progress(SyncProgress::new(self.counter.count, None));
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(());
+        };
+        let stretch = reader.feed(piece).map_err(|e| Error::InvalidResponse {
+            url: self.book.to_string(),
+            reason: e.0,
+        })?;
+        match stretch {
+            Some(ms) => self.absorb(ms, sink, out),
+            None => Ok(()),
+        }
+    }
+
+    /// Hands the responses of one stretch to `sink`, noting what else they say.
+    fn absorb(
+        &mut self,
+        ms: xml::Multistatus,
+        sink: &mut dyn CardSink,
+        out: &mut Report,
+    ) -> Result<()> {
+        let book = self.book;
+        if ms.sync_token.is_some() {
+            self.token = ms.sync_token;
+        }
+        let mut cards: Vec<RemoteCard> = Vec::new();
+        let mut removed = Vec::new();
         for r in ms.responses {
             if is_book(book, &r.href) {
                 if r.status == Some(507) {
-                    truncated = true;
+                    self.truncated = true;
                 }
                 continue;
             }
@@ -210,30 +280,28 @@ fn sync_report(
                 continue;
             }
             if !inside(book, &r.href) {
-                out.outside.push(outside_warning(&r.href));
+                out.warnings.push(outside_warning(&r.href));
                 continue;
             }
-            let key = href_key(book, &r.href);
-            let entry = match r.status {
-                Some(404) | Some(410) => None,
-                Some(s) if !(200..300).contains(&s) => continue,
-                _ => match r.props.etag {
-                    Some(etag) => Some((etag, r.props.address_data)),
-                    // Changed, but without an ETag its data cannot be used: fetched.
-                    None => Some((String::new(), None)),
+            match r.status {
+                Some(404) | Some(410) => removed.push(r.href),
+                Some(s) if !(200..300).contains(&s) => {}
+                // Changed, but without an ETag its data cannot be used: fetched.
+                _ => match (r.props.etag, r.props.address_data) {
+                    (Some(etag), Some(data)) => {
+                        out.inline += 1;
+                        match parse_card(&r.href, etag, &data) {
+                            Ok(c) => cards.push(c),
+                            Err(w) => out.warnings.push(w),
+                        }
+                    }
+                    _ => out.missing.push(r.href),
                 },
-            };
-            if !out.state.contains_key(&key) {
-                out.order.push(key.clone());
             }
-            out.state.insert(key, (r.href, entry));
         }
-        out.token = ms
-            .sync_token
-            .ok_or_else(|| reply.invalid("sync-collection answer without sync-token"))?;
-        if !truncated {
-            return Ok(out);
-        }
+        // Removals first: a card listed as removed and then as changed is there.
+        sink.removed(removed)?;
+        sink.cards(cards)
     }
 }
 

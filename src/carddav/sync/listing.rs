@@ -70,14 +70,11 @@ pub(crate) struct Batching {
 }
 
 /// Fetches `hrefs` with multigets of `batching.size` hrefs each, up to
-/// `batching.in_flight` at a time. After each batch, `done` is told how many hrefs are dealt with so far
-/// (fetched, skipped or gone); the count only grows. The cards come back in the order
-/// of `hrefs`' batches.
+/// `batching.in_flight` at a time, and collects what they bring, in the order of
+/// `hrefs`' batches. See [`fetch_each`].
 ///
 /// # Errors
-/// Only [`Error::Unauthorized`], [`Error::Certificate`] and an [`Error::Network`] that
-/// is no answer at all: everything else about single cards (a 5xx, an answer that
-/// breaks off) becomes a warning. After such an error no further batch is started.
+/// As [`fetch_each`].
 pub(crate) fn fetch(
     client: &Client,
     book: &Url,
@@ -85,12 +82,50 @@ pub(crate) fn fetch(
     batching: Batching,
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<Fetched> {
+    let batches = std::sync::Mutex::new(Vec::new());
+    fetch_each(client, book, hrefs, batching, done, &|i, f| {
+        batches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((i, f));
+        Ok(())
+    })?;
+    let mut batches = batches.into_inner().unwrap_or_else(|e| e.into_inner());
+    batches.sort_by_key(|(i, _)| *i);
+    let mut out = Fetched::default();
+    for (_, f) in batches {
+        out.cards.extend(f.cards);
+        out.warnings.extend(f.warnings);
+        out.gone.extend(f.gone);
+    }
+    Ok(out)
+}
+
+/// Fetches `hrefs` with multigets of `batching.size` hrefs each, up to
+/// `batching.in_flight` at a time, handing each batch's result to `deliver` with the
+/// batch's number as it comes in, so that no more than a few batches are ever held.
+/// After each batch, `done` is told how many hrefs are dealt with so far (fetched,
+/// skipped or gone); the count only grows. Both are called under one lock, one batch
+/// at a time.
+///
+/// # Errors
+/// Only [`Error::Unauthorized`], [`Error::Certificate`], an [`Error::Network`] that
+/// is no answer at all, and an error of `deliver`: everything else about single cards
+/// (a 5xx, an answer that breaks off) becomes a warning. After such an error no
+/// further batch is started.
+pub(crate) fn fetch_each(
+    client: &Client,
+    book: &Url,
+    hrefs: &[String],
+    batching: Batching,
+    done: &(dyn Fn(usize) + Sync),
+    deliver: &(dyn Fn(usize, Fetched) -> Result<()> + Sync),
+) -> Result<()> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     let chunks: Vec<&[String]> = hrefs.chunks(batching.size.max(1)).collect();
-    let results: Vec<Mutex<Option<Result<Fetched>>>> =
-        chunks.iter().map(|_| Mutex::new(None)).collect();
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let finished = Mutex::new(0usize);
@@ -99,16 +134,21 @@ pub(crate) fn fetch(
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(chunk) = chunks.get(i) else { break };
             let mut out = Fetched::default();
-            let r = fetch_chunk(client, book, chunk, &mut out).map(|()| out);
-            if r.is_err() {
-                stop.store(true, Ordering::Relaxed);
-            } else {
-                // Told under the lock, so that the counts arrive in order.
+            let r = fetch_chunk(client, book, chunk, &mut out).and_then(|()| {
+                // Under the lock, so that the counts arrive in order.
                 let mut n = finished.lock().unwrap_or_else(|e| e.into_inner());
+                deliver(i, out)?;
                 *n += chunk.len();
                 done(*n);
+                Ok(())
+            });
+            if let Err(e) = r {
+                stop.store(true, Ordering::Relaxed);
+                failure
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
             }
-            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
     };
     let helpers = batching.in_flight.min(chunks.len()).saturating_sub(1);
@@ -118,20 +158,10 @@ pub(crate) fn fetch(
         }
         work();
     });
-    let mut out = Fetched::default();
-    for r in results {
-        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            Some(Ok(f)) => {
-                out.cards.extend(f.cards);
-                out.warnings.extend(f.warnings);
-                out.gone.extend(f.gone);
-            }
-            Some(Err(e)) => return Err(e),
-            // Not started after another batch failed.
-            None => {}
-        }
+    match failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(out)
 }
 
 fn fetch_chunk(client: &Client, book: &Url, chunk: &[String], out: &mut Fetched) -> Result<()> {

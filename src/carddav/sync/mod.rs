@@ -26,7 +26,7 @@ mod listing;
 mod write;
 
 pub(crate) use collection::sync_collection;
-pub(crate) use listing::{Batching, check, fetch, get, list_etags};
+pub(crate) use listing::{Batching, check, fetch, fetch_each, get, list_etags};
 pub(crate) use write::{Precondition, WriteOutcome, delete, put};
 
 use url::Url;
@@ -68,13 +68,91 @@ pub(crate) struct EtagListing {
     pub warnings: Vec<RecordWarning>,
 }
 
-/// What a sync-collection report said.
+/// What a sync-collection report said besides the cards, which went to a
+/// [`CardSink`].
 #[derive(Debug, Default)]
 pub(crate) struct Delta {
-    pub changed: Vec<RemoteCard>,
-    pub removed: Vec<String>,
     pub token: String,
     pub warnings: Vec<RecordWarning>,
+}
+
+/// Where cards go as they arrive, so that a listing of 100,000 cards is never held
+/// whole. Called from the fetching threads, one call at a time.
+pub(crate) trait CardSink: Send {
+    /// Cards that arrived (or changed); one with an href delivered before replaces it.
+    fn cards(&mut self, cards: Vec<RemoteCard>) -> Result<()>;
+    /// Cards found gone, also ones delivered before.
+    fn removed(&mut self, hrefs: Vec<String>) -> Result<()>;
+    /// Forget every card and removal delivered so far: the listing starts over.
+    fn restart(&mut self) -> Result<()>;
+}
+
+/// A [`CardSink`] that keeps what it is given (a sync's changes, which are few), the
+/// last word on each href counting, in the order the hrefs first came.
+#[derive(Debug)]
+pub(crate) struct Collect<'a> {
+    book: &'a Url,
+    /// href key -> index into `entries`.
+    index: std::collections::HashMap<String, usize>,
+    /// `(href, Some(card))` for a changed card, `(href, None)` for a removed one.
+    entries: Vec<(String, Option<RemoteCard>)>,
+}
+
+impl<'a> Collect<'a> {
+    /// An empty collection for the cards of `book`.
+    pub fn new(book: &'a Url) -> Collect<'a> {
+        Collect {
+            book,
+            index: std::collections::HashMap::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn put(&mut self, href: String, card: Option<RemoteCard>) {
+        let key = href_key(self.book, &href);
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i] = (href, card),
+            None => {
+                self.index.insert(key, self.entries.len());
+                self.entries.push((href, card));
+            }
+        }
+    }
+
+    /// The changed cards and the removed hrefs.
+    pub fn into_parts(self) -> (Vec<RemoteCard>, Vec<String>) {
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        for (href, card) in self.entries {
+            match card {
+                Some(c) => changed.push(c),
+                None => removed.push(href),
+            }
+        }
+        (changed, removed)
+    }
+}
+
+impl CardSink for Collect<'_> {
+    fn cards(&mut self, cards: Vec<RemoteCard>) -> Result<()> {
+        for c in cards {
+            self.put(c.href.clone(), Some(c));
+        }
+        Ok(())
+    }
+
+    fn removed(&mut self, hrefs: Vec<String>) -> Result<()> {
+        for h in hrefs {
+            self.put(h, None);
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<()> {
+        self.index.clear();
+        self.entries.clear();
+        Ok(())
+    }
 }
 
 fn is_book(book: &Url, href: &str) -> bool {

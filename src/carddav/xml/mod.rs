@@ -3,6 +3,8 @@
 
 mod request;
 mod response;
+mod stream;
 
 pub use request::*;
 pub use response::*;
+pub use stream::MultistatusReader;

@@ -207,13 +207,26 @@ fn body_text(body: &[u8]) -> String {
     text.trim_start_matches('\u{feff}').to_owned()
 }
 
-/// Parses a `multistatus` body.
+/// Parses a `multistatus` body held whole (a streamed one goes through
+/// [`MultistatusReader`](super::MultistatusReader), which this is fed once).
 ///
 /// # Errors
 /// When the body is not XML or its root is not `multistatus`.
 pub fn parse_multistatus(body: &[u8]) -> Result<Multistatus, XmlError> {
-    let text = body_text(body);
-    let doc = roxmltree::Document::parse(&text).map_err(|e| XmlError(format!("not XML: {e}")))?;
+    let mut reader = super::stream::MultistatusReader::new(usize::MAX);
+    let mut ms = reader.feed(body)?.unwrap_or_default();
+    let rest = reader.finish()?;
+    ms.responses.extend(rest.responses);
+    ms.sync_token = rest.sync_token.or(ms.sync_token);
+    Ok(ms)
+}
+
+/// Parses a `multistatus` document that is in memory as text.
+///
+/// # Errors
+/// When the text is not XML or its root is not `multistatus`.
+pub(super) fn read_multistatus(text: &str) -> Result<Multistatus, XmlError> {
+    let doc = roxmltree::Document::parse(text).map_err(|e| XmlError(format!("not XML: {e}")))?;
     let root = doc.root_element();
     if root.tag_name().name() != "multistatus" {
         return Err(XmlError(format!(
@@ -225,50 +238,53 @@ pub fn parse_multistatus(body: &[u8]) -> Result<Multistatus, XmlError> {
     for node in root.children().filter(|n| n.is_element()) {
         match node.tag_name().name() {
             "sync-token" => ms.sync_token = non_empty(text_of(node)),
-            "response" => {
-                let mut r = Response::default();
-                for c in node.children().filter(|n| n.is_element()) {
-                    match c.tag_name().name() {
-                        // RFC 4918 allows several hrefs with one status; we keep the
-                        // first and repeat the response for the others below.
-                        "href" if r.href.is_empty() => r.href = text_of(c).trim().to_owned(),
-                        "status" => r.status = parse_status_line(&text_of(c)),
-                        "propstat" => {
-                            let status = c
-                                .children()
-                                .find(|n| n.is_element() && n.tag_name().name() == "status")
-                                .and_then(|s| parse_status_line(&text_of(s)));
-                            if status.is_none_or(|s| (200..300).contains(&s)) {
-                                for p in c
-                                    .children()
-                                    .filter(|n| n.is_element() && n.tag_name().name() == "prop")
-                                {
-                                    read_prop(&mut r.props, p);
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let extra: Vec<String> = node
+            "response" => read_response(node, &mut ms.responses),
+            _ => {}
+        }
+    }
+    Ok(ms)
+}
+
+/// Reads one `response` element into `out`: one [`Response`] per href it names.
+fn read_response(node: roxmltree::Node<'_, '_>, out: &mut Vec<Response>) {
+    let mut r = Response::default();
+    for c in node.children().filter(|n| n.is_element()) {
+        match c.tag_name().name() {
+            // RFC 4918 allows several hrefs with one status; we keep the first and
+            // repeat the response for the others below.
+            "href" if r.href.is_empty() => r.href = text_of(c).trim().to_owned(),
+            "status" => r.status = parse_status_line(&text_of(c)),
+            "propstat" => {
+                let status = c
                     .children()
-                    .filter(|n| n.is_element() && n.tag_name().name() == "href")
-                    .skip(1)
-                    .map(|n| text_of(n).trim().to_owned())
-                    .collect();
-                if !r.href.is_empty() {
-                    let copies: Vec<Response> = extra
-                        .into_iter()
-                        .map(|href| Response { href, ..r.clone() })
-                        .collect();
-                    ms.responses.push(r);
-                    ms.responses.extend(copies);
+                    .find(|n| n.is_element() && n.tag_name().name() == "status")
+                    .and_then(|s| parse_status_line(&text_of(s)));
+                if status.is_none_or(|s| (200..300).contains(&s)) {
+                    for p in c
+                        .children()
+                        .filter(|n| n.is_element() && n.tag_name().name() == "prop")
+                    {
+                        read_prop(&mut r.props, p);
+                    }
                 }
             }
             _ => {}
         }
     }
-    Ok(ms)
+    let extra: Vec<String> = node
+        .children()
+        .filter(|n| n.is_element() && n.tag_name().name() == "href")
+        .skip(1)
+        .map(|n| text_of(n).trim().to_owned())
+        .collect();
+    if !r.href.is_empty() {
+        let copies: Vec<Response> = extra
+            .into_iter()
+            .map(|href| Response { href, ..r.clone() })
+            .collect();
+        out.push(r);
+        out.extend(copies);
+    }
 }
 
 /// Local names of the elements inside a WebDAV `<error>` body (RFC 4918 §16), e.g.
