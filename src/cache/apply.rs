@@ -72,10 +72,7 @@ impl Staged {
             if old.is_none_or(|old| old.version != r.version) {
                 self.changed.push(r.id.clone());
             }
-            let cached = Arc::new(CachedRow {
-                version: r.version.clone(),
-                row: r.row.clone(),
-            });
+            let cached = Arc::new(CachedRow::kept(r.version.clone(), r.row.clone()));
             self.next.rows.insert(r.id.clone(), cached);
             self.batch
                 .upserts

@@ -132,10 +132,7 @@ impl CachedFolder {
                 let row = schema.to_row(&card);
                 next.rows.insert(
                     id.clone(),
-                    Arc::new(CachedRow {
-                        version: cached.version.clone(),
-                        row: row.clone(),
-                    }),
+                    Arc::new(CachedRow::kept(cached.version.clone(), row.clone())),
                 );
                 batch
                     .upserts

@@ -407,13 +407,7 @@ fn apply_stored_schema(
 fn snapshot_of(rows: Vec<StoredRow>, meta: &HashMap<String, String>) -> Snapshot {
     let rows = rows
         .into_iter()
-        .map(|r| {
-            let row = CachedRow {
-                version: r.version,
-                row: r.row,
-            };
-            (r.id, Arc::new(row))
-        })
+        .map(|r| (r.id, Arc::new(CachedRow::kept(r.version, r.row))))
         .collect();
     Snapshot {
         rows: RowMap::from_entries(rows),

@@ -44,10 +44,7 @@ impl RecordSink for Incoming {
         for r in records {
             self.writer
                 .put(&r.id, &r.version, &r.row, &r.card.to_bytes())?;
-            let row = Arc::new(CachedRow {
-                version: r.version,
-                row: r.row,
-            });
+            let row = Arc::new(CachedRow::kept(r.version, r.row));
             self.rows.push((r.id, row));
         }
         Ok(())

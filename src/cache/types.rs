@@ -55,6 +55,14 @@ pub struct CachedRow {
     pub row: Row,
 }
 
+impl CachedRow {
+    /// The row as the cache keeps it: without spare room, since it is kept for long.
+    pub(super) fn kept(version: Version, mut row: Row) -> CachedRow {
+        row.shrink_to_fit();
+        CachedRow { version, row }
+    }
+}
+
 /// An immutable view of a folder at one moment: what readers use.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {

@@ -16,18 +16,14 @@ pub struct Hidden {
     pub addresses: usize,
 }
 
-/// A column name in a row: the standard names are shared statics, so a row of the
-/// usual columns allocates only its values (opening a cache builds 100,000 rows).
-type ColumnKey = std::borrow::Cow<'static, str>;
-
 /// The standard column names for up to [`INTERNED`] columns of each multi-valued
 /// field, made once.
 const INTERNED: usize = 32;
 
-fn intern(name: &str) -> ColumnKey {
-    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    let names = NAMES.get_or_init(|| {
+/// The standard column names, sorted, each once; a row refers to them by index.
+fn standard_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
         // Within the limits (checked at compile time below), so none of these fails.
         const _: () = assert!(INTERNED <= MAX_COLUMNS && INTERNED <= MAX_USER_COLUMNS);
         let mut schema = Schema::default();
@@ -37,28 +33,66 @@ fn intern(name: &str) -> ColumnKey {
         let _ = schema.set_address_count(INTERNED / 2);
         let _ = schema.set_user_count(INTERNED);
         // A bounded, fixed set: leaked once so that rows can point at it.
-        schema
+        let mut names: Vec<&'static str> = schema
             .columns()
             .into_iter()
             .map(|c| &*Box::leak(c.name.into_boxed_str()))
-            .collect()
-    });
-    match names.get(name) {
-        Some(s) => ColumnKey::Borrowed(s),
-        None => ColumnKey::Owned(name.to_owned()),
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    })
+}
+
+/// A column name in a row: an index into the standard names, so that a row of the
+/// usual columns stores two bytes per name, or a name of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ColumnKey {
+    Standard(u16),
+    Other(Box<str>),
+}
+
+impl ColumnKey {
+    fn new(name: &str) -> ColumnKey {
+        let names = standard_names();
+        match names.binary_search(&name) {
+            Ok(i) => match u16::try_from(i) {
+                Ok(i) => ColumnKey::Standard(i),
+                Err(_) => ColumnKey::Other(name.into()),
+            },
+            Err(_) => ColumnKey::Other(name.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            ColumnKey::Standard(i) => standard_names()[usize::from(*i)],
+            ColumnKey::Other(s) => s,
+        }
     }
 }
 
 /// One contact as a table row: cell values by column name. Absent and empty cells
 /// are the same.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Row {
-    // Sorted by column name. A row has a dozen cells; a sorted vector is as fast to
-    // search as a map and needs one allocation instead of one per node, which is what
-    // opening a cache of 100,000 rows mostly costs.
-    cells: Vec<(ColumnKey, String)>,
+    // A cache holds 100,000 rows in memory, so a row is kept small: the cells' names
+    // and where each value ends in `text`, sorted by column name (a dozen cells: a
+    // binary search is as fast as a map), and all values one after the other in one
+    // string. Two allocations a row instead of one per value.
+    cells: Vec<(ColumnKey, u32)>,
+    text: String,
     /// What the card holds beyond the row's columns.
     pub hidden: Hidden,
+}
+
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Row")
+            .field("cells", &self.cells().collect::<Vec<_>>())
+            .field("hidden", &self.hidden)
+            .finish()
+    }
 }
 
 impl Row {
@@ -71,25 +105,60 @@ impl Row {
     pub fn get(&self, column: &str) -> Option<&str> {
         self.position(column)
             .ok()
-            .map(|i| self.cells[i].1.as_str())
+            .map(|i| self.value(i))
             .filter(|v| !v.is_empty())
     }
 
     fn position(&self, column: &str) -> std::result::Result<usize, usize> {
-        self.cells.binary_search_by(|(k, _)| (**k).cmp(column))
+        self.cells.binary_search_by(|(k, _)| k.as_str().cmp(column))
+    }
+
+    /// Where the value of cell `i` lies in `text`.
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let start = match i {
+            0 => 0,
+            _ => self.cells[i - 1].1 as usize,
+        };
+        start..self.cells[i].1 as usize
+    }
+
+    fn value(&self, i: usize) -> &str {
+        &self.text[self.range(i)]
+    }
+
+    /// Puts `value` in place of cell `i`'s value, moving the later ends.
+    fn replace(&mut self, i: usize, value: &str) {
+        let range = self.range(i);
+        let grown = value.len() as i64 - range.len() as i64;
+        self.text.replace_range(range, value);
+        for (_, end) in &mut self.cells[i..] {
+            *end = (i64::from(*end) + grown) as u32;
+        }
     }
 
     /// Sets `column` (an empty value clears it).
+    ///
+    /// # Panics
+    /// When the row's values would exceed 4 GiB together.
     pub fn set(&mut self, column: impl AsRef<str>, value: impl Into<String>) {
         let value = value.into();
         let column = column.as_ref();
         match (self.position(column), value.is_empty()) {
-            (Ok(i), true) => {
-                self.cells.remove(i);
-            }
-            (Ok(i), false) => self.cells[i].1 = value,
+            (Ok(i), true) => self.clear_at(i),
+            (Ok(i), false) => self.replace(i, &value),
             (Err(_), true) => {}
-            (Err(i), false) => self.cells.insert(i, (intern(column), value)),
+            (Err(i), false) => {
+                assert!(
+                    self.text.len() + value.len() <= u32::MAX as usize,
+                    "a row's values exceed 4 GiB"
+                );
+                let at = match i {
+                    0 => 0,
+                    _ => self.cells[i - 1].1,
+                };
+                self.cells.insert(i, (ColumnKey::new(column), at));
+                self.replace(i, &value);
+            }
         }
     }
 
@@ -102,17 +171,78 @@ impl Row {
     /// Clears `column`.
     pub fn clear(&mut self, column: &str) {
         if let Ok(i) = self.position(column) {
-            self.cells.remove(i);
+            self.clear_at(i);
         }
+    }
+
+    fn clear_at(&mut self, i: usize) {
+        self.replace(i, "");
+        self.cells.remove(i);
     }
 
     /// Non-empty cells in column-name order.
     pub fn cells(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.cells.iter().map(|(k, v)| (&**k, v.as_str()))
+        (0..self.cells.len()).map(|i| (self.cells[i].0.as_str(), self.value(i)))
     }
 
     /// Whether every cell is empty.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
+    }
+
+    /// Frees the room kept for more cells and longer values: what a row that is
+    /// kept for long (in a cache) should do once it is built.
+    pub fn shrink_to_fit(&mut self) {
+        self.cells.shrink_to_fit();
+        self.text.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Row;
+
+    #[test]
+    fn cells_keep_their_values_through_every_change() {
+        let mut row = Row::new()
+            .with("phone2", "+49 30 2")
+            .with("display_name", "Ada")
+            .with("zz_own", "mine")
+            .with("company", "Engines");
+        assert_eq!(
+            row.cells().collect::<Vec<_>>(),
+            [
+                ("company", "Engines"),
+                ("display_name", "Ada"),
+                ("phone2", "+49 30 2"),
+                ("zz_own", "mine")
+            ]
+        );
+        row.set("display_name", "Ada Lovelace");
+        row.set("company", "");
+        row.set("phone2", "2");
+        row.clear("zz_own");
+        row.set("a_first", "x");
+        row.shrink_to_fit();
+        assert_eq!(
+            row.cells().collect::<Vec<_>>(),
+            [
+                ("a_first", "x"),
+                ("display_name", "Ada Lovelace"),
+                ("phone2", "2")
+            ]
+        );
+        assert_eq!(row.get("company"), None);
+        assert_eq!(row.get("phone2"), Some("2"));
+        let same = Row::new()
+            .with("phone2", "2")
+            .with("a_first", "x")
+            .with("display_name", "Ada Lovelace");
+        assert_eq!(row, same);
+        row.clear("a_first");
+        row.clear("display_name");
+        row.clear("phone2");
+        assert!(row.is_empty());
+        assert_eq!(row, Row::new());
     }
 }
