@@ -913,6 +913,59 @@ fn sync_collection_reports_progress_per_batch() {
     assert_eq!(steps, [1, 2, 2], "{events:?}");
 }
 
+/// A first sync whose answer is far larger than the size cap, each card well under
+/// it: read as it streams in, it is still one report, every card byte for byte and
+/// none of them skipped.
+#[test]
+fn a_first_sync_larger_than_the_cap_is_one_streamed_report() {
+    let m = Mocked::new();
+    mount_book(&m, "<d:sync-token>t0</d:sync-token>");
+    let note = "x".repeat(900);
+    let mut report = String::new();
+    for i in 0..400 {
+        let data = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u{i}\r\nFN:Person {i}\r\nNOTE:{note}\r\nEND:VCARD\r\n"
+        );
+        report.push_str(&card_response(
+            &format!("/book/{i}.vcf"),
+            &format!("\"e{i}\""),
+            &data.replace('\r', "&#13;"),
+        ));
+    }
+    report.push_str("<d:sync-token>t1</d:sync-token>");
+    let body = ms(&report);
+    assert!(body.len() > 6 * 64 * 1024);
+    m.mount(
+        Mock::given(method("REPORT"))
+            .and(body_string_contains("sync-collection"))
+            .respond_with(xml207(body)),
+    );
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "secret")
+            .max_response_bytes(64 * 1024)
+            .build()
+            .unwrap(),
+    )
+    .expect("open");
+    let listing = src.list().expect("list");
+    assert!(listing.warnings.is_empty(), "{:?}", listing.warnings);
+    assert_eq!(listing.requests, 1);
+    assert_eq!(listing.records.len(), 400);
+    assert_eq!(listing.token.unwrap().as_str(), "sync:t1");
+    let r = listing
+        .records
+        .iter()
+        .find(|r| r.id.as_str() == "/book/399.vcf")
+        .unwrap();
+    assert_eq!(r.version.as_str(), "\"e399\"");
+    assert_eq!(
+        r.card.to_bytes(),
+        format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u399\r\nFN:Person 399\r\nNOTE:{note}\r\nEND:VCARD\r\n")
+            .into_bytes()
+    );
+}
+
 /// A root that answers 500 to a PROPFIND asking for a `sync-token` (a server-side bug
 /// for a collection that is no address book) but 207 to one asking less: discovery
 /// asks again for the essential properties and goes on, from the bare server and from

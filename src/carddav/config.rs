@@ -257,9 +257,11 @@ impl CardDavConfigBuilder {
         self
     }
 
-    /// Largest response body read, in bytes; a larger one is an
+    /// Largest response body read whole, in bytes; a larger one is an
     /// [`Error::InvalidResponse`] (a listing then skips the one card concerned with a
-    /// warning). Default: 64 MiB. Cards of 161 MB exist (nextcloud/contacts#2743).
+    /// warning). A sync report's answer is read as it streams in: there the limit
+    /// bounds each card's response, and the whole answer may be 64 times as large.
+    /// Default: 64 MiB. Cards of 161 MB exist (nextcloud/contacts#2743).
     pub fn max_response_bytes(mut self, n: u64) -> Self {
         self.max_response_bytes = n;
         self

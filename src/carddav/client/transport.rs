@@ -16,6 +16,11 @@ use super::trust::{MAX_REDIRECTS, Trusted, redirect_allowed};
 use crate::carddav::{AuthScheme, CardDavConfig};
 use crate::error::{Error, Result};
 
+/// A streamed answer may be this many times the size cap on answers read whole
+/// (4 GiB by default): a book of 100,000 cards with photos fits, a server that never
+/// stops does not.
+pub const STREAMED_CAP_FACTOR: u64 = 64;
+
 /// One HTTP answer, body read in full (up to the size cap).
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -76,8 +81,9 @@ pub struct Request {
     pub keep_server_errors: bool,
     /// A 2xx answer's body goes only to the observer of
     /// [`Client::send_observed`], piece by piece, and is not kept in the
-    /// [`Reply`]; the observer bounds the memory it takes, so the size cap does not
-    /// apply to it. Other answers are read whole as usual.
+    /// [`Reply`]; the observer bounds the memory it takes, so the size cap applies
+    /// [`STREAMED_CAP_FACTOR`] times over, as a bound on what a server can make us
+    /// write to disk. Other answers are read whole as usual.
     pub streamed: bool,
 }
 
@@ -276,13 +282,18 @@ impl Client {
         let mut resp = b.send().map_err(|e| send_error(url, e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let too_large = || Error::InvalidResponse {
-            url: url.to_string(),
-            reason: format!("response larger than the {} byte limit", self.max_body),
-        };
         let success = (200..300).contains(&status);
         let streamed = req.streamed && success;
-        if !streamed && resp.content_length().is_some_and(|n| n > self.max_body) {
+        let cap = if streamed {
+            self.max_body.saturating_mul(STREAMED_CAP_FACTOR)
+        } else {
+            self.max_body
+        };
+        let too_large = || Error::InvalidResponse {
+            url: url.to_string(),
+            reason: format!("response larger than the {cap} byte limit"),
+        };
+        if resp.content_length().is_some_and(|n| n > cap) {
             return Err(too_large());
         }
         // reqwest's blocking timeout bounds each read of the body, not the whole of
@@ -290,6 +301,7 @@ impl Client {
         // body is read against a deadline for the whole request (worst case: the
         // deadline plus one read's timeout).
         let mut body = Vec::new();
+        let mut read = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             if started.elapsed() > self.timeout {
@@ -307,15 +319,15 @@ impl Client {
             if n == 0 {
                 break;
             }
+            read += n as u64;
+            if read > cap {
+                return Err(too_large());
+            }
             if success {
                 on_body(&buf[..n])?;
             }
-            if streamed {
-                continue;
-            }
-            body.extend_from_slice(&buf[..n]);
-            if body.len() as u64 > self.max_body {
-                return Err(too_large());
+            if !streamed {
+                body.extend_from_slice(&buf[..n]);
             }
         }
         Ok(Reply {
