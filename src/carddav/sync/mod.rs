@@ -1,6 +1,9 @@
 //! Reading and writing cards: ETag listing, batched multiget, sync-collection, GET, PUT,
 //! DELETE. Works on vCards; mapping to rows is [`super::source`]'s job.
 //!
+//! * Listings hand their cards to a [`CardSink`] as they arrive (a sync report's
+//!   answer is read in stretches as it streams in, multigets batch by batch), so that
+//!   a book of 100,000 cards is never held whole.
 //! * Full listing: a Depth 1 PROPFIND of `getetag` (which also brings the collection's
 //!   CTag and sync-token), then `addressbook-multiget` in batches. `addressbook-query`
 //!   without a filter is not used: Synology rejects it, SOGo omits cards

@@ -18,7 +18,10 @@ use super::response::{Multistatus, XmlError, read_multistatus};
 /// memory flat.
 const STRETCH: usize = 256 * 1024;
 
-/// A multistatus body read piece by piece. See the [module docs](self).
+/// A multistatus body read piece by piece: [`feed`](Self::feed) it the pieces as they
+/// arrive, then [`finish`](Self::finish) it. Only the root's children are framed at
+/// the byte level; each stretch of complete children is parsed as a document of its
+/// own, under the root's start tag as the server sent it.
 #[derive(Debug)]
 pub struct MultistatusReader {
     /// Bytes not yet handed back: from the start of the first child not yet parsed.
