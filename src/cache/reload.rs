@@ -24,15 +24,6 @@ struct Failed {
     damaged: bool,
 }
 
-impl Failed {
-    fn other(error: Error) -> Failed {
-        Failed {
-            error,
-            damaged: false,
-        }
-    }
-}
-
 /// The records of a reload as they arrive: written to the store, their rows kept.
 struct Incoming {
     writer: ReloadWriter,
@@ -89,9 +80,12 @@ impl CachedFolder {
 
     fn reload_into(&self, mode: SyncMode, fresh: bool) -> std::result::Result<SyncReport, Failed> {
         let before = self.snapshot();
-        let writer = lock(&self.store)
-            .begin_reload(fresh)
-            .map_err(Failed::other)?;
+        let store = lock(&self.store);
+        let writer = store.begin_reload(fresh).map_err(|error| Failed {
+            error,
+            damaged: store.is_damaged(),
+        })?;
+        drop(store);
         let mut incoming = Incoming {
             writer,
             rows: Vec::new(),

@@ -225,6 +225,8 @@ pub(crate) fn decode_row(s: &str) -> Row {
         }
         row.set(k, val);
     }
+    // Opening a folder holds all its rows at once: none keeps spare room.
+    row.shrink_to_fit();
     row
 }
 
@@ -526,11 +528,23 @@ impl Store {
         } else {
             connect(&w.path)
         };
-        let conn = conn.map_err(|e| w.err(e))?;
-        conn.execute_batch("BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM cards;")
-            .map_err(|e| w.err(e))?;
-        w.conn = Some(conn);
-        Ok(w)
+        let begun = conn.and_then(|c| {
+            c.execute_batch("BEGIN IMMEDIATE; DELETE FROM records; DELETE FROM cards;")?;
+            Ok(c)
+        });
+        match begun {
+            Ok(c) => {
+                w.conn = Some(c);
+                Ok(w)
+            }
+            Err(e) => {
+                let e = w.err(e);
+                if w.damaged && !fresh {
+                    self.damaged.set(true);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Commits a reload. One written into a new file replaces the folder's file:
