@@ -565,6 +565,67 @@ fn digest_server_answering_500_before_401() {
     assert!(!auth.contains("secret"));
 }
 
+/// A Digest challenge resumed from an earlier run goes with the first request, its
+/// nonce count going on from where that run stopped. A server that turns the old
+/// nonce down, even without calling it stale, gets the fresh challenge answered: the
+/// run costs one request more, never a login failure.
+#[test]
+fn a_resumed_digest_challenge_the_server_refuses_is_answered_afresh() {
+    let m = Mocked::new();
+    let fresh = r#"Digest realm="SabreDAV", qop="auth", nonce="new", opaque="o2", algorithm=MD5"#;
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .and(AuthStarts(
+                "Digest username=\"alice\", realm=\"SabreDAV\", nonce=\"new\"",
+            ))
+            .respond_with(xml207(ms(&prop_response("/book/", &book_props(""))))),
+    );
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .respond_with(ResponseTemplate::new(401).insert_header("WWW-Authenticate", fresh)),
+    );
+    let resumed = r#"digest nc=41 Digest realm="SabreDAV", nonce="old", algorithm=MD5, opaque="o1", qop="auth""#;
+    let src = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "secret")
+            .resume_auth(Some(resumed))
+            .build()
+            .unwrap(),
+    )
+    .expect("the fresh challenge is answered");
+    assert_eq!(src.requests(), 2);
+    let first = m.requests()[0].headers["authorization"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        first.contains("nonce=\"old\"") && first.contains("nc=0000002a"),
+        "{first}"
+    );
+    let state = src.auth_resume().unwrap();
+    assert!(
+        state.starts_with("digest nc=1 ") && state.contains("nonce=\"new\""),
+        "{state}"
+    );
+
+    // The same with the right password refused twice is a login failure, as ever.
+    let m = Mocked::new();
+    m.mount(
+        Mock::given(method("PROPFIND"))
+            .respond_with(ResponseTemplate::new(401).insert_header("WWW-Authenticate", fresh)),
+    );
+    let err = CardDavSource::open(
+        CardDavConfig::builder(&m.url("/book/"))
+            .password("alice", "secret")
+            .resume_auth(Some(resumed))
+            .build()
+            .unwrap(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+    assert_eq!(m.requests().len(), 2);
+}
+
 /// A wrong password is Unauthorized, not a parse error, and the password appears
 /// nowhere in the error.
 #[test]

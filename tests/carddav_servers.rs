@@ -28,6 +28,36 @@ fn config(s: &Server, url: &str) -> CardDavConfig {
     b.build().expect("config")
 }
 
+/// What an earlier run learned about the server's authentication, handed to a new
+/// source, makes its first request carry credentials: one request where a source
+/// that starts cold meets a 401 first (Basic over http, and Digest, whose last
+/// challenge is answered again).
+fn check_resumed_auth(s: &Server, src: &CardDavSource) {
+    let missing = cti_phonebook::RecordId::new(format!("{}no-such-card.vcf", s.book_url));
+    let book = src.address_book().clone();
+    let cold = CardDavSource::with_address_book(config(s, &s.book_url), book.clone()).unwrap();
+    assert!(matches!(cold.get(&missing), Err(Error::NotFound { .. })));
+    let Some(state) = src.auth_resume() else {
+        assert_eq!(cold.requests(), 1, "{}: no authentication, no 401", s.kind);
+        return;
+    };
+    let mut b = CardDavConfig::builder(&s.book_url)
+        .password(&s.user, &s.password)
+        .resume_auth(Some(&state));
+    if let Some(ca) = &s.ca_file {
+        b = b.ca_file(ca);
+    }
+    let warm = CardDavSource::with_address_book(b.build().unwrap(), book).unwrap();
+    assert!(matches!(warm.get(&missing), Err(Error::NotFound { .. })));
+    assert_eq!(warm.requests(), 1, "{}: resumed with {state}", s.kind);
+    eprintln!(
+        "[{}] a cold start took {} requests, a resumed one 1 ({})",
+        s.kind,
+        cold.requests(),
+        state.split(' ').next().unwrap_or_default()
+    );
+}
+
 fn same_url(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
 }
@@ -309,6 +339,7 @@ fn run(kind: &'static str, n: usize) {
         src.requests()
     );
     check_rewrites_do_not_conflict(&s, &src);
+    check_resumed_auth(&s, &src);
     check_request_counts(&s, &src, n, 3);
     if let Some(big) = std::env::var("CTI_CARDDAV_BIG")
         .ok()

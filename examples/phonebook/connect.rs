@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cti_phonebook::cache::{CachedFolder, OfflineSource, cached_folders, folder_exists};
-use cti_phonebook::carddav::{AddressBook, AuthScheme, CardDavConfig, CardDavSource};
+use cti_phonebook::carddav::{AddressBook, CardDavConfig, CardDavSource};
 use cti_phonebook::{DialPlan, Phonebook};
 use serde_json::{Value, json};
 
@@ -38,11 +38,11 @@ fn config(
     url_password: Option<String>,
     ca_file: Option<&Path>,
     connect: Option<&ConnectArgs>,
-    known_auth: Option<AuthScheme>,
+    resume_auth: Option<&str>,
 ) -> CliResult<CardDavConfig> {
     let mut b = CardDavConfig::builder(url)
         .password(user, password(user, url_password)?)
-        .known_auth_scheme(known_auth);
+        .resume_auth(resume_auth);
     if let Some(ca) = ca_file {
         b = b.ca_file(ca);
     }
@@ -193,10 +193,9 @@ pub(crate) fn open_online(dir: &Path, name: &str) -> CliResult<(CachedFolder, Ar
     let book = setting("book_url")?;
     let user = setting("user")?;
     let ca = offline.setting("ca_file")?.map(PathBuf::from);
-    let scheme = offline
-        .setting("auth_scheme")?
-        .and_then(|s| AuthScheme::from_name(&s));
-    let cfg = config(&book, &user, None, ca.as_deref(), None, scheme)?;
+    // What the server asked for last time: "basic", or a Digest challenge to answer.
+    let resume = offline.setting("auth_scheme")?;
+    let cfg = config(&book, &user, None, ca.as_deref(), None, resume.as_deref())?;
     let source = Arc::new(match stored_book(&offline)? {
         Some(b) if b.url.as_str() == book => CardDavSource::with_address_book(cfg, b)?,
         _ => CardDavSource::open(cfg)?,
@@ -245,10 +244,10 @@ pub(crate) fn remember_connection(folder: &CachedFolder, source: &CardDavSource)
     if folder.setting("book")?.as_deref() != Some(book.as_str()) {
         folder.set_setting("book", &book)?;
     }
-    if let Some(scheme) = source.auth_scheme()
-        && folder.setting("auth_scheme")?.as_deref() != Some(scheme.as_str())
+    if let Some(state) = source.auth_resume()
+        && folder.setting("auth_scheme")?.as_deref() != Some(state.as_str())
     {
-        folder.set_setting("auth_scheme", scheme.as_str())?;
+        folder.set_setting("auth_scheme", &state)?;
     }
     Ok(())
 }

@@ -142,6 +142,17 @@ impl CardDavSource {
         self.client.auth_scheme(self.url())
     }
 
+    /// What the next run needs to send credentials with its first request: the
+    /// scheme the server asked for and, for Digest, its last challenge with the count
+    /// of its nonce. Not a secret (no credential is in it). Store it with the folder
+    /// and pass it to [`CardDavConfigBuilder::resume_auth`] next time; it changes as
+    /// requests are made, so store it after the run's last one.
+    ///
+    /// [`CardDavConfigBuilder::resume_auth`]: super::CardDavConfigBuilder::resume_auth
+    pub fn auth_resume(&self) -> Option<String> {
+        self.client.auth_resume(self.url())
+    }
+
     /// HTTP round trips made since the source was opened (opening included).
     pub fn requests(&self) -> u32 {
         self.client.requests()

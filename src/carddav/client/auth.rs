@@ -18,7 +18,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::header;
 use url::Url;
 
-use self::challenge::{DigestChallenge, Offered};
+use self::challenge::{DigestChallenge, Offered, parse_digest};
 pub(crate) use self::digest::hex;
 use super::classify::server_error;
 use super::transport::{Client, Reply, Request};
@@ -45,9 +45,12 @@ impl Auth {
     /// when the configuration says so.
     pub(super) fn new(config: &CardDavConfig) -> Self {
         let mut schemes = HashMap::new();
-        // Only Basic can go up front, and only to the configured origin.
+        // Only to the configured origin: Basic, or a Digest challenge of an earlier run.
         if config.known_auth == Some(AuthScheme::Basic) {
             schemes.insert(origin(&config.url), Scheme::Basic);
+        }
+        if let Some(scheme) = config.resume_auth.as_deref().and_then(resume) {
+            schemes.insert(origin(&config.url), scheme);
         }
         Auth {
             credentials: config.credentials.clone(),
@@ -61,6 +64,16 @@ impl Auth {
         match schemes.get(&origin(url))? {
             Scheme::Basic => Some(AuthScheme::Basic),
             Scheme::Digest(_) => Some(AuthScheme::Digest),
+        }
+    }
+
+    /// What a later run needs to answer `url`'s origin with its first request (see
+    /// [`resume`]): `basic`, or `digest nc=N` and the last Digest challenge.
+    pub(super) fn resume_state(&self, url: &Url) -> Option<String> {
+        let schemes = self.schemes.lock().unwrap_or_else(|e| e.into_inner());
+        match schemes.get(&origin(url))? {
+            Scheme::Basic => Some("basic".to_owned()),
+            Scheme::Digest(d) => Some(format!("digest nc={} {}", d.nc, d.to_header())),
         }
     }
 
@@ -89,7 +102,9 @@ impl Auth {
         };
         if sent_auth {
             let retry = match (&previous, &new) {
-                (Some(Scheme::Digest(_)), Scheme::Digest(d)) => d.stale,
+                // A nonce of an earlier run may be long expired, whether or not the
+                // server says `stale`.
+                (Some(Scheme::Digest(p)), Scheme::Digest(d)) => d.stale || p.resumed,
                 (Some(Scheme::Basic), Scheme::Basic) => false,
                 // Basic sent up front over https, server wants Digest (or the reverse).
                 _ => true,
@@ -134,6 +149,22 @@ impl Auth {
             }
         }
     }
+}
+
+/// The scheme that [`Auth::resume_state`] wrote, for the first request of a new run.
+/// A Digest challenge goes on counting where the earlier run stopped: servers that
+/// track the nonce count refuse a count used before. `None` for anything unreadable.
+fn resume(state: &str) -> Option<Scheme> {
+    let state = state.trim();
+    if state.eq_ignore_ascii_case("basic") {
+        return Some(Scheme::Basic);
+    }
+    let rest = state.strip_prefix("digest nc=")?;
+    let (nc, challenge) = rest.split_once(' ')?;
+    let mut d = parse_digest(challenge)?;
+    d.nc = nc.parse().ok()?;
+    d.resumed = true;
+    Some(Scheme::Digest(d))
 }
 
 /// The `Authorization: Basic ...` value (RFC 7617), standard base64 with padding.

@@ -190,6 +190,12 @@ impl Client {
         })
     }
 
+    /// What a later run needs to send credentials to `url`'s origin with its first
+    /// request, if anything (an opaque text, no secret in it).
+    pub fn auth_resume(&self, url: &Url) -> Option<String> {
+        self.auth.resume_state(url)
+    }
+
     /// The scheme learned for `url`'s origin, if any.
     pub fn auth_scheme(&self, url: &Url) -> Option<AuthScheme> {
         self.auth.scheme(url)

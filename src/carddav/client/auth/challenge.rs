@@ -51,6 +51,32 @@ pub(super) struct DigestChallenge {
     /// The server turned down our last answer only because its nonce had expired.
     pub(super) stale: bool,
     pub(super) nc: u32,
+    /// Taken over from an earlier run rather than from this server's 401: a 401 to
+    /// it says the nonce is old, not that the credentials are wrong.
+    pub(super) resumed: bool,
+}
+
+impl DigestChallenge {
+    /// The challenge as a `WWW-Authenticate` value that [`parse_digest`] reads back.
+    pub(super) fn to_header(&self) -> String {
+        let quoted = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+        let mut h = format!(
+            "Digest realm={}, nonce={}, algorithm={}",
+            quoted(&self.realm),
+            quoted(&self.nonce),
+            self.algorithm.name()
+        );
+        if let Some(o) = &self.opaque {
+            h.push_str(&format!(", opaque={}", quoted(o)));
+        }
+        if self.qop_auth {
+            h.push_str(", qop=\"auth\"");
+        }
+        if self.userhash {
+            h.push_str(", userhash=true");
+        }
+        h
+    }
 }
 
 /// What a 401's `WWW-Authenticate` headers offer that we can answer.
@@ -212,6 +238,7 @@ pub(super) fn parse_digest(challenge: &str) -> Option<DigestChallenge> {
             .get("stale")
             .is_some_and(|v| v.eq_ignore_ascii_case("true")),
         nc: 0,
+        resumed: false,
     })
 }
 
@@ -231,6 +258,22 @@ mod tests {
         assert!(d.qop_auth);
         assert_eq!(d.opaque.as_deref(), Some("o"));
         assert_eq!(d.algorithm, Algorithm::Md5);
+    }
+
+    #[test]
+    fn a_challenge_reads_back_as_it_was_written() {
+        let d = parse_digest(
+            r#"Digest realm="a \"quoted\" \\ realm", nonce="n,1", opaque="o", qop="auth", algorithm=SHA-256-sess, userhash=true"#,
+        )
+        .unwrap();
+        let back = parse_digest(&d.to_header()).unwrap();
+        assert_eq!(back.realm, r#"a "quoted" \ realm"#);
+        assert_eq!(
+            (back.nonce.as_str(), back.opaque.as_deref()),
+            ("n,1", Some("o"))
+        );
+        assert_eq!(back.algorithm, Algorithm::Sha256Sess);
+        assert!(back.qop_auth && back.userhash && !back.stale);
     }
 
     #[test]
