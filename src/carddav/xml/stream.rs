@@ -278,20 +278,7 @@ fn construct_len(s: &[u8]) -> Result<Option<usize>, XmlError> {
     }
     if s.starts_with(b"<!") {
         // A DOCTYPE, maybe with an internal subset in brackets.
-        let mut quote = None;
-        let mut bracket = false;
-        for (i, &b) in s.iter().enumerate().skip(2) {
-            match (quote, b) {
-                (Some(q), _) if q == b => quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'[') => bracket = true,
-                (None, b']') => bracket = false,
-                (None, b'>') if !bracket => return Ok(Some(i + 1)),
-                _ => {}
-            }
-        }
-        return Ok(None);
+        return Ok(markup_end(s, 2, true));
     }
     match s.get(1) {
         None => return Ok(None),
@@ -301,17 +288,27 @@ fn construct_len(s: &[u8]) -> Result<Option<usize>, XmlError> {
         _ => {}
     }
     // A start or end tag: up to the `>` outside quoted attribute values.
+    Ok(markup_end(s, 1, false))
+}
+
+/// The index after the `>` that ends the markup at the start of `s`, scanning from
+/// `from`: a `>` inside a quoted value does not count, nor, with `subset`, one inside
+/// a DOCTYPE's bracketed internal subset. `None` until it has arrived.
+fn markup_end(s: &[u8], from: usize, subset: bool) -> Option<usize> {
     let mut quote = None;
-    for (i, &b) in s.iter().enumerate().skip(1) {
+    let mut bracket = false;
+    for (i, &b) in s.iter().enumerate().skip(from) {
         match (quote, b) {
             (Some(q), _) if q == b => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Ok(Some(i + 1)),
+            (None, b'[') if subset => bracket = true,
+            (None, b']') if subset => bracket = false,
+            (None, b'>') if !bracket => return Some(i + 1),
             _ => {}
         }
     }
-    Ok(None)
+    None
 }
 
 #[cfg(test)]
