@@ -189,7 +189,13 @@ pub(crate) fn encode_row(row: &Row) -> String {
 }
 
 pub(crate) fn decode_row(s: &str) -> Row {
-    let mut row = Row::new();
+    // Room for exactly what the row holds (escapes aside), so that a folder of
+    // 100,000 rows opens without growing or shrinking any of them.
+    let (cells, text) = s
+        .split('\n')
+        .filter_map(|line| line.split_once('\t'))
+        .fold((0, 0), |(n, len), (_, v)| (n + 1, len + v.len()));
+    let mut row = Row::with_capacity(cells, text);
     for line in s.split('\n') {
         let Some((k, v)) = line.split_once('\t') else {
             continue;
@@ -205,7 +211,7 @@ pub(crate) fn decode_row(s: &str) -> Row {
             continue;
         }
         if !v.contains('\\') {
-            row.set(k, v);
+            row.append(k, v);
             continue;
         }
         let mut val = String::with_capacity(v.len());
@@ -223,9 +229,10 @@ pub(crate) fn decode_row(s: &str) -> Row {
                 val.push(c);
             }
         }
-        row.set(k, val);
+        row.append(k, &val);
     }
-    // Opening a folder holds all its rows at once: none keeps spare room.
+    // Opening a folder holds all its rows at once: none keeps spare room (the hidden
+    // counts' line was counted above).
     row.shrink_to_fit();
     row
 }

@@ -20,9 +20,15 @@ pub struct Hidden {
 /// field, made once.
 const INTERNED: usize = 32;
 
-/// The standard column names, sorted, each once; a row refers to them by index.
-fn standard_names() -> &'static [&'static str] {
-    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+/// The standard column names, sorted, each once (a row refers to them by index), and
+/// the index of each.
+struct StandardNames {
+    names: Vec<&'static str>,
+    index: std::collections::HashMap<&'static str, u16>,
+}
+
+fn standard_names() -> &'static StandardNames {
+    static NAMES: std::sync::OnceLock<StandardNames> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
         // Within the limits (checked at compile time below), so none of these fails.
         const _: () = assert!(INTERNED <= MAX_COLUMNS && INTERNED <= MAX_USER_COLUMNS);
@@ -40,7 +46,12 @@ fn standard_names() -> &'static [&'static str] {
             .collect();
         names.sort_unstable();
         names.dedup();
-        names
+        let index = names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((*n, u16::try_from(i).ok()?)))
+            .collect();
+        StandardNames { names, index }
     })
 }
 
@@ -54,19 +65,16 @@ enum ColumnKey {
 
 impl ColumnKey {
     fn new(name: &str) -> ColumnKey {
-        let names = standard_names();
-        match names.binary_search(&name) {
-            Ok(i) => match u16::try_from(i) {
-                Ok(i) => ColumnKey::Standard(i),
-                Err(_) => ColumnKey::Other(name.into()),
-            },
-            Err(_) => ColumnKey::Other(name.into()),
+        match standard_names().index.get(name) {
+            Some(&i) => ColumnKey::Standard(i),
+            None => ColumnKey::Other(name.into()),
         }
     }
 
-    fn as_str(&self) -> &str {
+    /// The name, with the standard names at hand.
+    fn name<'a>(&'a self, standard: &'static StandardNames) -> &'a str {
         match self {
-            ColumnKey::Standard(i) => standard_names()[usize::from(*i)],
+            ColumnKey::Standard(i) => standard.names[usize::from(*i)],
             ColumnKey::Other(s) => s,
         }
     }
@@ -110,7 +118,9 @@ impl Row {
     }
 
     fn position(&self, column: &str) -> std::result::Result<usize, usize> {
-        self.cells.binary_search_by(|(k, _)| k.as_str().cmp(column))
+        let standard = standard_names();
+        self.cells
+            .binary_search_by(|(k, _)| k.name(standard).cmp(column))
     }
 
     /// Where the value of cell `i` lies in `text`.
@@ -182,12 +192,40 @@ impl Row {
 
     /// Non-empty cells in column-name order.
     pub fn cells(&self) -> impl Iterator<Item = (&str, &str)> {
-        (0..self.cells.len()).map(|i| (self.cells[i].0.as_str(), self.value(i)))
+        let standard = standard_names();
+        (0..self.cells.len()).map(move |i| (self.cells[i].0.name(standard), self.value(i)))
     }
 
     /// Whether every cell is empty.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
+    }
+
+    /// An empty row with room for `cells` cells of `text` bytes of values in all.
+    pub(crate) fn with_capacity(cells: usize, text: usize) -> Row {
+        Row {
+            cells: Vec::with_capacity(cells),
+            text: String::with_capacity(text),
+            hidden: Hidden::default(),
+        }
+    }
+
+    /// Sets `column` to `value` as [`set`](Self::set) does, but faster when the
+    /// columns come in name order (as a stored row's do): then the cell is added at
+    /// the end.
+    pub(crate) fn append(&mut self, column: &str, value: &str) {
+        let standard = standard_names();
+        let in_order = self
+            .cells
+            .last()
+            .is_none_or(|(k, _)| k.name(standard) < column);
+        if !in_order || value.is_empty() || self.text.len() + value.len() > u32::MAX as usize {
+            self.set(column, value);
+            return;
+        }
+        self.text.push_str(value);
+        self.cells
+            .push((ColumnKey::new(column), self.text.len() as u32));
     }
 
     /// Frees the room kept for more cells and longer values: what a row that is
