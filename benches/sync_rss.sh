@@ -7,11 +7,13 @@
 # For each N: Radicale (scripts/servers/radicale.sh, data under /dev/shm) gets N cards
 # of ~600 bytes written into its storage directory (the cards of benches/sync.rs), the
 # floor is timed with curl (one sync-collection REPORT with all card data from an empty
-# token, once to warm Radicale's item cache, then timed; and one from its token), and
+# token, once to warm Radicale's item cache, then timed; and one from its token, the
+# floor of a no-change sync), and
 # then each binary, in turn and with a fresh cache directory, runs as its own process
 # under /usr/bin/time -v:
 #   `folder add`, `sync` (the first sync), `sync` (no change), `lookup` (open only).
-# "Peak" is the process's maximum resident set size.
+# "Peak" is the process's maximum resident set size; times are the whole process's,
+# start-up and opening the cache included.
 #
 # Binaries: PHONEBOOK_BINS="label=path ..." (default: this tree's release example, built
 # here), so that a baseline build runs side by side with the current one in one run;
@@ -36,7 +38,7 @@ report() { # TOKEN OUT -> seconds
     "$book"
 }
 
-printf '%-10s %7s %9s %10s %8s %10s %9s %10s %9s %5s\n' binary cards floor_ms sync_ms ratio sync_peak nochg_ms nochg_peak open_peak reqs
+printf '%-10s %7s %9s %10s %8s %10s %9s %9s %8s %10s %9s %5s\n' binary cards floor_ms sync_ms ratio sync_peak nochg_flr nochg_ms ratio nochg_peak open_peak reqs
 for n in "${sizes[@]}"; do
   data=$(mktemp -d /dev/shm/sync-rss-radicale.XXXXXX)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -63,7 +65,7 @@ PY
   token=$(python3 -c 'import re,sys; print(re.findall(rb"<(?:\w+:)?sync-token>([^<]*)</", open(sys.argv[1],"rb").read())[-1].decode().strip())' "$data/floor.xml")
   rm -f "$data/floor.xml"
   floor_ms=$(awk -v s="$floor_s" 'BEGIN{printf "%.0f", s*1000}')
-  report "$token" /dev/null >/dev/null
+  nochg_floor_ms=$(awk -v s="$(report "$token" /dev/null)" 'BEGIN{printf "%.0f", s*1000}')
   for _ in $(seq "$rounds"); do
     for entry in $PHONEBOOK_BINS; do
       label=${entry%%=*}; bin=${entry#*=}
@@ -81,9 +83,11 @@ PY
       run open lookup '+49 30 0000005' --json
       reqs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$cache/sync.out")
       sync_ms=$(cat "$cache/sync.ms")
-      printf '%-10s %7s %9s %10s %7.2fx %8s MB %9s %7s MB %6s MB %5s\n' "$label" "$n" "$floor_ms" \
+      nochg_ms=$(cat "$cache/nochg.ms")
+      printf '%-10s %7s %9s %10s %7.2fx %8s MB %9s %9s %7.2fx %7s MB %6s MB %5s\n' "$label" "$n" "$floor_ms" \
         "$sync_ms" "$(awk -v a="$sync_ms" -v b="$floor_ms" 'BEGIN{print a/b}')" "$(mib "$cache/sync.time")" \
-        "$(cat "$cache/nochg.ms")" "$(mib "$cache/nochg.time")" "$(mib "$cache/open.time")" "$reqs"
+        "$nochg_floor_ms" "$nochg_ms" "$(awk -v a="$nochg_ms" -v b="$nochg_floor_ms" 'BEGIN{print a/b}')" \
+        "$(mib "$cache/nochg.time")" "$(mib "$cache/open.time")" "$reqs"
       rm -rf "$cache"
     done
   done
