@@ -17,8 +17,9 @@
 //!
 //! The figures of a run, and what they decided, are in the `search` module docs.
 //! For a profiler, `SEARCH_BENCH_PROFILE=1` runs only the index's 3-letter prefix
-//! searches for ten seconds after the set-up, and `SEARCH_BENCH_PROFILE=build`
-//! only builds (it prints `profiling` to stderr when that starts, to attach to).
+//! searches for ten seconds after the set-up, `SEARCH_BENCH_PROFILE=two` the
+//! two-prefix ones, and `SEARCH_BENCH_PROFILE=build` only builds (it prints
+//! `profiling` to stderr when that starts, to attach to).
 
 mod support;
 
@@ -362,7 +363,7 @@ fn main() {
     }
     builds.sort_by(f64::total_cmp);
     builds_cpu.sort_by(f64::total_cmp);
-    // For a profiler: only the index's 3-letter prefix queries, for ten seconds.
+    // For a profiler: only builds, or only one kind of query, for ten seconds.
     if std::env::var_os("SEARCH_BENCH_PROFILE").is_some_and(|v| v == "build") {
         eprintln!("profiling");
         let end = Instant::now() + Duration::from_secs(10);
@@ -373,11 +374,12 @@ fn main() {
         }
         return;
     }
-    if std::env::var_os("SEARCH_BENCH_PROFILE").is_some() {
+    if let Some(what) = std::env::var_os("SEARCH_BENCH_PROFILE") {
+        let queries = if what == "two" { &two } else { &prefix3 };
         eprintln!("profiling");
         let end = Instant::now() + Duration::from_secs(10);
         while Instant::now() < end {
-            for q in &prefix3 {
+            for q in queries {
                 black_box(index.search(q, LIMIT));
             }
         }

@@ -61,6 +61,7 @@ pub use listeners::ListenerId;
 pub use offline::OfflineSource;
 pub use store::LOCK_WAIT;
 pub use types::{CachedRow, FolderChange, Snapshot, SyncMode, SyncReport};
+pub(crate) use types::{RowChunk, RowEntry};
 
 /// Default interval of the automatic sync.
 pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(7 * 86_400);

@@ -13,12 +13,15 @@ use crate::record::RecordId;
 /// Most rows in one chunk; a chunk that grows past it is split in two.
 const MAX_CHUNK: usize = 512;
 
-type Entry = (RecordId, Arc<CachedRow>);
+/// One row of a chunk.
+pub(crate) type Entry = (RecordId, Arc<CachedRow>);
+/// A run of rows in id order, shared between snapshots until one changes it.
+pub(crate) type Chunk = Arc<Vec<Entry>>;
 
 /// Rows by record id, sorted, cheap to clone and to change a little.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RowMap {
-    chunks: Vec<Arc<Vec<Entry>>>,
+    chunks: Vec<Chunk>,
     len: usize,
 }
 
@@ -41,6 +44,11 @@ impl RowMap {
             chunks.push(Arc::new(it.by_ref().take(MAX_CHUNK / 2).collect()));
         }
         RowMap { chunks, len }
+    }
+
+    /// The chunks, in id order: for a reader that keeps rows by position.
+    pub fn chunks(&self) -> &[Chunk] {
+        &self.chunks
     }
 
     /// Number of rows.

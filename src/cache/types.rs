@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::rows::RowMap;
+pub(crate) use super::rows::{Chunk as RowChunk, Entry as RowEntry};
 use crate::schema::Row;
 use crate::source::{KnownVersions, RecordId, RecordWarning, SyncToken, Version};
 
@@ -82,6 +83,15 @@ impl Snapshot {
     /// One row.
     pub fn get(&self, id: &RecordId) -> Option<&CachedRow> {
         self.rows.get(id).map(|r| &**r)
+    }
+    /// One row, shared: for a reader that keeps it beyond the snapshot.
+    pub(crate) fn get_shared(&self, id: &RecordId) -> Option<&Arc<CachedRow>> {
+        self.rows.get(id)
+    }
+    /// The rows in id order as shared chunks: for a reader that keeps them by
+    /// position (the search index).
+    pub(crate) fn chunks(&self) -> &[RowChunk] {
+        self.rows.chunks()
     }
     /// Number of records.
     pub fn len(&self) -> usize {

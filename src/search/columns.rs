@@ -18,16 +18,6 @@ pub enum Class {
     Email = 2,
 }
 
-impl Class {
-    pub(crate) fn from_bits(bits: u32) -> Class {
-        match bits {
-            0 => Class::Name,
-            1 => Class::Organisation,
-            _ => Class::Email,
-        }
-    }
-}
-
 /// What the index reads of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Use {

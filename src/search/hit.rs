@@ -1,8 +1,11 @@
 //! [`SearchHit`]: one contact found by a search, with the fields that matched and
 //! where, so that a user interface can highlight them.
 
+use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
+use crate::cache::CachedRow;
 use crate::record::RecordId;
 use crate::schema::{Field, Row};
 
@@ -23,12 +26,13 @@ pub struct MatchedField {
 }
 
 /// One contact found by [`Phonebook::search`](crate::Phonebook::search).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SearchHit {
-    pub(crate) folder: String,
+    pub(crate) folder: Arc<str>,
     pub(crate) id: RecordId,
-    pub(crate) display_name: String,
-    pub(crate) company: String,
+    /// The contact's row, shared with the folder's snapshot: the names are read
+    /// from it, not copied for every hit.
+    pub(crate) row: Arc<CachedRow>,
     pub(crate) rank: u32,
     pub(crate) matched: Vec<MatchedField>,
 }
@@ -44,11 +48,11 @@ impl SearchHit {
     }
     /// The display name.
     pub fn display_name(&self) -> &str {
-        &self.display_name
+        display_name(&self.row.row)
     }
     /// The company.
     pub fn company(&self) -> &str {
-        &self.company
+        self.row.row.get(Field::Company.column_name()).unwrap_or("")
     }
     /// The rank: lower is better. Each query term adds 0 for a whole word in a
     /// name, 1 in a company or department, 2 in an e-mail address, and 3 to 5 for a
@@ -62,23 +66,70 @@ impl SearchHit {
     }
 }
 
+// A hit is its folder, id, names, rank and matched fields; the rest of the row
+// it reads its names from plays no part.
+impl PartialEq for SearchHit {
+    fn eq(&self, other: &SearchHit) -> bool {
+        self.folder == other.folder
+            && self.id == other.id
+            && self.display_name() == other.display_name()
+            && self.company() == other.company()
+            && self.rank == other.rank
+            && self.matched == other.matched
+    }
+}
+
+impl Eq for SearchHit {}
+
+impl fmt::Debug for SearchHit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchHit")
+            .field("folder", &self.folder())
+            .field("id", &self.id)
+            .field("display_name", &self.display_name())
+            .field("company", &self.company())
+            .field("rank", &self.rank)
+            .field("matched", &self.matched)
+            .finish()
+    }
+}
+
+/// The display name of `row`.
+pub(crate) fn display_name(row: &Row) -> &str {
+    row.get(Field::DisplayName.column_name()).unwrap_or("")
+}
+
+/// Buffers that [`matched_fields`] reuses from one hit to the next, so that a hit
+/// allocates only what it returns, each at its final size.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    fold: String,
+    ranges: Vec<Range<usize>>,
+    fields: Vec<(usize, MatchedField)>,
+}
+
 /// The fields of `row` that `terms` match, with their ranges, in schema order.
 pub(crate) fn matched_fields(
     row: &Row,
     columns: &SearchColumns,
     terms: &[Term],
+    scratch: &mut Scratch,
 ) -> Vec<MatchedField> {
-    let mut out: Vec<(usize, MatchedField)> = Vec::new();
-    let mut scratch = String::new();
+    let Scratch {
+        fold,
+        ranges,
+        fields,
+    } = scratch;
+    fields.clear();
     let digit_terms = terms.iter().any(|t| matches!(t, Term::Digits(_)));
     for (column, use_, at, value) in columns.cells(row) {
-        let mut ranges = Vec::new();
+        ranges.clear();
         match use_ {
             Use::Words(_) => {
                 for (range, word) in words(value) {
                     let longest = terms
                         .iter()
-                        .filter_map(|t| matched_len(word, t.prefix(), &mut scratch))
+                        .filter_map(|t| matched_len(word, t.prefix(), fold))
                         .max();
                     if let Some(len) = longest {
                         ranges.push(range.start..range.start + len);
@@ -92,18 +143,19 @@ pub(crate) fn matched_fields(
             Use::Digits => {}
         }
         if !ranges.is_empty() {
-            out.push((
+            fields.push((
                 at,
                 MatchedField {
                     column: column.to_owned(),
                     value: value.to_owned(),
-                    ranges,
+                    ranges: ranges.to_vec(),
                 },
             ));
         }
     }
-    out.sort_by_key(|(at, _)| *at);
-    out.into_iter().map(|(_, f)| f).collect()
+    // The cells come by column name; each column has its own place.
+    fields.sort_unstable_by_key(|(at, _)| *at);
+    fields.drain(..).map(|(_, f)| f).collect()
 }
 
 /// The byte range of `number` from the first to the last digit of the first place
@@ -119,12 +171,6 @@ fn digit_range(number: &str, digits: &str) -> Option<Range<usize>> {
     let at = memchr::memmem::find(&only, digits.as_bytes())?;
     let last = *positions.get(at + digits.len().checked_sub(1)?)?;
     Some(positions[at]..last + 1)
-}
-
-/// The display name and company of `row`.
-pub(crate) fn names(row: &Row) -> (String, String) {
-    let get = |f: Field| row.get(f.column_name()).unwrap_or("").to_owned();
-    (get(Field::DisplayName), get(Field::Company))
 }
 
 #[cfg(test)]

@@ -29,36 +29,45 @@
 //!
 //! | | this index: [`find`](SearchIndex::find) | with names and highlights ([`search`](SearchIndex::search)) | plain scan of folded texts, ranked | SQLite FTS5, `ORDER BY rank` |
 //! |---|---|---|---|---|
-//! | 3-letter prefix | 2.1 µs | 90 µs | 39 ms | 3.3 ms |
-//! | two prefixes (`kow ag`) | 108 µs | 288 µs | 42 ms | 0.58 ms |
-//! | 4 digits inside a number | 355 µs | 526 µs | 9.3 ms | 44 µs (trigram table) |
-//! | build | 276 ms (273 ms CPU) | | 339 ms (folding the texts) | 1,107 ms |
-//! | memory per contact | 58.5 B | | 282 B | 452 B |
+//! | 3-letter prefix | 2.0 µs | 56 µs | 39 ms | 3.1 ms |
+//! | two prefixes (`kow ag`) | 81 µs | 199 µs | 41 ms | 0.61 ms |
+//! | 4 digits inside a number | 356 µs | 470 µs | 6.5 ms | 45 µs (trigram table) |
+//! | build | 179 ms (177 ms CPU) | | 346 ms (folding the texts) | 1,463 ms |
+//! | memory per contact | 42.6 B | | 282 B | 452 B |
 //!
 //! FTS5 is `unicode61 remove_diacritics 2` with prefix indexes for 1 to 3
 //! characters, plus a `trigram` table over the digits. It cannot fold `ue` to `ü`
 //! nor rank by column class without its own ranking function; on the common query
 //! (a short prefix, where its `ORDER BY rank` reads every match) it is 1,500 times
-//! slower than `find` and 37 times slower than `search` with its hits, and it takes
-//! eight times the memory; it is eight times faster at digits
+//! slower than `find` and 55 times slower than `search` with its hits, and it takes
+//! ten times the memory; it is eight times faster at digits
 //! inside numbers, which it answers from a trigram index while this index scans
 //! the packed digits (1.8 MB for 100,000 contacts) with a SIMD substring search.
 //! A scan must read every contact to rank them and takes tens of milliseconds.
 //!
 //! So the index: a sorted vocabulary of folded words, with a posting list per word
 //! (delta-coded, one to four bytes a posting, split by column class so that a
-//! one-word query reads the best tiers first and stops at the limit), the record id
-//! of each slot, and the numbers' digits two to a byte. Texts shown with a hit come
-//! from the folder's snapshot, which the cache holds anyway; reading them (a
-//! snapshot lookup per hit) and marking the matched words costs more than the
-//! query itself. A folder is indexed on its first search (or
+//! one-word query reads the best tiers first and stops at the limit), the
+//! snapshot's own chunks of rows, shared with it, as the slots (a hit's row is
+//! read by its slot, not looked up by id), and the numbers' digits two to a
+//! byte. A hit holds its row rather than copies of its names. What is left of
+//! the cost of [`search`](SearchIndex::search) over [`find`](SearchIndex::find)
+//! is mostly the allocations the hits' [`MatchedField`]s need (a column name, a
+//! value and ranges each, about 200 for 20 hits): in this benchmark the system
+//! allocator serves most of them from its slow path, and with glibc's per-thread
+//! cache enlarged (`GLIBC_TUNABLES=glibc.malloc.tcache_count=200`) the same run
+//! takes 24 µs for a 3-letter prefix. A folder is indexed on its first search (or
 //! [`SearchIndex::prepare`]), not when it is opened, so start-up and caller lookup
-//! do not wait for it.
+//! do not wait for it. The build reads each row's cells, allocated apart, a batch
+//! of rows at a time before folding them, so that memory is read many cells at
+//! once; it sorts the postings by word and class with one counting sort.
 //!
-//! Goals were a median of 20 µs for a 3-letter prefix (met by `find`; `search`
-//! with 20 hits takes 50-90 µs), 64 bytes a contact (met) and a build of 150 ms
-//! (not met: about 270 ms of CPU, most of it reading and folding the rows'
-//! texts).
+//! Goals were a median of 20 µs for a 3-letter prefix (met by `find`; not by
+//! `search` with 20 hits, 56 µs, most of it allocation), 64 bytes a contact
+//! (met) and a build of 150 ms (not met: about 180 ms, most of it reading and
+//! folding the rows' texts). The previous version, measured in the same session:
+//! `find` 1.6 µs, `search` 78 µs, two prefixes 105 µs, a build of 286 ms (272 ms
+//! CPU), 58.5 bytes a contact.
 //!
 //! # Known limits
 //!

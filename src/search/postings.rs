@@ -29,6 +29,12 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
 
 /// Reads a varint at `*at`; `None` at the end or on a truncated one.
 fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
+    // Most deltas of a common word fit in one byte.
+    let first = *bytes.get(*at)?;
+    if first < 0x80 {
+        *at += 1;
+        return Some(u32::from(first));
+    }
     let mut v = 0u32;
     for shift in (0..35).step_by(7) {
         let b = *bytes.get(*at)?;
@@ -41,31 +47,51 @@ fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
     None
 }
 
+/// The classes whose bits `mask` sets, in class order.
+fn present(mask: u8) -> impl Iterator<Item = Class> {
+    CLASSES
+        .into_iter()
+        .filter(move |c| mask & (1 << (*c as u8)) != 0)
+}
+
 impl Postings {
-    /// Appends the next word's list: its (class, slot) pairs sorted by class, then
-    /// slot, without duplicates.
-    pub fn push_word(&mut self, list: &[(Class, u32)]) {
+    /// Appends the next word's list: its slots in each class (names,
+    /// organisations, e-mails), each in increasing order without duplicates.
+    pub fn push_classes(&mut self, lists: [&[u32]; 3]) {
         let mut mask = 0u8;
-        for (c, _) in list {
-            mask |= 1 << (*c as u8);
+        for (class, list) in CLASSES.into_iter().zip(lists) {
+            if !list.is_empty() {
+                mask |= 1 << (class as u8);
+            }
         }
         self.bytes.push(mask);
-        let present: Vec<Class> = CLASSES
-            .into_iter()
-            .filter(|c| mask & (1 << (*c as u8)) != 0)
-            .collect();
-        for (k, class) in present.iter().enumerate() {
-            let slots = list.iter().filter(|(c, _)| c == class).map(|(_, s)| *s);
-            if k + 1 < present.len() {
-                push_varint(&mut self.bytes, slots.clone().count() as u32);
+        let last = present(mask).last();
+        for class in present(mask) {
+            let slots = lists[class as usize];
+            if Some(class) != last {
+                push_varint(&mut self.bytes, slots.len() as u32);
             }
             let mut prev = 0;
-            for s in slots {
+            for &s in slots {
                 push_varint(&mut self.bytes, s - prev);
                 prev = s;
             }
         }
         self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// Appends the next word's list: its (class, slot) pairs sorted by class, then
+    /// slot, without duplicates.
+    #[cfg(test)]
+    pub fn push_word(&mut self, list: &[(Class, u32)]) {
+        let of = |class: Class| -> Vec<u32> {
+            list.iter()
+                .filter(|(c, _)| *c == class)
+                .map(|(_, s)| *s)
+                .collect()
+        };
+        let (names, orgs, emails) = (of(Class::Name), of(Class::Organisation), of(Class::Email));
+        self.push_classes([&names, &orgs, &emails]);
     }
 
     /// Frees spare capacity once every word is in.
@@ -92,12 +118,9 @@ impl Postings {
             return;
         };
         let mut at = 1;
-        let present: Vec<Class> = CLASSES
-            .into_iter()
-            .filter(|c| mask & (1 << (*c as u8)) != 0)
-            .collect();
-        for (k, &class) in present.iter().enumerate() {
-            let count = if k + 1 < present.len() {
+        let last = present(mask).last();
+        for class in present(mask) {
+            let count = if Some(class) != last {
                 match read_varint(list, &mut at) {
                     Some(n) => Some(n as usize),
                     None => return,
@@ -106,6 +129,22 @@ impl Postings {
                 None
             };
             let wanted = only.is_none_or(|o| o == class);
+            if let (false, Some(n)) = (wanted, count) {
+                // Past this class's slots: as many bytes that end a varint.
+                if n > 0 {
+                    let Some(i) = list[at..]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| **b < 0x80)
+                        .nth(n - 1)
+                        .map(|(i, _)| i)
+                    else {
+                        return;
+                    };
+                    at += i + 1;
+                }
+                continue;
+            }
             let mut slot = 0u32;
             let mut read = 0;
             while count.is_none_or(|n| read < n) && at < list.len() {

@@ -1,42 +1,36 @@
 //! [`Segment`]: the immutable search index of one folder's rows.
 //!
-//! * the record ids, one per slot, in the snapshot's (id) order, so that a record's
-//!   slot is found by binary search;
+//! * the rows, one per slot, in the snapshot's (id) order, so that a record's slot
+//!   is found by binary search: the snapshot's own chunks of rows, shared with it,
+//!   so that a hit's row is read by its slot without a lookup by id;
 //! * a sorted vocabulary of folded words in one string, with end offsets;
 //! * per word a posting list of its slots by column class, names first
 //!   ([`Postings`]);
 //! * the digits of every slot's numbers, two to a byte ([`PackedDigits`]).
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 
-use crate::cache::Snapshot;
+use crate::cache::{CachedRow, RowChunk, RowEntry, Snapshot};
 use crate::record::RecordId;
 
 use super::columns::{Class, SearchColumns};
 use super::digits::PackedDigits;
 use super::postings::Postings;
 
-const SLOT_BITS: u32 = 30;
-const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
 /// Most slots of one segment; rows beyond are not searchable.
-pub(crate) const MAX_SLOTS: usize = 1 << SLOT_BITS;
-
-/// A posting's slot.
-fn slot(posting: u32) -> u32 {
-    posting & SLOT_MASK
-}
-
-/// A posting's class.
-fn class(posting: u32) -> Class {
-    Class::from_bits(posting >> SLOT_BITS)
-}
+pub(crate) const MAX_SLOTS: usize = 1 << 30;
 
 /// The immutable index of one folder. See the [module docs](self).
 #[derive(Debug, Default)]
 pub(crate) struct Segment {
-    ids: Vec<RecordId>,
+    /// The snapshot's chunks of rows that hold the slots, and the first slot of
+    /// each.
+    rows: Vec<RowChunk>,
+    starts: Vec<u32>,
+    len: usize,
     vocab: String,
     vocab_ends: Vec<u32>,
     postings: Postings,
@@ -46,19 +40,38 @@ pub(crate) struct Segment {
 impl Segment {
     /// Indexes every row of `snapshot`.
     pub fn build(snapshot: &Snapshot, columns: &SearchColumns) -> Segment {
-        let mut ids = Vec::with_capacity(snapshot.len());
+        let mut rows: Vec<RowChunk> = Vec::new();
+        let mut starts = Vec::new();
+        let mut len = 0;
+        for chunk in snapshot.chunks() {
+            if len >= MAX_SLOTS {
+                break;
+            }
+            rows.push(chunk.clone());
+            starts.push(len as u32);
+            len += chunk.len().min(MAX_SLOTS - len);
+        }
         // Distinct words run to about half the contacts in a real phone book.
         let mut word_ids = WordIds::with_capacity(snapshot.len() / 2);
-        let mut words: Vec<Box<str>> = Vec::new();
-        // (word id << 32 | posting), sorted and deduplicated below.
+        let mut words = WordList::default();
+        // (3 × word id + class) << 32 | slot, in slot order; and how many postings
+        // each (word id, class) has.
         let mut pairs: Vec<u64> = Vec::with_capacity(snapshot.len() * 8);
+        let mut counts: Vec<u32> = Vec::new();
         let mut digits = PackedDigits::default();
         let mut row_digits = Vec::new();
         let mut scratch = (String::new(), String::new());
         // One contact's (word id, class), to keep each word once, in its best class.
         let mut own: Vec<(u32, Class)> = Vec::new();
-        for (slot, (id, row)) in snapshot.rows().take(MAX_SLOTS).enumerate() {
-            ids.push(id.clone());
+        let batches = rows.iter().flat_map(|c| c.chunks(TOUCH_BATCH));
+        let mut rest = len;
+        let entries = batches.flat_map(|batch| {
+            let batch = &batch[..batch.len().min(rest)];
+            rest -= batch.len();
+            std::hint::black_box(touch(batch));
+            batch
+        });
+        for (slot, (_, row)) in entries.enumerate() {
             own.clear();
             row_digits.clear();
             columns.read_row(
@@ -69,48 +82,56 @@ impl Segment {
             );
             own.sort_unstable();
             own.dedup_by_key(|(w, _)| *w);
-            let slot = slot as u32;
-            pairs.extend(
-                own.iter().map(|&(w, c)| {
-                    (u64::from(w) << 32) | u64::from((c as u32) << SLOT_BITS | slot)
-                }),
-            );
+            counts.resize(3 * words.len(), 0);
+            for &(w, c) in &own {
+                let key = 3 * w + c as u32;
+                counts[key as usize] += 1;
+                pairs.push((u64::from(key) << 32) | slot as u64);
+            }
             digits.push_slot(&row_digits);
         }
         drop(word_ids);
         // Word ids in alphabetical order.
         let mut order: Vec<u32> = (0..words.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| words[a as usize].cmp(&words[b as usize]));
-        let mut rank = vec![0u32; words.len()];
-        for (r, &w) in order.iter().enumerate() {
-            rank[w as usize] = r as u32;
-        }
-        for p in &mut pairs {
-            *p = (u64::from(rank[(*p >> 32) as usize]) << 32) | (*p & 0xFFFF_FFFF);
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut vocab = String::with_capacity(words.iter().map(|w| w.len()).sum());
-        let mut vocab_ends = Vec::with_capacity(words.len());
+        order.sort_unstable_by(|&a, &b| words.get(a).cmp(words.get(b)));
+        // A counting sort of the postings by word (alphabetically) and class: each
+        // (word, class) gets its run of `by_word`, filled in slot order.
+        let mut at = 0u32;
         for &w in &order {
-            vocab.push_str(&words[w as usize]);
-            vocab_ends.push(vocab.len() as u32);
-        }
-        let mut postings = Postings::default();
-        let mut list: Vec<(Class, u32)> = Vec::new();
-        let mut pairs = pairs.into_iter().peekable();
-        for word in 0..words.len() as u64 {
-            list.clear();
-            while let Some(p) = pairs.next_if(|p| p >> 32 == word) {
-                let p = p as u32;
-                list.push((class(p), slot(p)));
+            for c in 0..3 {
+                let n = &mut counts[3 * w as usize + c];
+                (*n, at) = (at, at + *n);
             }
-            postings.push_word(&list);
+        }
+        let mut by_word = vec![0u32; pairs.len()];
+        for p in pairs {
+            let next = &mut counts[(p >> 32) as usize];
+            by_word[*next as usize] = p as u32;
+            *next += 1;
+        }
+        // Each run now ends where `counts` says and starts where the one before
+        // ended.
+        let mut vocab = String::with_capacity(words.text.len());
+        let mut vocab_ends = Vec::with_capacity(words.len());
+        let mut postings = Postings::default();
+        let mut start = 0;
+        for &w in &order {
+            vocab.push_str(words.get(w));
+            vocab_ends.push(vocab.len() as u32);
+            let lists = [0, 1, 2].map(|c| {
+                let end = counts[3 * w as usize + c] as usize;
+                let list = &by_word[start..end];
+                start = end;
+                list
+            });
+            postings.push_classes(lists);
         }
         postings.shrink_to_fit();
         digits.shrink_to_fit();
         Segment {
-            ids,
+            rows,
+            starts,
+            len,
             vocab,
             vocab_ends,
             postings,
@@ -120,17 +141,37 @@ impl Segment {
 
     /// Number of slots.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.len
+    }
+
+    fn entry(&self, slot: u32) -> &RowEntry {
+        let c = self.starts.partition_point(|&s| s <= slot) - 1;
+        &self.rows[c][(slot - self.starts[c]) as usize]
     }
 
     /// The record in `slot`.
     pub fn id(&self, slot: u32) -> &RecordId {
-        &self.ids[slot as usize]
+        &self.entry(slot).0
+    }
+
+    /// The row in `slot`.
+    pub fn row(&self, slot: u32) -> &Arc<CachedRow> {
+        &self.entry(slot).1
     }
 
     /// The slot of record `id`.
     pub fn slot_of(&self, id: &RecordId) -> Option<u32> {
-        self.ids.binary_search(id).ok().map(|s| s as u32)
+        // The first chunk whose last id is not before `id`.
+        let c = self
+            .rows
+            .partition_point(|r| r.last().is_some_and(|(last, _)| last < id));
+        let i = self
+            .rows
+            .get(c)?
+            .binary_search_by(|(k, _)| k.cmp(id))
+            .ok()?;
+        let slot = self.starts[c] as usize + i;
+        (slot < self.len).then_some(slot as u32)
     }
 
     /// Word `i` of the vocabulary.
@@ -168,13 +209,62 @@ impl Segment {
         self.digits.matches(digits, f);
     }
 
-    /// Bytes held, the ids' texts not counted (the cache's snapshot shares them).
+    /// Bytes held, the chunks of rows that the folder's snapshot still shares not
+    /// counted (those the snapshot has since replaced are).
     pub fn heap_bytes(&self) -> usize {
-        self.ids.capacity() * std::mem::size_of::<RecordId>()
+        let own_rows: usize = self
+            .rows
+            .iter()
+            .filter(|c| Arc::strong_count(c) == 1)
+            .map(|c| c.capacity() * std::mem::size_of::<RowEntry>())
+            .sum();
+        self.rows.capacity() * std::mem::size_of::<RowChunk>()
+            + 4 * self.starts.capacity()
+            + own_rows
             + self.vocab.capacity()
             + 4 * (self.vocab_ends.capacity())
             + self.postings.heap_bytes()
             + self.digits.heap_bytes()
+    }
+}
+
+/// Rows whose cells [`touch`] reads at a time: their cells fit the processor's
+/// cache with room to spare.
+const TOUCH_BATCH: usize = 64;
+
+/// Reads the first byte of every cell of `rows`. A row's cells are allocated
+/// apart, and folding them one after the other waits for memory once per cell;
+/// these reads do not depend on one another, so the processor has many of them
+/// under way at once and the folding then finds the cells in its cache.
+fn touch(rows: &[RowEntry]) -> u8 {
+    rows.iter().fold(0, |acc, (_, r)| {
+        r.row.cells().fold(acc, |a, (_, v)| {
+            a ^ v.as_bytes().first().copied().unwrap_or(0)
+        })
+    })
+}
+
+/// The distinct words met while a segment is built, by id, in one string.
+#[derive(Default)]
+struct WordList {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl WordList {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start as usize..self.ends[i] as usize]
+    }
+
+    fn push(&mut self, word: &str) {
+        self.text.push_str(word);
+        self.ends.push(self.text.len() as u32);
     }
 }
 
@@ -195,7 +285,7 @@ impl WordIds {
     }
 
     /// The id of `word`, a new one (its index in `words`) when it is new.
-    fn id(&mut self, word: &str, words: &mut Vec<Box<str>>) -> u32 {
+    fn id(&mut self, word: &str, words: &mut WordList) -> u32 {
         let next = words.len() as u32;
         let (id, new) = if word.len() <= 16 {
             // Folded words hold no NUL, so zero padding keeps keys distinct.
@@ -213,7 +303,7 @@ impl WordIds {
             }
         };
         if new {
-            words.push(word.into());
+            words.push(word);
         }
         id
     }
