@@ -307,33 +307,52 @@ fn salvage_meta(path: &Path) -> HashMap<String, String> {
 /// Applies `batch` in one transaction.
 fn write(conn: &mut Connection, batch: &Batch) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    {
-        let mut del = tx.prepare_cached("DELETE FROM records WHERE id = ?1")?;
-        let mut del_card = tx.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
-        for id in &batch.deletes {
-            del.execute(params![id.as_str()])?;
-            del_card.execute(params![id.as_str()])?;
-        }
-        let mut up = tx.prepare_cached(
-            "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
-        )?;
-        let mut up_card =
-            tx.prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")?;
-        for (id, v, row, card) in &batch.upserts {
-            up.execute(params![id.as_str(), v.as_str(), encode_row(row)])?;
-            up_card.execute(params![id.as_str(), card])?;
-        }
-        let mut set =
-            tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
-        let mut unset = tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
-        for (k, v) in &batch.meta {
-            match v {
-                Some(v) => set.execute(params![k, v])?,
-                None => unset.execute(params![k])?,
-            };
-        }
+    delete_records(&tx, &batch.deletes)?;
+    for (id, v, row, card) in &batch.upserts {
+        put_record(&tx, id, v, row, card)?;
     }
+    set_meta(&tx, &batch.meta)?;
     tx.commit()
+}
+
+/// Writes one record and its card, replacing what `id` had.
+fn put_record(
+    conn: &Connection,
+    id: &RecordId,
+    version: &Version,
+    row: &Row,
+    card: &[u8],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)")?
+        .execute(params![id.as_str(), version.as_str(), encode_row(row)])?;
+    conn.prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")?
+        .execute(params![id.as_str(), card])?;
+    Ok(())
+}
+
+/// Deletes records and their cards.
+fn delete_records(conn: &Connection, ids: &[RecordId]) -> rusqlite::Result<()> {
+    let mut del = conn.prepare_cached("DELETE FROM records WHERE id = ?1")?;
+    let mut del_card = conn.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
+    for id in ids {
+        del.execute(params![id.as_str()])?;
+        del_card.execute(params![id.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Sets meta values (`None` deletes).
+fn set_meta(conn: &Connection, meta: &[(String, Option<String>)]) -> rusqlite::Result<()> {
+    let mut set =
+        conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+    let mut unset = conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
+    for (k, v) in meta {
+        match v {
+            Some(v) => set.execute(params![k, v])?,
+            None => unset.execute(params![k])?,
+        };
+    }
+    Ok(())
 }
 
 impl Store {
@@ -665,28 +684,12 @@ impl ReloadWriter {
 
     /// Writes a record (replacing one of the same id written before).
     pub fn put(&mut self, id: &RecordId, version: &Version, row: &Row, card: &[u8]) -> Result<()> {
-        self.run(|c| {
-            c.prepare_cached(
-                "INSERT OR REPLACE INTO records (id, version, row) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![id.as_str(), version.as_str(), encode_row(row)])?;
-            c.prepare_cached("INSERT OR REPLACE INTO cards (id, card) VALUES (?1, ?2)")?
-                .execute(params![id.as_str(), card])?;
-            Ok(())
-        })
+        self.run(|c| put_record(c, id, version, row, card))
     }
 
     /// Deletes records written before.
     pub fn delete(&mut self, ids: &[RecordId]) -> Result<()> {
-        self.run(|c| {
-            let mut del = c.prepare_cached("DELETE FROM records WHERE id = ?1")?;
-            let mut del_card = c.prepare_cached("DELETE FROM cards WHERE id = ?1")?;
-            for id in ids {
-                del.execute(params![id.as_str()])?;
-                del_card.execute(params![id.as_str()])?;
-            }
-            Ok(())
-        })
+        self.run(|c| delete_records(c, ids))
     }
 
     /// Deletes every record written so far.
@@ -696,18 +699,7 @@ impl ReloadWriter {
 
     /// Sets meta values (`None` deletes).
     pub fn set_meta(&mut self, meta: &[(String, Option<String>)]) -> Result<()> {
-        self.run(|c| {
-            let mut set =
-                c.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
-            let mut unset = c.prepare_cached("DELETE FROM meta WHERE key = ?1")?;
-            for (k, v) in meta {
-                match v {
-                    Some(v) => set.execute(params![k, v])?,
-                    None => unset.execute(params![k])?,
-                };
-            }
-            Ok(())
-        })
+        self.run(|c| set_meta(c, meta))
     }
 }
 
