@@ -400,27 +400,19 @@ impl PhonebookSource for CardDavSource {
         let hrefs: Vec<String> = listing.entries.iter().map(|(h, _)| h.clone()).collect();
         let total = Some(hrefs.len());
         progress(SyncProgress::new(0, total));
-        let warnings = std::sync::Mutex::new(listing.warnings);
-        let sink = std::sync::Mutex::new(&mut sink);
-        sync::fetch_each(
+        let mut warnings = listing.warnings;
+        warnings.extend(sync::fetch_into(
             &self.client,
             self.url(),
             &hrefs,
             self.config.batching(),
             &|n| progress(SyncProgress::new(n, total)),
-            &|_, f| {
-                warnings
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend(f.warnings);
-                // Gone since the listing: nothing to deliver or remove.
-                sync::CardSink::cards(*sink.lock().unwrap_or_else(|e| e.into_inner()), f.cards)
-            },
-        )?;
+            &mut sink,
+        )?);
         Ok(Listing {
             records: Vec::new(),
             token: Some(self.token_of(listing.ctag, listing.sync_token)),
-            warnings: warnings.into_inner().unwrap_or_else(|e| e.into_inner()),
+            warnings,
             requests: self.client.requests() - before,
         })
     }

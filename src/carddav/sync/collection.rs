@@ -2,12 +2,11 @@
 //! without, read as the answer streams in: cards go to a [`CardSink`] a stretch at a
 //! time, so that a first sync of 100,000 cards never holds them all.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use url::Url;
 
-use super::listing::{Batching, fetch_each};
+use super::listing::{Batching, fetch_into};
 use super::{
     CardSink, Delta, RemoteCard, inside, is_book, narrower_may_help, outside_warning, parse_card,
     warning,
@@ -95,27 +94,15 @@ pub(crate) fn sync_collection(
     let total = Some(inline + report.missing.len());
     progress(SyncProgress::new(inline, total));
     if !report.missing.is_empty() {
-        let warnings = Mutex::new(Vec::new());
-        let sink = Mutex::new(&mut *sink);
-        fetch_each(
+        let warnings = fetch_into(
             client,
             book,
             &report.missing,
             batching,
             &|n| progress(SyncProgress::new(inline + n, total)),
-            &|_, f| {
-                warnings
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend(f.warnings);
-                let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
-                sink.cards(f.cards)?;
-                sink.removed(f.gone)
-            },
+            sink,
         )?;
-        report
-            .warnings
-            .extend(warnings.into_inner().unwrap_or_else(|e| e.into_inner()));
+        report.warnings.extend(warnings);
     }
     Ok(Delta {
         token: report.token,

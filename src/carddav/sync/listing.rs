@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use url::Url;
 
 use super::{
-    EtagListing, Fetched, RemoteCard, book_propfind, inside, is_book, outside_warning, parse_card,
-    stops_the_sync, warning,
+    CardSink, EtagListing, Fetched, RemoteCard, book_propfind, inside, is_book, outside_warning,
+    parse_card, stops_the_sync, warning,
 };
 use crate::carddav::client::{Client, Request};
 use crate::carddav::propfind::{multistatus, propfind};
 use crate::carddav::{href_key, names, resolve, xml};
 use crate::error::{Error, Result};
+use crate::record::RecordWarning;
 use crate::vcard::VCard;
 
 /// Depth 1 PROPFIND of the book: ETags of its cards plus its CTag and sync-token.
@@ -101,6 +102,33 @@ pub(crate) fn fetch(
     Ok(out)
 }
 
+/// Fetches `hrefs` as [`fetch_each`] does, handing each batch's cards, and the
+/// hrefs found gone, to `sink`. Returns the warnings about single cards.
+///
+/// # Errors
+/// As [`fetch_each`].
+pub(crate) fn fetch_into(
+    client: &Client,
+    book: &Url,
+    hrefs: &[String],
+    batching: Batching,
+    done: &(dyn Fn(usize) + Sync),
+    sink: &mut dyn CardSink,
+) -> Result<Vec<RecordWarning>> {
+    let warnings = std::sync::Mutex::new(Vec::new());
+    let sink = std::sync::Mutex::new(sink);
+    fetch_each(client, book, hrefs, batching, done, &|_, f| {
+        warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(f.warnings);
+        let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+        sink.cards(f.cards)?;
+        sink.removed(f.gone)
+    })?;
+    Ok(warnings.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
 /// Fetches `hrefs` with multigets of `batching.size` hrefs each, up to
 /// `batching.in_flight` at a time, handing each batch's result to `deliver` with the
 /// batch's number as it comes in, so that no more than a few batches are ever held.
@@ -113,7 +141,7 @@ pub(crate) fn fetch(
 /// is no answer at all, and an error of `deliver`: everything else about single cards
 /// (a 5xx, an answer that breaks off) becomes a warning. After such an error no
 /// further batch is started.
-pub(crate) fn fetch_each(
+fn fetch_each(
     client: &Client,
     book: &Url,
     hrefs: &[String],

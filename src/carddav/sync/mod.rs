@@ -29,7 +29,7 @@ mod listing;
 mod write;
 
 pub(crate) use collection::sync_collection;
-pub(crate) use listing::{Batching, check, fetch, fetch_each, get, list_etags};
+pub(crate) use listing::{Batching, check, fetch, fetch_into, get, list_etags};
 pub(crate) use write::{Precondition, WriteOutcome, delete, put};
 
 use url::Url;
