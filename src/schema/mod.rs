@@ -43,6 +43,7 @@ mod row;
 mod spec;
 
 pub use kinds::{AddressPart, Column, ColumnKind, ContactKind, Field, PhoneKind, UserField};
+pub(crate) use row::ColumnKey;
 pub use row::{Hidden, Row};
 
 use crate::error::{Error, Result};

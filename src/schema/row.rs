@@ -58,13 +58,14 @@ fn standard_names() -> &'static StandardNames {
 /// A column name in a row: an index into the standard names, so that a row of the
 /// usual columns stores two bytes per name, or a name of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ColumnKey {
+pub(crate) enum ColumnKey {
     Standard(u16),
     Other(Box<str>),
 }
 
 impl ColumnKey {
-    fn new(name: &str) -> ColumnKey {
+    /// The key of column `name`.
+    pub(crate) fn new(name: &str) -> ColumnKey {
         match standard_names().index.get(name) {
             Some(&i) => ColumnKey::Standard(i),
             None => ColumnKey::Other(name.into()),
@@ -76,6 +77,18 @@ impl ColumnKey {
         match self {
             ColumnKey::Standard(i) => standard.names[usize::from(*i)],
             ColumnKey::Other(s) => s,
+        }
+    }
+
+    /// The order of the two names, as a row sorts its cells: two standard names
+    /// by their indices (which follow the names' order), others by the names.
+    pub(crate) fn cmp_name(&self, other: &ColumnKey) -> std::cmp::Ordering {
+        match (self, other) {
+            (ColumnKey::Standard(a), ColumnKey::Standard(b)) => a.cmp(b),
+            _ => {
+                let standard = standard_names();
+                self.name(standard).cmp(other.name(standard))
+            }
         }
     }
 }
@@ -194,6 +207,27 @@ impl Row {
     pub fn cells(&self) -> impl Iterator<Item = (&str, &str)> {
         let standard = standard_names();
         (0..self.cells.len()).map(move |i| (self.cells[i].0.name(standard), self.value(i)))
+    }
+
+    /// The cells as [`cells`](Self::cells) gives them, with the key of each column
+    /// rather than its name.
+    pub(crate) fn keyed_cells(&self) -> impl Iterator<Item = (&ColumnKey, &str)> {
+        (0..self.cells.len()).map(move |i| (&self.cells[i].0, self.value(i)))
+    }
+
+    /// Reads one byte of each cache line of the row's values and its first cell's
+    /// entry, so that they are in the processor's cache when the row is read next.
+    /// The reads do not depend on one another.
+    pub(crate) fn touch(&self) -> u8 {
+        let bytes = self.text.as_bytes();
+        let first = self.cells.first().map_or(0, |(_, end)| *end as u8);
+        bytes.iter().step_by(64).fold(first, |acc, b| acc ^ b)
+    }
+
+    /// Cell `i` of [`cells`](Self::cells): its column and value.
+    pub(crate) fn cell(&self, i: usize) -> Option<(&str, &str)> {
+        let (key, _) = self.cells.get(i)?;
+        Some((key.name(standard_names()), self.value(i)))
     }
 
     /// Whether every cell is empty.

@@ -2,7 +2,7 @@
 //! folded words, each with the [`Class`] of the column it came from, and the digits
 //! of its phone numbers.
 
-use crate::schema::{ColumnKind, Field, Row, Schema};
+use crate::schema::{ColumnKey, ColumnKind, Field, Row, Schema};
 
 use super::fold::{fold_into, fold_word_into, words};
 
@@ -29,8 +29,9 @@ pub(crate) enum Use {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchColumns {
     /// By column name, as a row keeps its cells, so that a row is read in one
-    /// merge of both lists.
-    sorted: Vec<(String, Use, usize)>,
+    /// merge of both lists; each with its key, which compares with a row's keys
+    /// without comparing the names.
+    sorted: Vec<(ColumnKey, String, Use, usize)>,
 }
 
 impl SearchColumns {
@@ -54,32 +55,36 @@ impl SearchColumns {
                 ColumnKind::Phone(..) => Use::Digits,
                 _ => continue,
             };
-            sorted.push((c.name, use_, sorted.len()));
+            sorted.push((ColumnKey::new(&c.name), c.name, use_, sorted.len()));
         }
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        sorted.sort_by(|a, b| a.1.cmp(&b.1));
         SearchColumns { sorted }
     }
 
     /// The searched cells of `row`: (column, use, the column's place in the
-    /// schema, value), in one merge of the row's cells and these columns, both
-    /// sorted by name.
+    /// schema, the cell's place in the row, value), in one merge of the row's
+    /// cells and these columns, both sorted by name.
     pub(crate) fn cells<'s, 'r>(
         &'s self,
         row: &'r Row,
-    ) -> impl Iterator<Item = (&'s str, Use, usize, &'r str)> {
+    ) -> impl Iterator<Item = (&'s str, Use, usize, usize, &'r str)> {
         let mut columns = self.sorted.iter().peekable();
-        row.cells().filter_map(move |(name, value)| {
-            while let Some((c, u, at)) = columns.peek() {
-                match c.as_str().cmp(name) {
-                    std::cmp::Ordering::Less => {
-                        columns.next();
+        row.keyed_cells()
+            .enumerate()
+            .filter_map(move |(cell, (key, value))| {
+                while let Some((k, name, u, at)) = columns.peek() {
+                    match k.cmp_name(key) {
+                        std::cmp::Ordering::Less => {
+                            columns.next();
+                        }
+                        std::cmp::Ordering::Equal => {
+                            return Some((name.as_str(), *u, *at, cell, value));
+                        }
+                        std::cmp::Ordering::Greater => return None,
                     }
-                    std::cmp::Ordering::Equal => return Some((c.as_str(), *u, *at, value)),
-                    std::cmp::Ordering::Greater => return None,
                 }
-            }
-            None
-        })
+                None
+            })
     }
 
     /// Reads `row`: calls `on_word` with every folded word and its class (a word
@@ -97,7 +102,7 @@ impl SearchColumns {
         // column name); a first or last name whose words it already holds, as it
         // nearly always does, gives nothing new and is not folded again.
         let mut display: Option<&str> = None;
-        for (column, use_, _, value) in self.cells(row) {
+        for (column, use_, _, _, value) in self.cells(row) {
             let class = match use_ {
                 Use::Digits => {
                     digits.extend(value.bytes().filter(u8::is_ascii_digit));

@@ -13,55 +13,67 @@ use std::ops::Range;
 /// The words of `text` with their byte ranges: maximal runs of letters, digits
 /// and combining marks.
 pub fn words(text: &str) -> Words<'_> {
-    Words {
-        text,
-        at: 0,
-        ascii: text.is_ascii(),
-    }
+    Words { text, at: 0 }
 }
 
-/// The iterator of [`words`]; an ASCII text is read byte by byte.
+/// The iterator of [`words`]. ASCII characters are told apart byte by byte; only
+/// the others are decoded.
 #[derive(Debug, Clone)]
 pub struct Words<'a> {
     text: &'a str,
     at: usize,
-    ascii: bool,
+}
+
+impl Words<'_> {
+    /// Whether the character at byte `at` (a character boundary) is a word's, and
+    /// where the next character starts.
+    fn class_at(&self, at: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[at];
+        if b.is_ascii() {
+            return (b.is_ascii_alphanumeric(), at + 1);
+        }
+        match self.text[at..].chars().next() {
+            Some(c) => (is_word_char(c), at + c.len_utf8()),
+            None => (false, self.text.len()),
+        }
+    }
 }
 
 impl<'a> Iterator for Words<'a> {
     type Item = (Range<usize>, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let text = self.text;
-        let (start, end) = if self.ascii {
-            let bytes = text.as_bytes();
-            let mut at = self.at;
-            while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
-                at += 1;
+        let len = self.text.len();
+        let mut at = self.at;
+        let start = loop {
+            if at >= len {
+                self.at = len;
+                return None;
             }
-            let start = at;
-            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-                at += 1;
+            let (word, next) = self.class_at(at);
+            if word {
+                break at;
             }
-            (start, at)
-        } else {
-            let start = text[self.at..]
-                .char_indices()
-                .find(|&(_, c)| is_word_char(c))
-                .map_or(text.len(), |(i, _)| self.at + i);
-            let end = text[start..]
-                .char_indices()
-                .find(|&(_, c)| !is_word_char(c))
-                .map_or(text.len(), |(i, _)| start + i);
-            (start, end)
+            at = next;
         };
+        let mut end = start;
+        while end < len {
+            let (word, next) = self.class_at(end);
+            if !word {
+                break;
+            }
+            end = next;
+        }
         self.at = end;
-        (start < end).then(|| (start..end, &text[start..end]))
+        Some((start..end, &self.text[start..end]))
     }
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining(c)
+    match near_latin(c) {
+        Some(f) => f.word,
+        None => c.is_alphanumeric() || is_combining(c),
+    }
 }
 
 /// Combining diacritical marks: dropped, so that decomposed text (`u` + `◌̈`) folds
@@ -115,8 +127,19 @@ fn umlaut(c: char) -> Option<&'static str> {
 fn push_folded(c: char, expand_umlauts: bool, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-        return;
+    } else if let Some(f) = near_latin(c) {
+        out.push_str(if expand_umlauts {
+            &f.expanded
+        } else {
+            &f.folded
+        });
+    } else {
+        fold_char(c, expand_umlauts, out);
     }
+}
+
+/// [`push_folded`] by the rules, for any character.
+fn fold_char(c: char, expand_umlauts: bool, out: &mut String) {
     // Lower-casing may itself give a combining mark (`İ` → `i` + `◌̇`).
     for l in c.to_lowercase().filter(|&l| !is_combining(l)) {
         match (expand_umlauts.then(|| umlaut(l)).flatten(), latin(l)) {
@@ -125,6 +148,50 @@ fn push_folded(c: char, expand_umlauts: bool, out: &mut String) {
             (None, None) => out.push(l),
         }
     }
+}
+
+/// What search makes of one character: whether it belongs to a word, and its
+/// folded forms, without and with German umlauts spelled out.
+struct CharFold {
+    word: bool,
+    folded: Box<str>,
+    expanded: Box<str>,
+}
+
+/// The characters after ASCII up to the end of Latin Extended-B, which names in
+/// Latin script are written with.
+const NEAR_LATIN: std::ops::Range<u32> = 0x80..0x250;
+
+/// How search reads `c` when it is in [`NEAR_LATIN`]: worked out once by the
+/// rules, then looked up, since folding names reads these characters all the time.
+fn near_latin(c: char) -> Option<&'static CharFold> {
+    static TABLE: std::sync::OnceLock<Vec<CharFold>> = std::sync::OnceLock::new();
+    let i = (c as u32).checked_sub(NEAR_LATIN.start)?;
+    if c as u32 >= NEAR_LATIN.end {
+        return None;
+    }
+    let table = TABLE.get_or_init(|| {
+        NEAR_LATIN
+            .filter_map(char::from_u32)
+            .map(|c| {
+                let (mut folded, mut expanded) = (String::new(), String::new());
+                fold_char(c, false, &mut folded);
+                fold_char(c, true, &mut expanded);
+                CharFold {
+                    word: c.is_alphanumeric() || is_combining(c),
+                    folded: folded.into(),
+                    expanded: expanded.into(),
+                }
+            })
+            .collect()
+    });
+    table.get(i as usize)
+}
+
+/// Whether `c` has a second spelling as a German umlaut.
+fn has_umlaut(c: char) -> bool {
+    // Ä, Ö and Ü and their lower-case forms are all in the table.
+    near_latin(c).is_some_and(|f| f.folded != f.expanded)
 }
 
 /// Appends the folded form of `word` to `out`.
@@ -151,7 +218,7 @@ pub fn fold_word_into(word: &str, first: &mut String, second: &mut String) -> bo
     for c in word.chars() {
         push_folded(c, false, first);
         if !c.is_ascii() {
-            umlauts |= c.to_lowercase().any(|l| umlaut(l).is_some());
+            umlauts |= has_umlaut(c);
         }
     }
     if umlauts {
@@ -169,11 +236,14 @@ pub fn matched_len(word: &str, folded_prefix: &str, scratch: &mut String) -> Opt
     if folded_prefix.is_empty() {
         return Some(0);
     }
-    let umlauts = !word.is_ascii();
+    if word.is_ascii() {
+        // An ASCII word folds to itself lower-cased, byte for byte.
+        let start = word.as_bytes().get(..folded_prefix.len())?;
+        return start
+            .eq_ignore_ascii_case(folded_prefix.as_bytes())
+            .then_some(folded_prefix.len());
+    }
     for expand in [false, true] {
-        if expand && !umlauts {
-            break;
-        }
         scratch.clear();
         for (i, c) in word.char_indices() {
             push_folded(c, expand, scratch);
@@ -231,6 +301,30 @@ mod tests {
         let r: Vec<_> = words("Łódź!").map(|(r, _)| r).collect();
         assert_eq!(r, vec![(0..7)]);
         assert_eq!(words("  ,. ").count(), 0);
+        // Other scripts, combining marks, and punctuation outside ASCII.
+        let w: Vec<_> = words("«Ђорђе» Mu\u{0308}ller–Łódź 42\u{00a0}x")
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(w, ["Ђорђе", "Mu\u{0308}ller", "Łódź", "42", "x"]);
+    }
+
+    #[test]
+    fn the_latin_table_agrees_with_the_rules() {
+        for c in (0x80..0x300).filter_map(char::from_u32) {
+            for expand in [false, true] {
+                let (mut looked_up, mut by_rule) = (String::new(), String::new());
+                push_folded(c, expand, &mut looked_up);
+                fold_char(c, expand, &mut by_rule);
+                assert_eq!(looked_up, by_rule, "{c:?}");
+            }
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric() || is_combining(c),
+                "{c:?}"
+            );
+            let rule = c.to_lowercase().any(|l| umlaut(l).is_some());
+            assert_eq!(has_umlaut(c), rule, "{c:?}");
+        }
     }
 
     #[test]
@@ -242,5 +336,8 @@ mod tests {
         assert_eq!(matched_len("Straße", "strass", s), Some(6));
         assert_eq!(matched_len("Kowal", "x", s), None);
         assert_eq!(matched_len("Kowal", "kowalski", s), None);
+        assert_eq!(matched_len("KOWAL", "kow", s), Some(3));
+        assert_eq!(matched_len("Kowal", "ђо", s), None);
+        assert_eq!(matched_len("Ђорђе", "ђо", s), Some(4));
     }
 }

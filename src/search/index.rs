@@ -17,7 +17,7 @@ use crate::record::RecordId;
 use crate::schema::Schema;
 
 use super::columns::SearchColumns;
-use super::hit::{Scratch, SearchHit, display_name, matched_fields};
+use super::hit::{Marks, Scratch, SearchHit, display_name};
 use super::query::{Pending, Term, search_segment, terms};
 use super::segment::Segment;
 
@@ -319,27 +319,31 @@ impl SearchIndex {
         let found = self.find_terms(&terms, limit);
         // Each hit with its display name, borrowed from the folder's snapshot, to
         // sort by without looking it up for every comparison.
-        let mut hits: Vec<(&str, SearchHit)> = Vec::with_capacity(found.len());
+        let mut parts = Vec::with_capacity(found.len());
+        let mut marks = Marks::default();
         let mut scratch = Scratch::default();
         for (found, f, slot) in &found {
             let Some(row) = f.row(&found.id, *slot) else {
                 continue;
             };
-            hits.push((
-                display_name(&row.row),
-                SearchHit {
-                    folder: found.folder.clone(),
-                    id: found.id.clone(),
-                    matched: matched_fields(&row.row, &f.columns, &terms, &mut scratch),
-                    row: row.clone(),
-                    rank: found.rank,
-                },
-            ));
+            let fields = marks.add(&row.row, &f.columns, &terms, &mut scratch);
+            parts.push((display_name(&row.row), found, row, fields));
         }
         // `found` is ordered by rank, folder and id: a stable sort by rank and
         // display name leaves ties in folder and id order.
-        hits.sort_by(|(a_name, a), (b_name, b)| (a.rank, a_name).cmp(&(b.rank, b_name)));
-        hits.into_iter().map(|(_, hit)| hit).collect()
+        parts.sort_by(|(a_name, a, ..), (b_name, b, ..)| (a.rank, a_name).cmp(&(b.rank, b_name)));
+        let marks = Arc::new(marks);
+        parts
+            .into_iter()
+            .map(|(_, found, row, fields)| SearchHit {
+                folder: found.folder.clone(),
+                id: found.id.clone(),
+                row: row.clone(),
+                rank: found.rank,
+                marks: marks.clone(),
+                fields,
+            })
+            .collect()
     }
 
     /// Contacts indexed (changed ones once), across folders.

@@ -24,50 +24,47 @@
 //! `cargo bench --bench search -- --quick` builds the index, a plain scan and
 //! SQLite FTS5 over the same 100,000 contacts (names with diacritics, a company and
 //! department, an e-mail address, three numbers) and runs the same queries on each,
-//! 20 results ranked. One run on the 2-core development VM, shared with other
-//! builds (medians over 500 different queries of each kind):
+//! 20 results ranked. One run on the 2-core development VM (medians over 500
+//! different queries of each kind; criterion's time for one query in brackets):
 //!
 //! | | this index: [`find`](SearchIndex::find) | with names and highlights ([`search`](SearchIndex::search)) | plain scan of folded texts, ranked | SQLite FTS5, `ORDER BY rank` |
 //! |---|---|---|---|---|
-//! | 3-letter prefix | 2.0 µs | 56 µs | 39 ms | 3.1 ms |
-//! | two prefixes (`kow ag`) | 81 µs | 199 µs | 41 ms | 0.61 ms |
-//! | 4 digits inside a number | 356 µs | 470 µs | 6.5 ms | 45 µs (trigram table) |
-//! | build | 179 ms (177 ms CPU) | | 346 ms (folding the texts) | 1,463 ms |
+//! | 3-letter prefix | 2.2 µs | 17.5 µs (12.9 µs) | 22 ms | 3.0 ms |
+//! | two prefixes (`kow ag`) | 78 µs | 107 µs (61 µs) | 21 ms | 0.56 ms |
+//! | 4 digits inside a number | 361 µs | 391 µs (246 µs) | 3.5 ms | 41 µs (trigram table) |
+//! | build | 132 ms (133 ms) | | 247 ms (folding the texts) | 879 ms |
 //! | memory per contact | 42.6 B | | 282 B | 452 B |
 //!
 //! FTS5 is `unicode61 remove_diacritics 2` with prefix indexes for 1 to 3
 //! characters, plus a `trigram` table over the digits. It cannot fold `ue` to `ü`
 //! nor rank by column class without its own ranking function; on the common query
-//! (a short prefix, where its `ORDER BY rank` reads every match) it is 1,500 times
-//! slower than `find` and 55 times slower than `search` with its hits, and it takes
-//! ten times the memory; it is eight times faster at digits
-//! inside numbers, which it answers from a trigram index while this index scans
-//! the packed digits (1.8 MB for 100,000 contacts) with a SIMD substring search.
-//! A scan must read every contact to rank them and takes tens of milliseconds.
+//! (a short prefix, where its `ORDER BY rank` reads every match) it is over 1,000
+//! times slower than `find` and 170 times slower than `search` with its hits, and
+//! it takes ten times the memory; it is nine times faster at digits inside
+//! numbers, which it answers from a trigram index while this index scans the
+//! packed digits (1.8 MB for 100,000 contacts) with a SIMD substring search. A
+//! scan must read every contact to rank them and takes tens of milliseconds.
 //!
 //! So the index: a sorted vocabulary of folded words, with a posting list per word
 //! (delta-coded, one to four bytes a posting, split by column class so that a
 //! one-word query reads the best tiers first and stops at the limit), the
 //! snapshot's own chunks of rows, shared with it, as the slots (a hit's row is
 //! read by its slot, not looked up by id), and the numbers' digits two to a
-//! byte. A hit holds its row rather than copies of its names. What is left of
-//! the cost of [`search`](SearchIndex::search) over [`find`](SearchIndex::find)
-//! is mostly the allocations the hits' [`MatchedField`]s need (a column name, a
-//! value and ranges each, about 200 for 20 hits): in this benchmark the system
-//! allocator serves most of them from its slow path, and with glibc's per-thread
-//! cache enlarged (`GLIBC_TUNABLES=glibc.malloc.tcache_count=200`) the same run
-//! takes 24 µs for a 3-letter prefix. A folder is indexed on its first search (or
-//! [`SearchIndex::prepare`]), not when it is opened, so start-up and caller lookup
-//! do not wait for it. The build reads each row's cells, allocated apart, a batch
-//! of rows at a time before folding them, so that memory is read many cells at
-//! once; it sorts the postings by word and class with one counting sort.
+//! byte. A hit holds its row rather than copies of its names, and its
+//! [`MatchedField`]s borrow their column and value from that row; the ranges of
+//! all hits of one search are kept in two lists they share, so a search with 20
+//! hits allocates a handful of times, not about 200. A folder is indexed on its
+//! first search (or [`SearchIndex::prepare`]), not when it is opened, so start-up
+//! and caller lookup do not wait for it. The build reads each batch of 64 rows
+//! twice before folding it (the rows, then their cells and values, three blocks
+//! of memory apart), so that memory is read many blocks at once; Latin letters
+//! fold through a table made once; the postings are sorted by word and class
+//! with one counting sort.
 //!
-//! Goals were a median of 20 µs for a 3-letter prefix (met by `find`; not by
-//! `search` with 20 hits, 56 µs, most of it allocation), 64 bytes a contact
-//! (met) and a build of 150 ms (not met: about 180 ms, most of it reading and
-//! folding the rows' texts). The previous version, measured in the same session:
-//! `find` 1.6 µs, `search` 78 µs, two prefixes 105 µs, a build of 286 ms (272 ms
-//! CPU), 58.5 bytes a contact.
+//! Goals were a median of 20 µs for a 3-letter prefix, 64 bytes a contact and a
+//! build of 150 ms: all met. The previous version, measured in the same run:
+//! `search` 51–77 µs for a 3-letter prefix (criterion 39–51 µs), two prefixes
+//! 180–191 µs, a build of 182–188 ms (criterion 169–175 ms).
 //!
 //! # Known limits
 //!

@@ -10,10 +10,10 @@ use crate::errors::CliResult;
 use crate::records::short_id;
 
 /// `value` with its matched ranges in brackets: `[Kow]alczyk`.
-fn marked(f: &MatchedField) -> String {
+fn marked(f: &MatchedField<'_>) -> String {
     let mut out = String::new();
     let mut at = 0;
-    for r in &f.ranges {
+    for r in f.ranges {
         if r.start < at || r.end > f.value.len() {
             continue;
         }
@@ -34,7 +34,7 @@ fn hit_json(h: &SearchHit) -> Value {
         "display_name": h.display_name(),
         "company": h.company(),
         "rank": h.rank(),
-        "matched": h.matched().iter().map(|f| json!({
+        "matched": h.matched().map(|f| json!({
             "column": f.column,
             "value": f.value,
             "ranges": f.ranges.iter().map(|r| [r.start, r.end]).collect::<Vec<_>>(),
@@ -59,8 +59,7 @@ pub(crate) fn cmd_search(dir: &Path, text: &str, limit: usize, json: bool) -> Cl
     for h in &hits {
         let fields: Vec<String> = h
             .matched()
-            .iter()
-            .map(|f| format!("{}: {}", f.column, marked(f)))
+            .map(|f| format!("{}: {}", f.column, marked(&f)))
             .collect();
         println!(
             "{}\t{}\t{}\t{}\t{}",
