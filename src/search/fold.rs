@@ -1,14 +1,20 @@
 //! Folding text for search: words split at anything that is not a letter or digit,
-//! lower-cased, and Latin letters stripped of their diacritics (`Łódź` → `lodz`,
-//! `ß` → `ss`, `Æ` → `ae`). Other scripts are only lower-cased (`Ђорђе` →
-//! `ђорђе`), so they are found by themselves.
+//! lower-cased, Latin letters stripped of their diacritics (`Łódź` → `lodz`,
+//! `ß` → `ss`, `Æ` → `ae`), and Greek and Cyrillic letters written in Latin
+//! (`Ђорђе` → `djordje`, `Петровић` → `petrovic`), so that a name is found whether
+//! it is typed in its own script or in ASCII. Other scripts are only lower-cased
+//! and found by themselves.
 //!
-//! German umlauts have two spellings: `Müller` is also written `Mueller`. A word
-//! with `ä`, `ö` or `ü` is therefore indexed twice, as `muller` and as `mueller`
-//! ([`fold_word_into`] gives both), while a query is folded once: `müller` and `muller`
-//! find the first form, `mueller` the second.
+//! Many names have a second spelling: German umlauts are also written out
+//! (`Müller` as `Mueller`), so are the Nordic `ø` and `å` (`Søren` as `Soeren`),
+//! `đ` is also `dj`, and Cyrillic is also written as English does (`Михаил` as
+//! `mikhail` beside `mihail`). A word with such a letter is therefore indexed
+//! twice ([`fold_word_into`] gives both forms), while a query is folded once:
+//! `müller` and `muller` find the first form, `mueller` the second.
 
 use std::ops::Range;
+
+use super::spellings;
 
 /// The words of `text` with their byte ranges: maximal runs of letters, digits
 /// and combining marks.
@@ -70,7 +76,7 @@ impl<'a> Iterator for Words<'a> {
 }
 
 fn is_word_char(c: char) -> bool {
-    match near_latin(c) {
+    match tabled(c) {
         Some(f) => f.word,
         None => c.is_alphanumeric() || is_combining(c),
     }
@@ -113,74 +119,64 @@ fn latin(c: char) -> Option<&'static str> {
     })
 }
 
-/// The second spelling of a German umlaut.
-fn umlaut(c: char) -> Option<&'static str> {
-    match c {
-        'ä' => Some("ae"),
-        'ö' => Some("oe"),
-        'ü' => Some("ue"),
-        _ => None,
-    }
-}
-
-/// Appends the folded form of one character to `out`.
-fn push_folded(c: char, expand_umlauts: bool, out: &mut String) {
+/// Appends the folded form of one character to `out`: its second spelling
+/// where it has one and `second` is set.
+fn push_folded(c: char, second: bool, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-    } else if let Some(f) = near_latin(c) {
-        out.push_str(if expand_umlauts {
-            &f.expanded
-        } else {
-            &f.folded
-        });
+    } else if let Some(f) = tabled(c) {
+        out.push_str(if second { &f.second } else { &f.folded });
     } else {
-        fold_char(c, expand_umlauts, out);
+        fold_char(c, second, out);
     }
 }
 
 /// [`push_folded`] by the rules, for any character.
-fn fold_char(c: char, expand_umlauts: bool, out: &mut String) {
+fn fold_char(c: char, second: bool, out: &mut String) {
     // Lower-casing may itself give a combining mark (`İ` → `i` + `◌̇`).
     for l in c.to_lowercase().filter(|&l| !is_combining(l)) {
-        match (expand_umlauts.then(|| umlaut(l)).flatten(), latin(l)) {
-            (Some(u), _) => out.push_str(u),
-            (None, Some(f)) => out.push_str(f),
-            (None, None) => out.push(l),
+        let other = second.then(|| spellings::second(l)).flatten();
+        match other
+            .or_else(|| latin(l))
+            .or_else(|| spellings::in_latin(l))
+        {
+            Some(f) => out.push_str(f),
+            None => out.push(l),
         }
     }
 }
 
 /// What search makes of one character: whether it belongs to a word, and its
-/// folded forms, without and with German umlauts spelled out.
+/// folded form and second spelling.
 struct CharFold {
     word: bool,
     folded: Box<str>,
-    expanded: Box<str>,
+    second: Box<str>,
 }
 
-/// The characters after ASCII up to the end of Latin Extended-B, which names in
-/// Latin script are written with.
-const NEAR_LATIN: std::ops::Range<u32> = 0x80..0x250;
+/// The characters after ASCII up to the end of Cyrillic Supplement: Latin with
+/// diacritics, Greek and Cyrillic, which names are written with.
+const TABLED: std::ops::Range<u32> = 0x80..0x530;
 
-/// How search reads `c` when it is in [`NEAR_LATIN`]: worked out once by the
-/// rules, then looked up, since folding names reads these characters all the time.
-fn near_latin(c: char) -> Option<&'static CharFold> {
+/// How search reads `c` when it is in [`TABLED`]: worked out once by the rules,
+/// then looked up, since folding names reads these characters all the time.
+fn tabled(c: char) -> Option<&'static CharFold> {
     static TABLE: std::sync::OnceLock<Vec<CharFold>> = std::sync::OnceLock::new();
-    let i = (c as u32).checked_sub(NEAR_LATIN.start)?;
-    if c as u32 >= NEAR_LATIN.end {
+    let i = (c as u32).checked_sub(TABLED.start)?;
+    if c as u32 >= TABLED.end {
         return None;
     }
     let table = TABLE.get_or_init(|| {
-        NEAR_LATIN
+        TABLED
             .filter_map(char::from_u32)
             .map(|c| {
-                let (mut folded, mut expanded) = (String::new(), String::new());
+                let (mut folded, mut second) = (String::new(), String::new());
                 fold_char(c, false, &mut folded);
-                fold_char(c, true, &mut expanded);
+                fold_char(c, true, &mut second);
                 CharFold {
                     word: c.is_alphanumeric() || is_combining(c),
                     folded: folded.into(),
-                    expanded: expanded.into(),
+                    second: second.into(),
                 }
             })
             .collect()
@@ -188,10 +184,10 @@ fn near_latin(c: char) -> Option<&'static CharFold> {
     table.get(i as usize)
 }
 
-/// Whether `c` has a second spelling as a German umlaut.
-fn has_umlaut(c: char) -> bool {
-    // Ä, Ö and Ü and their lower-case forms are all in the table.
-    near_latin(c).is_some_and(|f| f.folded != f.expanded)
+/// Whether `c` has a second spelling.
+fn has_second_spelling(c: char) -> bool {
+    // Every letter with one is in the table.
+    tabled(c).is_some_and(|f| f.folded != f.second)
 }
 
 /// Appends the folded form of `word` to `out`.
@@ -208,25 +204,25 @@ pub fn fold(word: &str) -> String {
     out
 }
 
-/// Folds `word` into `first` and, when it has a German umlaut, its second
-/// spelling (`ae`, `oe`, `ue`) into `second`; whether it has one. Both are
-/// cleared first.
+/// Folds `word` into `first` and, when it has a letter with a second spelling
+/// (`ü` → `ue`, `ш` → `sh`, see the [module docs](self)), that spelling into
+/// `second`; whether it has one. Both are cleared first.
 pub fn fold_word_into(word: &str, first: &mut String, second: &mut String) -> bool {
     first.clear();
     second.clear();
-    let mut umlauts = false;
+    let mut two = false;
     for c in word.chars() {
         push_folded(c, false, first);
         if !c.is_ascii() {
-            umlauts |= has_umlaut(c);
+            two |= has_second_spelling(c);
         }
     }
-    if umlauts {
+    if two {
         for c in word.chars() {
             push_folded(c, true, second);
         }
     }
-    umlauts
+    two
 }
 
 /// The byte length of the shortest start of `word` whose folded form (either form
@@ -243,10 +239,10 @@ pub fn matched_len(word: &str, folded_prefix: &str, scratch: &mut String) -> Opt
             .eq_ignore_ascii_case(folded_prefix.as_bytes())
             .then_some(folded_prefix.len());
     }
-    for expand in [false, true] {
+    for second in [false, true] {
         scratch.clear();
         for (i, c) in word.char_indices() {
-            push_folded(c, expand, scratch);
+            push_folded(c, second, scratch);
             if scratch.len() >= folded_prefix.len() {
                 if scratch.starts_with(folded_prefix) {
                     return Some(i + c.len_utf8());
@@ -271,7 +267,10 @@ mod tests {
         assert_eq!(fold("Müller"), "muller");
         assert_eq!(fold("Straße"), "strasse");
         assert_eq!(fold("ÆSIR"), "aesir");
-        assert_eq!(fold("Ђорђе"), "ђорђе");
+        assert_eq!(fold("Ђорђе"), "djordje");
+        assert_eq!(fold("Петровић"), "petrovic");
+        assert_eq!(fold("Άννα"), "anna");
+        assert_eq!(fold("שרה"), "שרה");
         assert_eq!(fold("Mu\u{0308}ller"), "muller");
         assert_eq!(fold("İpek"), "ipek");
     }
@@ -283,13 +282,27 @@ mod tests {
     }
 
     #[test]
-    fn umlauts_have_a_second_spelling() {
+    fn some_letters_have_a_second_spelling() {
         assert_eq!(
             fold_word("Müller"),
             ("muller".into(), Some("mueller".into()))
         );
         assert_eq!(fold_word("Łódź"), ("lodz".into(), None));
         assert_eq!(fold_word("ÖZ"), ("oz".into(), Some("oez".into())));
+        assert_eq!(fold_word("Søren"), ("soren".into(), Some("soeren".into())));
+        assert_eq!(fold_word("Åsa"), ("asa".into(), Some("aasa".into())));
+        assert_eq!(fold_word("Đorđe"), ("dorde".into(), Some("djordje".into())));
+        assert_eq!(
+            fold_word("Михаил"),
+            ("mihail".into(), Some("mikhail".into()))
+        );
+        assert_eq!(
+            fold_word("Щукин"),
+            ("scukin".into(), Some("shchukin".into()))
+        );
+        // Letters that English writes as the South Slavic spelling does give no
+        // second form.
+        assert_eq!(fold_word("Петров"), ("petrov".into(), None));
     }
 
     #[test]
@@ -310,11 +323,11 @@ mod tests {
 
     #[test]
     fn the_latin_table_agrees_with_the_rules() {
-        for c in (0x80..0x300).filter_map(char::from_u32) {
-            for expand in [false, true] {
+        for c in (0x80..0x600).filter_map(char::from_u32) {
+            for second in [false, true] {
                 let (mut looked_up, mut by_rule) = (String::new(), String::new());
-                push_folded(c, expand, &mut looked_up);
-                fold_char(c, expand, &mut by_rule);
+                push_folded(c, second, &mut looked_up);
+                fold_char(c, second, &mut by_rule);
                 assert_eq!(looked_up, by_rule, "{c:?}");
             }
             assert_eq!(
@@ -322,8 +335,10 @@ mod tests {
                 c.is_alphanumeric() || is_combining(c),
                 "{c:?}"
             );
-            let rule = c.to_lowercase().any(|l| umlaut(l).is_some());
-            assert_eq!(has_umlaut(c), rule, "{c:?}");
+            let rule = c.to_lowercase().any(|l| {
+                spellings::second(l).is_some_and(|s| Some(s) != latin(l).or(spellings::in_latin(l)))
+            });
+            assert_eq!(has_second_spelling(c), rule, "{c:?}");
         }
     }
 
@@ -338,6 +353,9 @@ mod tests {
         assert_eq!(matched_len("Kowal", "kowalski", s), None);
         assert_eq!(matched_len("KOWAL", "kow", s), Some(3));
         assert_eq!(matched_len("Kowal", "ђо", s), None);
-        assert_eq!(matched_len("Ђорђе", "ђо", s), Some(4));
+        assert_eq!(matched_len("Ђорђе", "djo", s), Some(4));
+        assert_eq!(matched_len("Ђорђе", "d", s), Some(2));
+        assert_eq!(matched_len("Михаил", "mikh", s), Some(6));
+        assert_eq!(matched_len("Søren", "soe", s), Some(3));
     }
 }

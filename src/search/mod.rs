@@ -12,8 +12,11 @@
 //!
 //! Each word of the query must be the start of a word of the contact, in any order:
 //! `kow ag` finds "Dr. Agnieszka Maria Kowalczyk". Case and diacritics are folded
-//! (`lodz` finds "Łódź"; `muller`, `müller` and `mueller` find "Müller"); other
-//! scripts are lower-cased and found by themselves (`ђорђе` finds "Ђорђе"). A query
+//! (`lodz` finds "Łódź"; `muller`, `müller` and `mueller` find "Müller"; `soeren`
+//! finds "Søren"). Greek and Cyrillic names are found in their own script and as
+//! they are typed in ASCII: `ђорђе`, `djordje`, `petrovic` and `petrovich` find
+//! "Ђорђе Петровић", `mikhail` and `mihail` find "Михаил". Other scripts are
+//! lower-cased and found by themselves. A query
 //! of digits finds numbers that contain them anywhere: `4567` finds
 //! `+49 30 1234567`. Ranking, best first: a whole word before a prefix, and within
 //! each, names before companies and departments before e-mail addresses; ties go by
@@ -69,8 +72,11 @@
 //! # Known limits
 //!
 //! * A word is matched from its start only: `czyk` does not find "Kowalczyk".
-//! * Only German umlauts have a second spelling (`ue` for `ü`); other
-//!   transliterations (`Ђорђе` as `djordje`) are not made.
+//! * A word has at most two spellings: its letters folded ([`fold`]), and
+//!   where it has one, a second spelling (umlauts and `ø`, `å` written out, `đ`
+//!   as `dj`, Cyrillic as English writes it). Other
+//!   transliterations (Cyrillic `ч` as `tch`, Arabic or Chinese in Latin) are not
+//!   made.
 //! * A digit query finds a number's digits as stored: a number stored
 //!   `030 1234567` is not found by `4930`.
 
@@ -82,6 +88,7 @@ mod index;
 mod postings;
 mod query;
 mod segment;
+mod spellings;
 
 pub use fold::fold;
 pub use hit::{MatchedField, SearchHit};
