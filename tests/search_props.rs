@@ -26,10 +26,45 @@ const WORDS: &[&str] = &[
     "Straße",
     "Dr.",
     "ÆSIR",
+    "Søren",
+    "Soeren",
+    "Đorđe",
+    "Михаил",
+    "Mikhail",
+    "Петровић",
+    "Petrovich",
 ];
 const QUERIES: &[&str] = &[
-    "kow", "kowal", "mül", "mue", "mul", "lodz", "łó", "ђор", "ag kow", "hans", "han s", "stras",
-    "aesir", "123", "4567", "+49 30", "kow 12", "dr", "x", "a",
+    "kow",
+    "kowal",
+    "mül",
+    "mue",
+    "mul",
+    "lodz",
+    "łó",
+    "ђор",
+    "ag kow",
+    "hans",
+    "han s",
+    "stras",
+    "aesir",
+    "123",
+    "4567",
+    "+49 30",
+    "kow 12",
+    "dr",
+    "x",
+    "a",
+    "soe",
+    "sor",
+    "djo",
+    "dor",
+    "mikh",
+    "miha",
+    "михаил",
+    "petrovic",
+    "petrovich",
+    "пет",
 ];
 
 /// The searched columns the generator fills, with their class (0 name, 1
@@ -67,14 +102,26 @@ fn row_strategy() -> impl Strategy<Value = Row> {
     })
 }
 
-/// The forms a word is found under: folded, and with `ae`/`oe`/`ue` for umlauts.
+/// The letters of [`WORDS`] with a second spelling, and that spelling (the
+/// other Cyrillic letters there are written the same either way).
+const SECOND: &[(char, &str)] = &[
+    ('ä', "ae"),
+    ('ö', "oe"),
+    ('ü', "ue"),
+    ('ø', "oe"),
+    ('å', "aa"),
+    ('đ', "dj"),
+    ('х', "kh"),
+    ('ћ', "ch"),
+];
+
+/// The forms a word is found under: folded, and in its second spelling.
 fn forms(word: &str) -> Vec<String> {
-    let lower = word.to_lowercase();
-    let expanded = lower
-        .replace('ä', "ae")
-        .replace('ö', "oe")
-        .replace('ü', "ue");
-    vec![fold(word), fold(&expanded)]
+    let mut second = word.to_lowercase();
+    for (letter, spelling) in SECOND {
+        second = second.replace(*letter, spelling);
+    }
+    vec![fold(word), fold(&second)]
 }
 
 fn words(text: &str) -> Vec<&str> {
