@@ -311,6 +311,98 @@ mod tests {
         assert!(matches!(&items[2], Ok(AmiItem::Call(c)) if c.remote == Some(Party::Withheld)));
     }
 
+    /// One message of `fields`, as Asterisk sends it.
+    fn message(fields: &[(&str, &str)]) -> String {
+        let mut m: String = fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
+        m.push_str("\r\n");
+        m
+    }
+
+    /// A ringing channel of a call whose first channel is `1710.42`.
+    fn leg(
+        event: &'static str,
+        channel: &'static str,
+        unique: &'static str,
+        state: &'static str,
+    ) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("Event", event),
+            ("Channel", channel),
+            ("ChannelStateDesc", state),
+            ("CallerIDNum", "+4930987654"),
+            ("ConnectedLineNum", "+4930987654"),
+            ("Exten", "100"),
+            ("Context", "from-queue"),
+            ("Uniqueid", unique),
+            ("Linkedid", "1710.42"),
+        ]
+    }
+
+    #[test]
+    fn a_queue_call_through_local_channels_pops_up_once() {
+        // An incoming call to a queue whose members are dialled through Local
+        // channels (Asterisk 16 to 20): the trunk channel comes up Down and then
+        // rings; the queue creates both halves of a Local channel for a member,
+        // which dial the phones; one phone answers, the other stops ringing.
+        let trunk = |event, state| {
+            message(&[
+                ("Event", event),
+                ("Channel", "PJSIP/trunk-0000002a"),
+                ("ChannelStateDesc", state),
+                ("CallerIDNum", "+4930987654"),
+                ("CallerIDName", "Ada"),
+                ("ConnectedLineNum", "<unknown>"),
+                ("Exten", "4930555000"),
+                ("Context", "from-trunk"),
+                ("Uniqueid", "1710.42"),
+                ("Linkedid", "1710.42"),
+            ])
+        };
+        let local1 = "Local/100@from-queue-00000007;1";
+        let local2 = "Local/100@from-queue-00000007;2";
+        let mut all = trunk("Newchannel", "Down") + &trunk("Newstate", "Ring");
+        all += &message(&[
+            ("Event", "QueueCallerJoin"),
+            ("Queue", "sales"),
+            ("Uniqueid", "1710.42"),
+        ]);
+        for (channel, unique) in [(local1, "1710.43"), (local2, "1710.44")] {
+            all += &message(&leg("Newchannel", channel, unique, "Down"));
+            all += &message(&leg("Newstate", channel, unique, "Ringing"));
+        }
+        all += &message(&leg("Newstate", "PJSIP/100-0000002b", "1710.45", "Ringing"));
+        all += &message(&leg("Newstate", "PJSIP/101-0000002c", "1710.46", "Ringing"));
+        for (channel, unique) in [
+            ("PJSIP/101-0000002c", "1710.46"),
+            (local2, "1710.44"),
+            ("PJSIP/trunk-0000002a", "1710.42"),
+        ] {
+            all += &message(&[
+                ("Event", "Hangup"),
+                ("Channel", channel),
+                ("Uniqueid", unique),
+            ]);
+        }
+
+        let mut s = session().with_own_extensions(["100".to_owned()]);
+        s.push(b"Response: Success\r\nActionID: cti-phonebook-login\r\n\r\n");
+        assert_eq!(s.next_item(), Some(Ok(AmiItem::LoggedIn)));
+        let mut got = Vec::new();
+        for piece in all.as_bytes().chunks(13) {
+            s.push(piece);
+            got.extend(calls(&mut s));
+        }
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].kind, CallKind::Ring);
+        assert_eq!(got[0].call_id, "1710.42");
+        assert_eq!(got[0].remote, Some(Party::Number("+4930987654".into())));
+        assert_eq!(got[1].kind, CallKind::Disconnect);
+        assert_eq!(got[1].call_id, "1710.42");
+    }
+
     #[test]
     fn our_own_extension_rings_out() {
         let mut s = session().with_own_extensions(["100".to_owned()]);
