@@ -259,8 +259,8 @@ impl Phonebook {
         Phonebook {
             dir: dir.into(),
             folders: RwLock::new(BTreeMap::new()),
+            search: Arc::new(SearchIndex::with_dial_plan(&plan)),
             index: Arc::new(CallerIndex::new(plan)),
-            search: Arc::new(SearchIndex::new()),
         }
     }
 

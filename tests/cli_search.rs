@@ -83,6 +83,13 @@ fn search_prints_marked_fields_and_json() {
         serde_json::from_str(&stdout_ok(dir.path(), &["search", "4567", "--json"])).unwrap();
     assert_eq!(v["hits"][0]["matched"][0]["column"], "phone1", "{v}");
     assert!(stdout_ok(dir.path(), &["search", "zzz"]).starts_with("no contact for 'zzz'"));
+
+    // A whole number finds its other form under the country given: Hans's mobile
+    // is stored nationally.
+    let out = stdout_ok(dir.path(), &["search", "+49 170 555"]);
+    assert_eq!(out, "Hans Müller\t\twork\tb.vcf\tphone3: [0170 555]0001\n");
+    let out = stdout_ok(dir.path(), &["search", "+49 170 555", "--country", "AT"]);
+    assert!(out.starts_with("no contact for"), "{out}");
 }
 
 #[test]

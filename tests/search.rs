@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cti_phonebook::cache::CachedFolder;
 use cti_phonebook::search::SearchHit;
 use cti_phonebook::vcard::VCard;
-use cti_phonebook::{DialPlan, MemorySource, Phonebook, Row};
+use cti_phonebook::{DialPlan, MemorySource, Phonebook, PhonebookSource, Row};
 
 fn card(uid: &str, lines: &str) -> VCard {
     let text = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\n{lines}END:VCARD\r\n");
@@ -130,6 +130,43 @@ fn digits_anywhere_in_a_number() {
     assert!(book.search("99999", 10).is_empty());
     // Digits and words together must both match.
     assert_eq!(names(&book.search("hans 5550", 10)), ["Hans Müller"]);
+}
+
+#[test]
+fn a_number_typed_nationally_or_internationally_finds_the_other_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let (book, _, _) = book(dir.path());
+    // Hans Müller's mobile is stored nationally, `0170 5550001`.
+    for q in ["+49 170 555", "0049 170 5550001", "+49 (0)170 555"] {
+        let hits = book.search(q, 10);
+        assert_eq!(names(&hits), ["Hans Müller"], "{q}");
+        let f = hits[0].matched().next().unwrap();
+        assert_eq!(f.value, "0170 5550001", "{q}");
+    }
+    let hits = book.search("+49 170 555", 1);
+    let f = hits[0].matched().next().unwrap();
+    assert_eq!(&f.value[f.ranges[0].clone()], "0170 555");
+    // Agnieszka's office number is stored internationally, `+49 30 1234567`.
+    assert_eq!(
+        names(&book.search("030 123", 10)),
+        ["Dr. Agnieszka Maria Kowalczyk"]
+    );
+    // A foreign number has no national form here; too short a rest finds nothing
+    // more than the digits as typed.
+    assert_eq!(names(&book.search("+381 11 345", 10)), ["Ђорђе Петровић"]);
+    assert!(
+        book.search("+49 1", 10)
+            .iter()
+            .all(|h| h.display_name() != "Hans Müller")
+    );
+    // An index without a dial plan reads a number only as typed.
+    let plain = cti_phonebook::search::SearchIndex::new();
+    for f in ["work", "private"] {
+        let folder = book.folder(f).unwrap();
+        plain.index_folder(f, &folder.schema(), folder.snapshot());
+    }
+    assert!(plain.search("+49 170 555", 10).is_empty());
+    assert_eq!(plain.search("0170 555", 10).len(), 1);
 }
 
 #[test]

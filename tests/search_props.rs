@@ -51,6 +51,9 @@ const QUERIES: &[&str] = &[
     "123",
     "4567",
     "+49 30",
+    "030 1",
+    "0049 301",
+    "+49 (0) 30",
     "kow 12",
     "dr",
     "x",
@@ -81,7 +84,18 @@ const COLUMNS: &[(&str, u32)] = &[
 fn row_strategy() -> impl Strategy<Value = Row> {
     let text =
         proptest::collection::vec(proptest::sample::select(WORDS), 0..3).prop_map(|w| w.join(" "));
-    let phone = proptest::option::of("[0-9+ ]{3,14}");
+    // Random digits, or one Berlin number in the forms people store it in.
+    let berlin = proptest::sample::select(
+        &[
+            "030 1234567",
+            "+49 30 1234567",
+            "0049 30 1234567",
+            "+49 (0)30 1234567",
+            "4930 12",
+        ][..],
+    )
+    .prop_map(str::to_owned);
+    let phone = proptest::option::of(prop_oneof!["[0-9+ ]{3,14}", berlin]);
     (proptest::collection::vec(text, COLUMNS.len()), phone).prop_map(|(texts, phone)| {
         let mut row = Row::new();
         for ((column, _), t) in COLUMNS.iter().zip(texts) {
@@ -130,13 +144,39 @@ fn words(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// A number typed as `query` (digits `digits`) written the other way in Germany,
+/// the generated book's country: `+49 30`, `0049 30` or `+49 (0)30` as `030`, and
+/// `030` as `4930`, when at least two digits follow the code or prefix.
+fn german_other_form(query: &str, digits: &str) -> Option<String> {
+    let international = if query.trim_start().starts_with('+') {
+        Some(digits)
+    } else {
+        digits.strip_prefix("00")
+    };
+    let other = match international {
+        Some(rest) => {
+            let national = rest.strip_prefix("49")?;
+            let national = national.strip_prefix('0').unwrap_or(national);
+            (national.len() >= 2).then(|| format!("0{national}"))?
+        }
+        None => {
+            let national = digits.strip_prefix('0')?;
+            (national.len() >= 2).then(|| format!("49{national}"))?
+        }
+    };
+    (other != digits).then_some(other)
+}
+
 /// The rank of `row` for `query` by the documented rules, or `None`.
 fn reference(row: &Row, query: &str) -> Option<u32> {
     let has_letter = words(query)
         .iter()
         .any(|w| !w.bytes().all(|b| b.is_ascii_digit()));
+    // A term, whether it is digits, and for a whole number its other form.
+    let mut other: Option<String> = None;
     let terms: Vec<(String, bool)> = if !has_letter {
         let d: String = query.chars().filter(char::is_ascii_digit).collect();
+        other = german_other_form(query, &d);
         if d.is_empty() {
             vec![]
         } else {
@@ -176,7 +216,8 @@ fn reference(row: &Row, query: &str) -> Option<u32> {
                 .chars()
                 .filter(char::is_ascii_digit)
                 .collect();
-            if number.contains(term.as_str()) {
+            let forms = std::iter::once(term).chain(other.as_ref());
+            if forms.into_iter().any(|f| number.contains(f.as_str())) {
                 best = Some(best.map_or(3, |b| b.min(3)));
             }
         }

@@ -78,11 +78,15 @@ pub(crate) enum Command {
     /// Finds contacts by the start of their names, company, department or e-mail
     /// words, or digits inside a number, across all folders (from the cache).
     Search {
-        /// Words in any order (`kow ag`), or digits (`4567`).
+        /// Words in any order (`kow ag`), or digits (`4567`, `+49 170 555`).
         text: String,
         /// At most this many contacts.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// The country a number typed as a whole is read under (`030 123` also
+        /// finds `+49 30 123…`).
+        #[command(flatten)]
+        plan: PlanArgs,
         /// JSON output.
         #[arg(long)]
         json: bool,

@@ -175,7 +175,7 @@ impl Marks {
         } = scratch;
         ranges.clear();
         fields.clear();
-        let digit_terms = terms.iter().any(|t| matches!(t, Term::Digits(_)));
+        let digit_terms = terms.iter().any(|t| matches!(t, Term::Digits(..)));
         for (_, use_, at, cell, value) in columns.cells(row) {
             let start = ranges.len();
             match use_ {
@@ -190,10 +190,11 @@ impl Marks {
                         }
                     }
                 }
-                Use::Digits if digit_terms => ranges.extend(terms.iter().filter_map(|t| match t {
-                    Term::Digits(d) => digit_range(value, d),
-                    Term::Word(_) => None,
-                })),
+                Use::Digits if digit_terms => ranges.extend(
+                    terms
+                        .iter()
+                        .filter_map(|t| t.digit_forms().find_map(|d| digit_range(value, d))),
+                ),
                 Use::Digits => {}
             }
             if ranges.len() > start {

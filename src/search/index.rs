@@ -13,12 +13,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::cache::{CachedRow, Snapshot};
+use crate::lookup::DialPlan;
 use crate::record::RecordId;
 use crate::schema::Schema;
 
 use super::columns::SearchColumns;
 use super::hit::{Marks, Scratch, SearchHit, display_name};
-use super::query::{Pending, Term, search_segment, terms};
+use super::query::{HomeNumbers, Pending, Term, search_segment, terms};
 use super::segment::Segment;
 
 /// Changes a folder keeps beside its segment before the segment is built anew:
@@ -182,12 +183,25 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     folders: RwLock<BTreeMap<String, Arc<FolderIndex>>>,
+    home: Option<HomeNumbers>,
 }
 
 impl SearchIndex {
-    /// An empty index.
+    /// An empty index. A number typed as a query is matched as typed.
     pub fn new() -> SearchIndex {
         SearchIndex::default()
+    }
+
+    /// An empty index that also reads a number typed as a query under `plan`'s
+    /// country: a home number typed internationally (`+49 30 12`, `0049 30 12`)
+    /// also finds numbers stored nationally (`030 1234567`), and one typed with
+    /// the trunk prefix (`030 12`) numbers stored internationally
+    /// (`+49 30 1234567`). [`Phonebook`](crate::Phonebook) makes its index so.
+    pub fn with_dial_plan(plan: &DialPlan) -> SearchIndex {
+        SearchIndex {
+            home: Some(HomeNumbers::new(plan)),
+            ..SearchIndex::default()
+        }
     }
 
     fn current(&self, folder: &str) -> Option<Arc<FolderIndex>> {
@@ -263,7 +277,7 @@ impl SearchIndex {
     /// answer alone, without the texts of [`search`](Self::search). Ties go by
     /// folder and record id.
     pub fn find(&self, text: &str, limit: usize) -> Vec<Found> {
-        self.find_terms(&terms(text), limit)
+        self.find_terms(&terms(text, self.home.as_ref()), limit)
             .into_iter()
             .map(|(found, ..)| found)
             .collect()
@@ -315,7 +329,7 @@ impl SearchIndex {
     /// [`find`](Self::find), with ties by display name. An empty text finds
     /// nothing.
     pub fn search(&self, text: &str, limit: usize) -> Vec<SearchHit> {
-        let terms = terms(text);
+        let terms = terms(text, self.home.as_ref());
         let found = self.find_terms(&terms, limit);
         // Each hit with its display name, borrowed from the folder's snapshot, to
         // sort by without looking it up for every comparison.

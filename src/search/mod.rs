@@ -18,7 +18,9 @@
 //! "Ђорђе Петровић", `mikhail` and `mihail` find "Михаил". Other scripts are
 //! lower-cased and found by themselves. A query
 //! of digits finds numbers that contain them anywhere: `4567` finds
-//! `+49 30 1234567`. Ranking, best first: a whole word before a prefix, and within
+//! `+49 30 1234567`; a number typed as a whole, `+49 170 555` or `030 123`, also
+//! finds it stored the other way (`0170 5550001`, `+49 30 1234567`). Ranking,
+//! best first: a whole word before a prefix, and within
 //! each, names before companies and departments before e-mail addresses; ties go by
 //! display name.
 //!
@@ -77,8 +79,11 @@
 //!   as `dj`, Cyrillic as English writes it). Other
 //!   transliterations (Cyrillic `ч` as `tch`, Arabic or Chinese in Latin) are not
 //!   made.
-//! * A digit query finds a number's digits as stored: a number stored
-//!   `030 1234567` is not found by `4930`.
+//! * A digit query finds a number's digits as stored, and a whole number typed
+//!   with `+`, the international prefix or the trunk prefix also in its other
+//!   form under the phone book's country (see [`SearchIndex::with_dial_plan`]):
+//!   `+49 170 555` finds `0170 5550001`, `030 123` finds `+49 30 1234567`. Bare
+//!   digits are not read so: `4930` does not find `030 1234567`.
 
 mod columns;
 mod digits;

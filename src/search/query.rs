@@ -3,6 +3,7 @@
 
 use foldhash::HashSet;
 
+use crate::lookup::DialPlan;
 use crate::record::RecordId;
 use crate::schema::Row;
 
@@ -15,33 +16,97 @@ use super::segment::Segment;
 pub(crate) enum Term {
     /// A folded word prefix.
     Word(String),
-    /// Digits that a number contains anywhere (also tried as a word prefix).
-    Digits(String),
+    /// Digits that a number contains anywhere (also tried as a word prefix), and
+    /// the same number written the other way, national or international, when
+    /// the query was a whole number in one of those forms.
+    Digits(String, Option<String>),
 }
 
 impl Term {
     /// The text a word must start with.
     pub fn prefix(&self) -> &str {
         match self {
-            Term::Word(w) | Term::Digits(w) => w,
+            Term::Word(w) | Term::Digits(w, _) => w,
         }
+    }
+
+    /// The digit strings a number may contain for this term to match it.
+    pub fn digit_forms(&self) -> impl Iterator<Item = &str> {
+        let (first, other) = match self {
+            Term::Digits(d, other) => (Some(d.as_str()), other.as_deref()),
+            Term::Word(_) => (None, None),
+        };
+        first.into_iter().chain(other)
+    }
+}
+
+/// How the home country writes its numbers, to read a number typed one way as
+/// the other: `+49 30 12` as `03012` and back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HomeNumbers {
+    calling_code: String,
+    trunk_prefix: Option<String>,
+    international_prefix: String,
+}
+
+/// Digits a form must keep beyond the country code or trunk prefix: fewer find
+/// nearly every number.
+const MIN_OTHER_FORM: usize = 2;
+
+impl HomeNumbers {
+    pub fn new(plan: &DialPlan) -> HomeNumbers {
+        let country = plan.country();
+        HomeNumbers {
+            calling_code: country.calling_code().to_string(),
+            trunk_prefix: country.trunk_prefix().map(str::to_owned),
+            international_prefix: country.international_prefix().to_owned(),
+        }
+    }
+
+    /// The digits of a number typed as `text` (digits and punctuation only),
+    /// written the other way: a home number typed internationally (`+49 30 12`,
+    /// `0049 30 12`) nationally (`03012`), and one typed with the trunk prefix
+    /// (`030 12`) internationally (`493012`).
+    fn other_form(&self, text: &str, digits: &str) -> Option<String> {
+        let international = if text.trim_start().starts_with('+') {
+            Some(digits)
+        } else {
+            digits.strip_prefix(self.international_prefix.as_str())
+        };
+        let other = match (international, &self.trunk_prefix) {
+            (Some(rest), trunk) => {
+                let national = rest.strip_prefix(self.calling_code.as_str())?;
+                let trunk = trunk.as_deref().unwrap_or("");
+                // `+49 (0)30 ...`: the trunk prefix written in brackets.
+                let national = national.strip_prefix(trunk).unwrap_or(national);
+                (national.len() >= MIN_OTHER_FORM).then(|| format!("{trunk}{national}"))?
+            }
+            (None, Some(trunk)) => {
+                let national = digits.strip_prefix(trunk.as_str())?;
+                (national.len() >= MIN_OTHER_FORM)
+                    .then(|| format!("{}{national}", self.calling_code))?
+            }
+            (None, None) => return None,
+        };
+        (other != digits).then_some(other)
     }
 }
 
 /// The terms of `text`. A text of digits and punctuation only (`+49 30 12`) is one
-/// digit term (`493012`); otherwise each word is a term, all-digit words digit terms.
-pub(crate) fn terms(text: &str) -> Vec<Term> {
+/// digit term (`493012`), with its other form under `home` (`03012`) when it is
+/// a home number; otherwise each word is a term, all-digit words digit terms.
+pub(crate) fn terms(text: &str, home: Option<&HomeNumbers>) -> Vec<Term> {
     let has_digit = text.chars().any(|c| c.is_ascii_digit());
     let has_letter = words(text).any(|(_, w)| !w.bytes().all(|b| b.is_ascii_digit()));
     if has_digit && !has_letter {
-        return vec![Term::Digits(
-            text.chars().filter(char::is_ascii_digit).collect(),
-        )];
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let other = home.and_then(|h| h.other_form(text, &digits));
+        return vec![Term::Digits(digits, other)];
     }
     let mut out: Vec<Term> = Vec::new();
     for (_, w) in words(text) {
         let t = if w.bytes().all(|b| b.is_ascii_digit()) {
-            Term::Digits(w.to_owned())
+            Term::Digits(w.to_owned(), None)
         } else {
             Term::Word(fold(w))
         };
@@ -93,8 +158,9 @@ impl Pending {
             .filter(|(w, _)| w.starts_with(prefix))
             .map(|(w, c)| tier(&**w == prefix, *c))
             .min();
-        if let Term::Digits(d) = term
-            && memchr::memmem::find(&self.digits, d.as_bytes()).is_some()
+        if term
+            .digit_forms()
+            .any(|d| memchr::memmem::find(&self.digits, d.as_bytes()).is_some())
         {
             best = Some(best.map_or(DIGITS_TIER, |b| b.min(DIGITS_TIER)));
         }
@@ -134,7 +200,7 @@ impl TierMap {
                 true
             });
         }
-        if let Term::Digits(d) = term {
+        for d in term.digit_forms() {
             seg.digit_matches(d, |s| map.put(s, DIGITS_TIER));
         }
         map
@@ -159,7 +225,7 @@ fn postings_of(seg: &Segment, term: &Term) -> usize {
         .sum();
     // Digits inside numbers are not counted in advance: a digit term goes last.
     words
-        + if matches!(term, Term::Digits(_)) {
+        + if matches!(term, Term::Digits(..)) {
             seg.len()
         } else {
             0

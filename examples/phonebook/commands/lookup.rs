@@ -12,7 +12,7 @@ use crate::errors::{CliResult, Failure};
 use crate::output::{print_json, printable};
 
 /// The dial plan of the command line.
-fn plan(args: &PlanArgs) -> CliResult<DialPlan> {
+pub(crate) fn plan(args: &PlanArgs) -> CliResult<DialPlan> {
     let mut p = DialPlan::new(&args.country)?;
     if let Some(a) = &args.area_code {
         p = p.with_area_code(a)?;

@@ -63,7 +63,12 @@ pub(crate) fn run(cli: Cli) -> CliResult {
         Command::List { name, json } => cmd_list(&dir, &name, json),
         Command::Show { name, id, json } => cmd_show(&dir, &name, &id, json),
         Command::Lookup { number, plan, json } => cmd_lookup(&dir, &number, &plan, json),
-        Command::Search { text, limit, json } => cmd_search(&dir, &text, limit, json),
+        Command::Search {
+            text,
+            limit,
+            plan,
+            json,
+        } => cmd_search(&dir, &text, limit, &plan, json),
         Command::Add { name, set, json } => cmd_add(&dir, &name, &set, json),
         Command::Edit {
             name,

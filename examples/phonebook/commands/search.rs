@@ -1,10 +1,10 @@
 //! `search`: contacts by the start of their words or digits in their numbers.
 use std::path::Path;
 
-use cti_phonebook::DialPlan;
 use cti_phonebook::search::{MatchedField, SearchHit};
 use serde_json::{Value, json};
 
+use crate::args::PlanArgs;
 use crate::connect::open_all;
 use crate::errors::CliResult;
 use crate::records::short_id;
@@ -42,9 +42,15 @@ fn hit_json(h: &SearchHit) -> Value {
     })
 }
 
-pub(crate) fn cmd_search(dir: &Path, text: &str, limit: usize, json: bool) -> CliResult {
-    // The dial plan plays no part in a name search.
-    let book = open_all(dir, DialPlan::new("DE")?)?;
+pub(crate) fn cmd_search(
+    dir: &Path,
+    text: &str,
+    limit: usize,
+    plan: &PlanArgs,
+    json: bool,
+) -> CliResult {
+    // The dial plan reads a number typed as a whole in its other form too.
+    let book = open_all(dir, super::lookup::plan(plan)?)?;
     let hits = book.search(text, limit);
     if json {
         println!(
