@@ -32,6 +32,7 @@ pub mod error;
 pub mod folder;
 pub mod lookup;
 pub mod schema;
+pub mod search;
 pub mod strings;
 
 use std::ffi::c_char;

@@ -1,7 +1,7 @@
 /*
  * The whole job through the C ABI against a real CardDAV server: add a folder from
- * the bare server URL, sync, look up three forms of a number, edit a cell, provoke
- * a conflict, and look up offline once the server is gone.
+ * the bare server URL, sync, look up three forms of a number, search by name, edit
+ * a cell, provoke a conflict, and look up offline once the server is gone.
  *
  * Usage: smoke CACHE_DIR BARE_URL USER PASSWORD
  * It prints "STOP-SERVER" when it wants the server stopped and reads a line from
@@ -232,6 +232,33 @@ int main(int argc, char **argv) {
     CHECK(lookup(book, "0049 30 1234567", "Ada Lovelace") == 1, "international form");
     CHECK(outcome_of(book, "anonymous") == CTI_CALLER_WITHHELD, "withheld");
     CHECK(outcome_of(book, "hello") == CTI_CALLER_NOT_A_NUMBER, "not a number");
+
+    /* Name search: word starts in any order, with the ranges to highlight; and a
+     * number typed nationally finds the one stored internationally. */
+    CtiHits *hits = NULL;
+    OK(cti_phonebook_search(book, "love ad", 10, &hits));
+    CHECK(cti_hits_len(hits) == 1, "one hit, got %zu", cti_hits_len(hits));
+    CtiHit hit;
+    OK(cti_hits_get(hits, 0, &hit));
+    CHECK(strcmp(hit.display_name, "Ada Lovelace") == 0 && strcmp(hit.folder, FOLDER) == 0 &&
+              strcmp(hit.company, "Analytical Engines") == 0 && hit.field_count >= 1,
+          "hit %s in %s, %zu fields", hit.display_name, hit.folder, hit.field_count);
+    CtiMatchedField field;
+    OK(cti_hits_field(hits, 0, 0, &field));
+    CHECK(strcmp(field.column, "display_name") == 0 && field.range_count == 2 &&
+              field.ranges[0].start == 0 && field.ranges[0].end == 2 &&
+              field.ranges[1].start == 4 && field.ranges[1].end == 8,
+          "display_name [Ad]a [Love]lace: %s, %zu ranges", field.column, field.range_count);
+    CHECK(cti_hits_field(hits, 0, hit.field_count, &field) == CTI_ERR_INVALID_ARGUMENT,
+          "field out of range");
+    CHECK(cti_hits_get(hits, 1, &hit) == CTI_ERR_INVALID_ARGUMENT, "hit out of range");
+    cti_hits_free(hits);
+    OK(cti_phonebook_search(book, "030 123", 10, &hits));
+    CHECK(cti_hits_len(hits) == 1, "number typed nationally: %zu hits", cti_hits_len(hits));
+    cti_hits_free(hits);
+    CHECK(cti_phonebook_search(book, NULL, 10, &hits) == CTI_ERR_INVALID_ARGUMENT, "NULL text");
+    CHECK(cti_hits_len(NULL) == 0, "NULL hits");
+    cti_hits_free(NULL);
 
     char *digits = NULL;
     OK(cti_phonebook_dial(book, "+49 89 1234567", &digits));
