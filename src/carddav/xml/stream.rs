@@ -103,6 +103,10 @@ impl MultistatusReader {
                 "not XML: the answer ends inside <multistatus>".into(),
             ));
         }
+        if self.pos < self.buf.len() {
+            // Markup after the root that never ended (`<!-- ...`).
+            return Err(XmlError("not XML: the answer ends inside markup".into()));
+        }
         self.take()
     }
 
@@ -209,8 +213,10 @@ impl MultistatusReader {
                 }
                 self.depth = 0;
                 self.closed = true;
-                // The root's end tag is added back to each stretch.
-                self.buf.truncate(start);
+                // The root's end tag is added back to each stretch; what follows it
+                // is scanned like anything else outside the root, whether it came
+                // in this piece or a later one.
+                self.buf.drain(start..self.pos);
                 self.pos = start;
                 Ok(())
             }
@@ -401,13 +407,18 @@ mod tests {
             b"</d:multistatus>",
             b"< d:multistatus>",
             b"<d:multistatus xmlns:d='DAV:'></d:multistatus><!-- open",
+            b"<d:multistatus xmlns:d='DAV:'></d:multistatus>K",
+            b"<d:multistatus xmlns:d='DAV:'>x</d:multistatus>K</d:multistatus>",
         ] {
-            let r = read_in_pieces(body, 3);
-            assert!(
-                r.is_err(),
-                "{:?} read as {r:?}",
-                String::from_utf8_lossy(body)
-            );
+            // Whole, and in pieces that split the root's end tag from what follows.
+            for size in [1, 3, body.len().max(1)] {
+                let r = read_in_pieces(body, size);
+                assert!(
+                    r.is_err(),
+                    "{:?} in pieces of {size} read as {r:?}",
+                    String::from_utf8_lossy(body)
+                );
+            }
         }
         let ms = read_in_pieces(b"<d:multistatus xmlns:d='DAV:'/>", 5).unwrap();
         assert!(ms.responses.is_empty());
