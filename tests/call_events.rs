@@ -188,8 +188,10 @@ const OUTGOING: &str = "Event: Newchannel\r\nChannel: PJSIP/100-00000003\r\nChan
 const TRUNK_LEG: &str = "Event: Newchannel\r\nChannel: PJSIP/trunk-00000004\r\nChannelState: 0\r\nChannelStateDesc: Ringing\r\nCallerIDNum: 01705550001\r\nExten: s\r\nUniqueid: 1702.2\r\nLinkedid: 1702.1\r\n\r\n";
 const WITHHELD: &str = "Event: Newchannel\r\nChannel: PJSIP/trunk-00000005\r\nChannelStateDesc: Ring\r\nCallerIDNum: anonymous\r\nExten: 4930555000\r\nUniqueid: 1703.1\r\nLinkedid: 1703.1\r\n\r\n";
 
-#[test]
-fn asterisk_calls_pop_up_with_events_between_responses() {
+/// Runs the pop-up with `extra` arguments against a fake Asterisk that sends a
+/// day's events (an incoming call ringing phone 100, an outgoing call of 100 and
+/// a withheld call) in pieces; the login action it read, stdout and stderr.
+fn run_against_fake_asterisk(extra: &[&str]) -> (String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let vcf = vcf(dir.path());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -203,7 +205,8 @@ fn asterisk_calls_pop_up_with_events_between_responses() {
             "Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n\
              Response: Success\r\nActionID: {}\r\nMessage: Authentication accepted\r\n\r\n\
              {RING}{PHONE_LEG}{OUTGOING}{TRUNK_LEG}{WITHHELD}\
-             Event: Hangup\r\nChannel: PJSIP/trunk-00000001\r\nUniqueid: 1701.1\r\nCause: 16\r\n\r\n",
+             Event: Hangup\r\nChannel: PJSIP/trunk-00000001\r\nUniqueid: 1701.1\r\nCause: 16\r\n\r\n\
+             Event: Hangup\r\nChannel: PJSIP/100-00000002\r\nUniqueid: 1701.2\r\nCause: 16\r\n\r\n",
             login
                 .lines()
                 .find_map(|l| l.strip_prefix("ActionID: "))
@@ -219,9 +222,15 @@ fn asterisk_calls_pop_up_with_events_between_responses() {
     });
     let mut args = peer_args(vcf.to_str().unwrap(), "--ami", &addr);
     args.extend(["--ami-user", "cti", "--ami-extension", "100"]);
+    args.extend(extra);
     let out = run_popup(&args, &[("CALLER_POPUP_AMI_SECRET", "s3cret")], "");
     let login = peer.join().unwrap();
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    (login, text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn asterisk_calls_pop_up_with_events_between_responses() {
+    let (login, stdout, stderr) = run_against_fake_asterisk(&[]);
     assert!(login.starts_with("Action: Login\r\n"), "{login}");
     assert!(
         login.contains("Username: cti\r\n") && login.contains("Secret: s3cret\r\n"),
@@ -236,6 +245,19 @@ fn asterisk_calls_pop_up_with_events_between_responses() {
     assert!(p[1].contains("Bob Builder"), "{}", p[1]);
     assert!(p[2].contains("number withheld"), "{}", p[2]);
     assert!(stdout.contains("· call 1701.1 ended"), "{stdout}");
+}
+
+#[test]
+fn a_desk_pops_up_only_the_calls_that_ring_its_phone() {
+    let (_, stdout, _) = run_against_fake_asterisk(&["--ami-own-calls-only"]);
+    let p = popups(&stdout);
+    // The incoming call rang phone 100; the withheld one rang nobody of ours.
+    assert_eq!(p.len(), 2, "{stdout}");
+    assert!(p[0].starts_with("incoming call +49301234567"), "{}", p[0]);
+    assert!(p[0].contains("Ada Kowalczyk — ACME"), "{}", p[0]);
+    assert!(p[1].starts_with("outgoing call to 01705550001"), "{}", p[1]);
+    assert!(stdout.contains("· call 1701.2 ended"), "{stdout}");
+    assert!(!stdout.contains("1701.1"), "{stdout}");
 }
 
 #[test]

@@ -33,6 +33,10 @@ pub struct SourceArgs {
     /// makes is shown as an outgoing call, with the callee looked up.
     #[arg(long = "ami-extension", value_name = "EXT")]
     ami_extensions: Vec<String>,
+    /// Pop up only the calls that ring one of our own extensions, not every call
+    /// that reaches the PBX.
+    #[arg(long, requires = "ami_extensions")]
+    ami_own_calls_only: bool,
     /// Give up after this many failed connection attempts in a row (default:
     /// never).
     #[arg(long, value_name = "N")]
@@ -51,6 +55,7 @@ enum Peer {
         user: String,
         secret: String,
         own: Vec<String>,
+        own_calls_only: bool,
     },
 }
 
@@ -75,6 +80,7 @@ pub fn run(book: &Phonebook, args: &SourceArgs) -> Result<bool, Failure> {
             secret: std::env::var(AMI_SECRET_ENV)
                 .map_err(|_| format!("set the AMI secret in {AMI_SECRET_ENV}"))?,
             own: args.ami_extensions.clone(),
+            own_calls_only: args.ami_own_calls_only,
         },
         (None, None) => return Ok(false),
     };
@@ -89,7 +95,10 @@ pub fn run(book: &Phonebook, args: &SourceArgs) -> Result<bool, Failure> {
                 user,
                 secret,
                 own,
-            } => session(addr, |s| ami_session(book, s, user, secret, own)),
+                own_calls_only,
+            } => session(addr, |s| {
+                ami_session(book, s, user, secret, own, *own_calls_only)
+            }),
         };
         if connected {
             failures = 0;
@@ -189,8 +198,12 @@ fn ami_session(
     user: &str,
     secret: &str,
     own: &[String],
+    own_calls_only: bool,
 ) -> Ended {
     let mut session = match AmiSession::new(user, secret) {
+        Ok(s) if own_calls_only => s
+            .with_own_extensions(own.iter().cloned())
+            .only_calls_to_own_extensions(),
         Ok(s) => s.with_own_extensions(own.iter().cloned()),
         Err(e) => return Ended::Fatal(e.to_string()),
     };

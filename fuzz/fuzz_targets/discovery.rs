@@ -27,7 +27,14 @@ fn server() -> u16 {
         let proxy = format!("http://127.0.0.1:{port}");
         // SAFETY of the environment: set once, before any client exists.
         unsafe {
-            for k in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"] {
+            for k in [
+                "http_proxy",
+                "https_proxy",
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "ALL_PROXY",
+                "all_proxy",
+            ] {
                 std::env::set_var(k, &proxy);
             }
             std::env::remove_var("NO_PROXY");
@@ -71,7 +78,8 @@ fuzz_target!(|data: &[u8]| {
     };
     // The first byte picks the status (mostly 207), the rest is the body; for a
     // redirect the body's first line is the Location.
-    let status = [207, 207, 207, 207, 301, 302, 401, 404, 403, 200, 500, 507][usize::from(pick) % 12];
+    let status =
+        [207, 207, 207, 207, 301, 302, 401, 404, 403, 200, 500, 507][usize::from(pick) % 12];
     let mut answer = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n").into_bytes();
     if matches!(status, 301 | 302) {
         let loc = rest.split(|b| *b == b'\n').next().unwrap_or(b"/");
@@ -82,7 +90,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if status == 401 {
-        answer.extend_from_slice(b"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=\"auth\"\r\n");
+        answer.extend_from_slice(
+            b"WWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=\"auth\"\r\n",
+        );
     }
     answer.extend_from_slice(format!("Content-Length: {}\r\n\r\n", rest.len()).as_bytes());
     answer.extend_from_slice(rest);

@@ -38,7 +38,9 @@ fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(rest);
     if let Ok(n) = plan.normalize(&input) {
         if let (Some(e164), Some(key)) = (n.e164(), n.key()) {
-            let again = plan.normalize(&e164).expect("an E.164 result normalises again");
+            let again = plan
+                .normalize(&e164)
+                .expect("an E.164 result normalises again");
             assert_eq!(again.key(), Some(key), "{input:?} → {e164}");
         }
     }

@@ -17,6 +17,13 @@
 //! extensions ([`AmiSession::with_own_extensions`]) is an outgoing call to its
 //! `Exten`; any other is an incoming call from `CallerIDNum`. `Hangup` of a
 //! reported channel is a [`CallKind::Disconnect`].
+//!
+//! A desk's pop-up wants only the calls that ring its own phone, not every call
+//! that reaches the PBX: with [`AmiSession::only_calls_to_own_extensions`], an
+//! incoming call is reported when a channel the PBX dialled to one of our
+//! extensions (its `CallerIDNum`, or the device in its name, `PJSIP/100-…`) is
+//! `Ringing`, from that channel's `ConnectedLineNum`; other incoming calls are
+//! not reported. Outgoing calls are reported as before.
 
 use std::collections::VecDeque;
 
@@ -62,6 +69,7 @@ pub struct AmiSession {
     output: Vec<u8>,
     login: Vec<u8>,
     own: Vec<String>,
+    only_own: bool,
     seen: VecDeque<String>,
 }
 
@@ -88,6 +96,7 @@ impl AmiSession {
             output: Vec::new(),
             login: login.into_bytes(),
             own: Vec::new(),
+            only_own: false,
             seen: VecDeque::new(),
         })
     }
@@ -96,6 +105,14 @@ impl AmiSession {
     /// an outgoing call.
     pub fn with_own_extensions(mut self, own: impl IntoIterator<Item = String>) -> AmiSession {
         self.own = own.into_iter().collect();
+        self
+    }
+
+    /// Reports an incoming call only when it rings one of our own extensions (see
+    /// the [module docs](self)), not every call that reaches the PBX. Without own
+    /// extensions no incoming call is reported.
+    pub fn only_calls_to_own_extensions(mut self) -> AmiSession {
+        self.only_own = true;
         self
     }
 
@@ -208,7 +225,20 @@ impl AmiSession {
         if unique.is_empty() {
             return Some(Err(CallEventError::malformed(event, "no Uniqueid")));
         }
-        if get("Linkedid").is_some_and(|l| !l.is_empty() && l != unique) {
+        let dialled = get("Linkedid").is_some_and(|l| !l.is_empty() && l != unique);
+        let caller = get("CallerIDNum").or_else(|| get("CallerID")).unwrap_or("");
+        let exten = get("Exten").filter(|e| !e.is_empty() && *e != "s");
+        let own_caller = self.own.iter().any(|o| o == caller);
+        // The one kind of dialled channel reported: the PBX ringing our own phone,
+        // when only such calls are wanted.
+        let own_phone = dialled
+            && self.only_own
+            && state.eq_ignore_ascii_case("Ringing")
+            && (own_caller
+                || get("Channel")
+                    .and_then(device)
+                    .is_some_and(|d| self.own.iter().any(|o| o == d)));
+        if (dialled && !own_phone) || (!dialled && self.only_own && !own_caller) {
             return None;
         }
         if self.seen.iter().any(|u| u == unique) {
@@ -218,10 +248,21 @@ impl AmiSession {
             self.seen.pop_front();
         }
         self.seen.push_back(unique.to_owned());
-        let caller = get("CallerIDNum").or_else(|| get("CallerID")).unwrap_or("");
-        let exten = get("Exten").filter(|e| !e.is_empty() && *e != "s");
         let channel = get("Channel").map(str::to_owned);
-        let event = if self.own.iter().any(|o| o == caller) {
+        if own_phone {
+            let own = self
+                .own
+                .iter()
+                .find(|o| *o == caller || get("Channel").and_then(device) == Some(o.as_str()));
+            return Some(Ok(AmiItem::Call(CallEvent {
+                kind: CallKind::Ring,
+                call_id: unique.to_owned(),
+                remote: Some(Party::from_reported(get("ConnectedLineNum").unwrap_or(""))),
+                local: own.cloned(),
+                line: channel,
+            })));
+        }
+        let event = if own_caller {
             CallEvent {
                 kind: CallKind::Call,
                 call_id: unique.to_owned(),
@@ -240,6 +281,16 @@ impl AmiSession {
         };
         Some(Ok(AmiItem::Call(event)))
     }
+}
+
+/// The device of a channel name: `PJSIP/100-0000002b` → `100`. A Local channel
+/// (`Local/100@from-queue-00000007;1`) names no device.
+fn device(channel: &str) -> Option<&str> {
+    let (tech, rest) = channel.split_once('/')?;
+    if tech.eq_ignore_ascii_case("Local") {
+        return None;
+    }
+    Some(rest.rsplit_once('-').map_or(rest, |(d, _)| d))
 }
 
 #[cfg(test)]
@@ -341,12 +392,12 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn a_queue_call_through_local_channels_pops_up_once() {
-        // An incoming call to a queue whose members are dialled through Local
-        // channels (Asterisk 16 to 20): the trunk channel comes up Down and then
-        // rings; the queue creates both halves of a Local channel for a member,
-        // which dial the phones; one phone answers, the other stops ringing.
+    /// An incoming call to a queue whose members are dialled through Local
+    /// channels (Asterisk 16 to 20): the trunk channel comes up Down and then
+    /// rings; the queue creates both halves of a Local channel for a member,
+    /// which dial the phones; phone 100 answers, phone 101 stops ringing, and
+    /// the call ends.
+    fn queue_call() -> String {
         let trunk = |event, state| {
             message(&[
                 ("Event", event),
@@ -373,12 +424,15 @@ mod tests {
             all += &message(&leg("Newchannel", channel, unique, "Down"));
             all += &message(&leg("Newstate", channel, unique, "Ringing"));
         }
-        all += &message(&leg("Newstate", "PJSIP/100-0000002b", "1710.45", "Ringing"));
+        let mut phone = leg("Newstate", "PJSIP/100-0000002b", "1710.45", "Ringing");
+        phone[3] = ("CallerIDNum", "100");
+        all += &message(&phone);
         all += &message(&leg("Newstate", "PJSIP/101-0000002c", "1710.46", "Ringing"));
         for (channel, unique) in [
             ("PJSIP/101-0000002c", "1710.46"),
             (local2, "1710.44"),
             ("PJSIP/trunk-0000002a", "1710.42"),
+            ("PJSIP/100-0000002b", "1710.45"),
         ] {
             all += &message(&[
                 ("Event", "Hangup"),
@@ -386,8 +440,11 @@ mod tests {
                 ("Uniqueid", unique),
             ]);
         }
+        all
+    }
 
-        let mut s = session().with_own_extensions(["100".to_owned()]);
+    /// The call events of `all`, read in 13-byte pieces by `s` once logged in.
+    fn read_in_pieces(mut s: AmiSession, all: &str) -> Vec<CallEvent> {
         s.push(b"Response: Success\r\nActionID: cti-phonebook-login\r\n\r\n");
         assert_eq!(s.next_item(), Some(Ok(AmiItem::LoggedIn)));
         let mut got = Vec::new();
@@ -395,12 +452,55 @@ mod tests {
             s.push(piece);
             got.extend(calls(&mut s));
         }
+        got
+    }
+
+    #[test]
+    fn a_queue_call_through_local_channels_pops_up_once() {
+        let s = session().with_own_extensions(["100".to_owned()]);
+        let got = read_in_pieces(s, &queue_call());
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].kind, CallKind::Ring);
         assert_eq!(got[0].call_id, "1710.42");
         assert_eq!(got[0].remote, Some(Party::Number("+4930987654".into())));
         assert_eq!(got[1].kind, CallKind::Disconnect);
         assert_eq!(got[1].call_id, "1710.42");
+    }
+
+    #[test]
+    fn only_calls_to_our_own_phone_pop_up_when_asked() {
+        // The same queue call pops up when phone 100 rings, from the caller on the
+        // trunk; the ring of phone 101 is another desk's.
+        let s = session()
+            .with_own_extensions(["100".to_owned()])
+            .only_calls_to_own_extensions();
+        let got = read_in_pieces(s, &queue_call());
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].kind, CallKind::Ring);
+        assert_eq!(got[0].call_id, "1710.45");
+        assert_eq!(got[0].remote, Some(Party::Number("+4930987654".into())));
+        assert_eq!(got[0].local.as_deref(), Some("100"));
+        assert_eq!(got[1].kind, CallKind::Disconnect);
+        assert_eq!(got[1].call_id, "1710.45");
+        // Found by the device in the channel's name when the phone's caller ID is
+        // something else.
+        let s = session()
+            .with_own_extensions(["101".to_owned()])
+            .only_calls_to_own_extensions();
+        let got = read_in_pieces(s, &queue_call());
+        assert_eq!(got[0].call_id, "1710.46", "{got:?}");
+        // A desk's own outgoing call is still reported; a call to nobody of ours
+        // is not.
+        let s = session()
+            .with_own_extensions(["100".to_owned()])
+            .only_calls_to_own_extensions();
+        let outgoing = "Event: Newchannel\r\nChannel: PJSIP/100-00000003\r\nChannelStateDesc: Ring\r\nCallerIDNum: 100\r\nExten: 01705550001\r\nUniqueid: 1703.1\r\nLinkedid: 1703.1\r\n\r\n";
+        let got = read_in_pieces(s, &format!("{outgoing}{INCOMING}"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].kind, CallKind::Call);
+        assert_eq!(device("PJSIP/100-0000002b"), Some("100"));
+        assert_eq!(device("SIP/alice"), Some("alice"));
+        assert_eq!(device("Local/100@from-queue-00000007;1"), None);
     }
 
     #[test]
