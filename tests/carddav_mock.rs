@@ -1263,3 +1263,81 @@ fn https_to_a_plain_http_server_says_to_use_http() {
         "{err}"
     );
 }
+
+/// A server that checks `If-Match` and then takes `WINDOW` to write, without a
+/// lock: a PUT that arrives while the first accepted one is still being written
+/// passes the same check. After the write, the old ETag no longer matches.
+struct CheckThenWrite {
+    first: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+const WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
+
+impl wiremock::Respond for CheckThenWrite {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut first = self.first.lock().unwrap();
+        let written = first.is_some_and(|t| t.elapsed() >= WINDOW);
+        let matches = request
+            .headers
+            .get("If-Match")
+            .is_some_and(|v| v.to_str().unwrap_or("") == "\"e1\"");
+        if !matches || written {
+            return ResponseTemplate::new(412);
+        }
+        first.get_or_insert_with(std::time::Instant::now);
+        ResponseTemplate::new(204)
+            .insert_header("ETag", "\"e2\"")
+            .set_delay(WINDOW)
+    }
+}
+
+/// Two threads of one application updating the same card: the second must get a
+/// conflict even from a server whose precondition check is not atomic (Xandikos
+/// once accepted both in a CI run), so one source sends its conditional writes one
+/// at a time.
+#[test]
+fn two_writers_of_one_source_conflict_on_a_server_without_atomic_preconditions() {
+    let m = Mocked::new();
+    mount_book(&m, "");
+    m.mount(Mock::given(method("PUT")).respond_with(CheckThenWrite {
+        first: std::sync::Mutex::new(None),
+    }));
+    m.mount(
+        Mock::given(method("GET")).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"e2\"")
+                .set_body_string(card("u", "+49 30 1")),
+        ),
+    );
+    let src = open(&m);
+    let text = card("u", "+49 30 0");
+    let base = cti_phonebook::Record {
+        id: RecordId::new(m.url("/book/u.vcf")),
+        version: Version::new("\"e1\""),
+        card: cti_phonebook::vcard::VCard::parse(text.as_bytes()).unwrap(),
+        row: Row::new(),
+    };
+    let barrier = std::sync::Barrier::new(2);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let writers: Vec<_> = ["+49 30 1", "+49 30 2"]
+            .into_iter()
+            .map(|n| {
+                let (src, base, barrier) = (&src, &base, &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    src.update(
+                        base,
+                        &Row::new().with("display_name", "u").with("phone1", n),
+                    )
+                })
+            })
+            .collect();
+        writers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| matches!(r, Err(Error::Conflict { .. })))
+        .count();
+    assert_eq!((ok, conflicts), (1, 1), "{results:?}");
+}

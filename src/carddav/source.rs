@@ -1,6 +1,6 @@
 //! [`CardDavSource`]: one CardDAV address book as a [`PhonebookSource`].
 
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use url::Url;
 
@@ -43,6 +43,11 @@ pub struct CardDavSource {
     config: CardDavConfig,
     book: AddressBook,
     schema: RwLock<Schema>,
+    /// Held while a conditional write (update, delete) is on the wire, so that
+    /// two threads of one application never race inside the server's check of
+    /// `If-Match`: a server that checks and then writes without a lock of its
+    /// own (Xandikos was seen doing so) would accept both and lose one.
+    writes: Mutex<()>,
 }
 
 const SYNC: &str = "sync:";
@@ -59,12 +64,18 @@ impl CardDavSource {
     pub fn open(config: CardDavConfig) -> Result<Self> {
         let client = Client::new(&config)?;
         let book = discover::book_info(&client, &config.url)?;
-        Ok(CardDavSource {
+        Ok(CardDavSource::assemble(client, config, book))
+    }
+
+    /// A source of `book` over `client`, with the default schema.
+    fn assemble(client: Client, config: CardDavConfig, book: AddressBook) -> CardDavSource {
+        CardDavSource {
             client,
             config,
             book,
             schema: RwLock::new(Schema::default()),
-        })
+            writes: Mutex::new(()),
+        }
     }
 
     /// Opens `book` without a request, from what [`discover`](super::discover) or an
@@ -79,12 +90,7 @@ impl CardDavSource {
     pub fn with_address_book(config: CardDavConfig, book: AddressBook) -> Result<Self> {
         let config = config.with_url(book.url.clone());
         let client = Client::new(&config)?;
-        Ok(CardDavSource {
-            client,
-            config,
-            book,
-            schema: RwLock::new(Schema::default()),
-        })
+        Ok(CardDavSource::assemble(client, config, book))
     }
 
     /// Discovers the address books behind `config`'s URL (any form [`discover`](super::discover)
@@ -100,12 +106,8 @@ impl CardDavSource {
             .into_iter()
             .next()
             .ok_or_else(|| Error::not_found(format!("address book at {}", config.url)))?;
-        Ok(CardDavSource {
-            config: config.with_url(book.url.clone()),
-            client,
-            book,
-            schema: RwLock::new(Schema::default()),
-        })
+        let config = config.with_url(book.url.clone());
+        Ok(CardDavSource::assemble(client, config, book))
     }
 
     /// Uses `schema` to map cards to rows (default: [`Schema::default`]).
@@ -501,6 +503,7 @@ impl PhonebookSource for CardDavSource {
         let mut card = base.card.clone();
         merge(&self.schema_now(), &mut card, row);
         let etag = xml::normalize_etag(base.version.as_str());
+        let _one_at_a_time = self.writes.lock().unwrap_or_else(|e| e.into_inner());
         match sync::put(
             &self.client,
             self.url(),
@@ -515,6 +518,7 @@ impl PhonebookSource for CardDavSource {
 
     fn delete(&self, id: &RecordId, based_on: &Version) -> Result<()> {
         let etag = xml::normalize_etag(based_on.as_str());
+        let _one_at_a_time = self.writes.lock().unwrap_or_else(|e| e.into_inner());
         match sync::delete(&self.client, self.url(), id.as_str(), &etag)? {
             WriteOutcome::Done(_) => Ok(()),
             WriteOutcome::PreconditionFailed => Err(self.conflict(id, based_on.as_str())),
