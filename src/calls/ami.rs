@@ -229,16 +229,17 @@ impl AmiSession {
         let caller = get("CallerIDNum").or_else(|| get("CallerID")).unwrap_or("");
         let exten = get("Exten").filter(|e| !e.is_empty() && *e != "s");
         let own_caller = self.own.iter().any(|o| o == caller);
-        // The one kind of dialled channel reported: the PBX ringing our own phone,
-        // when only such calls are wanted.
-        let own_phone = dialled
-            && self.only_own
-            && state.eq_ignore_ascii_case("Ringing")
-            && (own_caller
-                || get("Channel")
-                    .and_then(device)
-                    .is_some_and(|d| self.own.iter().any(|o| o == d)));
-        if (dialled && !own_phone) || (!dialled && self.only_own && !own_caller) {
+        // The one kind of dialled channel reported, when only such calls are wanted:
+        // the PBX ringing our own phone. This is the extension it rings.
+        let channel_device = get("Channel").and_then(device);
+        let rung = (dialled && self.only_own && state.eq_ignore_ascii_case("Ringing"))
+            .then(|| {
+                self.own
+                    .iter()
+                    .find(|o| *o == caller || Some(o.as_str()) == channel_device)
+            })
+            .flatten();
+        if (dialled && rung.is_none()) || (!dialled && self.only_own && !own_caller) {
             return None;
         }
         if self.seen.iter().any(|u| u == unique) {
@@ -249,16 +250,12 @@ impl AmiSession {
         }
         self.seen.push_back(unique.to_owned());
         let channel = get("Channel").map(str::to_owned);
-        if own_phone {
-            let own = self
-                .own
-                .iter()
-                .find(|o| *o == caller || get("Channel").and_then(device) == Some(o.as_str()));
+        if let Some(own) = rung {
             return Some(Ok(AmiItem::Call(CallEvent {
                 kind: CallKind::Ring,
                 call_id: unique.to_owned(),
                 remote: Some(Party::from_reported(get("ConnectedLineNum").unwrap_or(""))),
-                local: own.cloned(),
+                local: Some(own.clone()),
                 line: channel,
             })));
         }
