@@ -64,6 +64,15 @@ fn card(uid: &str, tel: &str) -> String {
     format!("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{uid}\r\nTEL:{tel}\r\nEND:VCARD\r\n")
 }
 
+/// A GET of any card, answered with `card(uid, tel)` and `etag`.
+fn card_get(etag: &str, uid: &str, tel: &str) -> Mock {
+    Mock::given(method("GET")).respond_with(
+        ResponseTemplate::new(200)
+            .insert_header("ETag", etag)
+            .set_body_string(card(uid, tel)),
+    )
+}
+
 fn card_response(href: &str, etag: &str, data: &str) -> String {
     prop_response(
         href,
@@ -220,13 +229,7 @@ fn no_credentials_to_unnamed_hosts() {
     let a = Mocked::new();
     let other = Mocked::new();
     mount_book(&a, "");
-    other.mount(
-        Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("ETag", "\"1\"")
-                .set_body_string(card("x", "1")),
-        ),
-    );
+    other.mount(card_get("\"1\"", "x", "1"));
     let src = open(&a);
     // An id is an href; one naming another host is fetched without credentials.
     let _ = src.get(&RecordId::new(other.url("/evil/x.vcf")));
@@ -892,13 +895,7 @@ fn locked_or_failed_writes_are_retried() {
             .respond_with(ResponseTemplate::new(201).insert_header("ETag", "\"1\""))
             .with_priority(3),
     );
-    m.mount(
-        Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("ETag", "\"1\"")
-                .set_body_string(card("u", "1")),
-        ),
-    );
+    m.mount(card_get("\"1\"", "u", "1"));
     let src = open(&m);
     let rec = src
         .create(&Row::new().with("display_name", "u"))
@@ -1215,13 +1212,7 @@ fn known_scheme_goes_up_front_only_to_its_origin() {
             .with_priority(1),
     );
     mount_book(&m, "");
-    other.mount(
-        Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("ETag", "\"x1\"")
-                .set_body_string(card("x", "1")),
-        ),
-    );
+    other.mount(card_get("\"x1\"", "x", "1"));
     let src = CardDavSource::open(
         CardDavConfig::builder(&m.url("/book/"))
             .password("alice", "secret")
@@ -1302,13 +1293,7 @@ fn two_writers_of_one_source_conflict_on_a_server_without_atomic_preconditions()
     m.mount(Mock::given(method("PUT")).respond_with(CheckThenWrite {
         first: std::sync::Mutex::new(None),
     }));
-    m.mount(
-        Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("ETag", "\"e2\"")
-                .set_body_string(card("u", "+49 30 1")),
-        ),
-    );
+    m.mount(card_get("\"e2\"", "u", "+49 30 1"));
     let src = open(&m);
     let text = card("u", "+49 30 0");
     let base = cti_phonebook::Record {
