@@ -1,7 +1,12 @@
-//! The command line: every command, flag and default, as clap reads them.
+//! The command line: every command, flag and default, as clap reads them, and what
+//! the dial plan flags describe.
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cti_phonebook::DialPlan;
+use cti_phonebook::lookup::OutsideLine;
+
+use crate::errors::CliResult;
 
 #[derive(Parser)]
 #[command(
@@ -288,6 +293,20 @@ pub(crate) struct PlanArgs {
     /// The PBX's outside-line prefix.
     #[arg(long)]
     pub(crate) outside_prefix: Option<String>,
+}
+
+impl PlanArgs {
+    /// The dial plan these arguments describe.
+    pub(crate) fn dial_plan(&self) -> CliResult<DialPlan> {
+        let mut p = DialPlan::new(&self.country)?;
+        if let Some(a) = &self.area_code {
+            p = p.with_area_code(a)?;
+        }
+        if let Some(o) = &self.outside_prefix {
+            p = p.with_outside_line(o, OutsideLine::AlsoInCallerNumbers)?;
+        }
+        Ok(p)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -2,26 +2,14 @@
 //! the dial plan of the command line.
 use std::path::Path;
 
-use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace, OutsideLine};
-use cti_phonebook::{DialPlan, MatchQuality};
+use cti_phonebook::MatchQuality;
+use cti_phonebook::lookup::{CallerLookup, CallerMatch, NumberPlace};
 use serde_json::{Value, json};
 
 use crate::args::PlanArgs;
 use crate::connect::open_all;
 use crate::errors::{CliResult, Failure};
 use crate::output::{print_json, printable};
-
-/// The dial plan of the command line.
-pub(crate) fn plan(args: &PlanArgs) -> CliResult<DialPlan> {
-    let mut p = DialPlan::new(&args.country)?;
-    if let Some(a) = &args.area_code {
-        p = p.with_area_code(a)?;
-    }
-    if let Some(o) = &args.outside_prefix {
-        p = p.with_outside_line(o, OutsideLine::AlsoInCallerNumbers)?;
-    }
-    Ok(p)
-}
 
 fn quality(q: MatchQuality) -> String {
     match q {
@@ -53,7 +41,7 @@ fn match_json(m: &CallerMatch) -> Value {
 /// Looks up an incoming number. A withheld number or text that is no number is an
 /// answer (`reason`), not a failure: a PBX delivers them on every such call.
 pub(crate) fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult {
-    let book = open_all(dir, plan(args)?)?;
+    let book = open_all(dir, args.dial_plan()?)?;
     let outcome = book.lookup_caller(number);
     let matches = outcome.matches();
     if json {
@@ -96,7 +84,7 @@ pub(crate) fn cmd_lookup(dir: &Path, number: &str, args: &PlanArgs, json: bool) 
 }
 
 pub(crate) fn cmd_dial(dir: &Path, number: &str, args: &PlanArgs, json: bool) -> CliResult {
-    let plan = plan(args)?;
+    let plan = args.dial_plan()?;
     let digits = plan
         .dial(number)
         .map_err(|e| Failure::new("not_a_number", format!("'{number}': {e}")))?;

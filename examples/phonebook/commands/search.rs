@@ -50,7 +50,7 @@ pub(crate) fn cmd_search(
     json: bool,
 ) -> CliResult {
     // The dial plan reads a number typed as a whole in its other form too.
-    let book = open_all(dir, super::lookup::plan(plan)?)?;
+    let book = open_all(dir, plan.dial_plan()?)?;
     let hits = book.search(text, limit);
     if json {
         println!(
