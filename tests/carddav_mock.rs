@@ -73,6 +73,14 @@ fn card_get(etag: &str, uid: &str, tel: &str) -> Mock {
     )
 }
 
+/// The `Authorization` header of the `i`th request `m` received.
+fn authorization(m: &Mocked, i: usize) -> String {
+    m.requests()[i].headers["authorization"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn card_response(href: &str, etag: &str, data: &str) -> String {
     prop_response(
         href,
@@ -556,10 +564,7 @@ fn digest_server_answering_500_before_401() {
     );
     let src = open(&m);
     assert_eq!(src.requests(), 3, "PROPFIND 500, OPTIONS 401, PROPFIND 207");
-    let auth = m.requests()[2].headers["authorization"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let auth = authorization(&m, 2);
     assert!(
         auth.contains("qop=auth") && auth.contains("nc=00000001"),
         "{auth}"
@@ -597,10 +602,7 @@ fn a_resumed_digest_challenge_the_server_refuses_is_answered_afresh() {
     )
     .expect("the fresh challenge is answered");
     assert_eq!(src.requests(), 2);
-    let first = m.requests()[0].headers["authorization"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let first = authorization(&m, 0);
     assert!(
         first.contains("nonce=\"old\"") && first.contains("nc=0000002a"),
         "{first}"
