@@ -593,14 +593,16 @@ fn a_resumed_digest_challenge_the_server_refuses_is_answered_afresh() {
             .respond_with(ResponseTemplate::new(401).insert_header("WWW-Authenticate", fresh)),
     );
     let resumed = r#"digest nc=41 Digest realm="SabreDAV", nonce="old", algorithm=MD5, opaque="o1", qop="auth""#;
-    let src = CardDavSource::open(
-        CardDavConfig::builder(&m.url("/book/"))
-            .password("alice", "secret")
-            .resume_auth(Some(resumed))
-            .build()
-            .unwrap(),
-    )
-    .expect("the fresh challenge is answered");
+    let open_resumed = |m: &Mocked| {
+        CardDavSource::open(
+            CardDavConfig::builder(&m.url("/book/"))
+                .password("alice", "secret")
+                .resume_auth(Some(resumed))
+                .build()
+                .unwrap(),
+        )
+    };
+    let src = open_resumed(&m).expect("the fresh challenge is answered");
     assert_eq!(src.requests(), 2);
     let first = authorization(&m, 0);
     assert!(
@@ -619,14 +621,7 @@ fn a_resumed_digest_challenge_the_server_refuses_is_answered_afresh() {
         Mock::given(method("PROPFIND"))
             .respond_with(ResponseTemplate::new(401).insert_header("WWW-Authenticate", fresh)),
     );
-    let err = CardDavSource::open(
-        CardDavConfig::builder(&m.url("/book/"))
-            .password("alice", "secret")
-            .resume_auth(Some(resumed))
-            .build()
-            .unwrap(),
-    )
-    .unwrap_err();
+    let err = open_resumed(&m).unwrap_err();
     assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(m.requests().len(), 2);
 }
